@@ -1,0 +1,69 @@
+"""``create_app(config)``: one factory, each resource opened and closed in one place."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import socketio
+from aiohttp import web
+
+from hub.config import Config
+from hub.dispatch import Router
+from hub.http import HUB_KEY, errors_middleware, origin_middleware, setup_routes
+from hub.mayday import Mayday
+from hub.metrics import Metrics
+from hub.realtime import AgentEdge, CustomerEdge
+from hub.state import AGENT_NS, CUSTOMER_NS, Hub
+from hub.store.db import create_engine, migrate
+from hub.store.writer import EventWriter
+
+log = logging.getLogger(__name__)
+
+MAX_PAYLOAD_BYTES = 256 * 1024
+
+
+def create_app(config: Config) -> web.Application:
+    app = web.Application(
+        middlewares=[errors_middleware, origin_middleware], client_max_size=MAX_PAYLOAD_BYTES
+    )
+    sio = socketio.AsyncServer(
+        async_mode="aiohttp",
+        # Origins are checked per site in the /customer connect handler and per console in
+        # /agent: the widget is embedded on the shops' own origins, so engine.io lets all in.
+        cors_allowed_origins="*",
+        max_http_buffer_size=MAX_PAYLOAD_BYTES,
+        ping_interval=20,
+        ping_timeout=20,
+    )
+    sio.attach(app)
+    hub = Hub(config=config, db=create_engine(config.database_url), sio=sio, metrics=Metrics())
+    hub.router = Router(hub)
+    hub.writer = EventWriter(hub.db)
+    hub.mayday = Mayday(hub)
+    customer_edge = CustomerEdge(CUSTOMER_NS, hub)
+    agent_edge = AgentEdge(AGENT_NS, hub)
+    sio.register_namespace(customer_edge)
+    sio.register_namespace(agent_edge)
+    app[HUB_KEY] = hub
+    setup_routes(app, demo=config.demo)
+
+    async def lifetime(app: web.Application) -> AsyncIterator[None]:
+        await migrate(hub.db)
+        hub.writer.start()
+        await hub.router.start()
+        log.info("hub ready on %s", config.database_url.split("@")[-1])
+        yield
+        await hub.router.stop()
+        await hub.writer.stop()
+        await customer_edge.close()
+        await agent_edge.close()
+        await hub.db.dispose()
+
+    async def disconnect_clients(app: web.Application) -> None:
+        # Close every socket first, so that shutdown does not wait for clients to leave.
+        await sio.shutdown()
+
+    app.on_shutdown.append(disconnect_clients)
+    app.cleanup_ctx.append(lifetime)
+    return app

@@ -1,0 +1,181 @@
+"""The ``hub`` command: serve, demo, sites, agents, bench."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import secrets
+import sys
+from collections.abc import Sequence
+
+from hub import __version__, admin
+from hub.config import Config
+
+DEMO_AGENTS = [
+    {"email": "ada@demo.lifeline", "name": "Ada", "password": "demo-ada-pass", "role": "agent"},
+    {
+        "email": "grace@demo.lifeline",
+        "name": "Grace",
+        "password": "demo-grace-pass",
+        "role": "agent",
+    },
+    {
+        "email": "sam@demo.lifeline",
+        "name": "Sam",
+        "password": "demo-sam-pass",
+        "role": "supervisor",
+    },
+]
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="hub", description="Lifeline conversation hub")
+    p.add_argument("--version", action="version", version=f"hub {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the hub")
+    serve.add_argument("--host", default=os.environ.get("HUB_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
+
+    demo = sub.add_parser("demo", help="seed a demo site and agents, then run the hub")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8080)
+
+    sites = sub.add_parser("sites", help="manage sites").add_subparsers(
+        dest="action", required=True
+    )
+    add_site = sites.add_parser("add", help="add a site")
+    add_site.add_argument("key")
+    add_site.add_argument("--secret", required=True)
+    add_site.add_argument("--name")
+    add_site.add_argument("--origins", help="comma-separated origins allowed to embed the widget")
+    add_site.add_argument(
+        "--identity",
+        choices=("optional", "required"),
+        default="optional",
+        help="required: visitors must be signed by the shop before contacting",
+    )
+    add_site.add_argument("--video", action="store_true", help="show live video help in the widget")
+
+    agents = sub.add_parser("agents", help="manage agents").add_subparsers(
+        dest="action", required=True
+    )
+    add_agent = agents.add_parser("add", help="add an agent")
+    add_agent.add_argument("email")
+    add_agent.add_argument("--name", required=True)
+    add_agent.add_argument("--password", required=True)
+    add_agent.add_argument("--role", choices=admin.ROLES, default="agent")
+    add_agent.add_argument("--skills", default="", help="comma-separated skills")
+    add_agent.add_argument("--auto-answer", action="store_true", help="accept video offers at once")
+
+    bench = sub.add_parser(
+        "bench", help="measure the hub under load (see docs/benchmarks.md)", add_help=False
+    )
+    bench.add_argument("args", nargs=argparse.REMAINDER)
+    return p
+
+
+def _split(raw: str | None) -> list[str]:
+    return [x.strip() for x in (raw or "").split(",") if x.strip()]
+
+
+def serve(config: Config) -> int:
+    from aiohttp import web
+
+    from hub.app import create_app
+
+    logging.basicConfig(
+        level=os.environ.get("HUB_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    web.run_app(create_app(config), host=config.host, port=config.port, print=None)
+    return 0
+
+
+async def seed_demo(database_url: str) -> str:
+    """Create the demo site and agents unless they exist; return the site secret."""
+    if await admin.site_exists(database_url, "demo"):
+        from hub.store import queries
+        from hub.store.db import create_oneshot_engine
+
+        engine = create_oneshot_engine(database_url)
+        try:
+            async with engine.connect() as conn:
+                site = await queries.site_by_key(conn, "demo")
+                assert site is not None
+                return str(site["secret"])
+        finally:
+            await engine.dispose()
+    secret = secrets.token_hex(24)
+    await admin.add_site(
+        database_url,
+        "demo",
+        secret,
+        name="Lifeline demo shop",
+        settings={"channels": ["chat", "callback", "video"]},
+    )
+    await admin.add_agents(database_url, DEMO_AGENTS)
+    return secret
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["bench"]:
+        # The bench has its own options; argparse's REMAINDER would not pass "--json" through.
+        from hub.bench.runner import main as bench_main
+
+        return bench_main(argv[1:])
+    args = parser().parse_args(argv)
+    config = Config.from_env()
+    try:
+        if args.command == "serve":
+            return serve(Config.from_env(host=args.host, port=args.port))
+        if args.command == "demo":
+            asyncio.run(seed_demo(config.database_url))
+            base = f"http://{args.host}:{args.port}"
+            print(
+                f"Lifeline demo on {config.database_url}\n"
+                f"  shop:     {base}/demo/\n"
+                f"  console:  {base}/console/\n"
+                + "".join(
+                    f"  {a['role']:<10} {a['email']} / {a['password']}\n" for a in DEMO_AGENTS
+                ),
+                flush=True,
+            )
+            return serve(Config.from_env(host=args.host, port=args.port, demo=True))
+        if args.command == "sites":
+            settings = {"channels": ["chat", "callback", "video"]} if args.video else None
+            site_id = asyncio.run(
+                admin.add_site(
+                    config.database_url,
+                    args.key,
+                    args.secret,
+                    name=args.name,
+                    origins=_split(args.origins) or None,
+                    identity_mode=args.identity,
+                    settings=settings,
+                )
+            )
+            print(f"site {args.key} added ({site_id})")
+            return 0
+        if args.command == "agents":
+            agent_id = asyncio.run(
+                admin.add_agent(
+                    config.database_url,
+                    email=args.email,
+                    name=args.name,
+                    password=args.password,
+                    role=args.role,
+                    skills=_split(args.skills),
+                    auto_answer=args.auto_answer,
+                )
+            )
+            print(f"agent {args.email} added ({agent_id})")
+            return 0
+    except ValueError as exc:
+        print(f"hub: {exc}", file=sys.stderr)
+        return 2
+    return 2

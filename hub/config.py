@@ -1,0 +1,82 @@
+"""Configuration from environment variables, read once at start."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_DATABASE_URL = "sqlite:///hub.db"
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise SystemExit(f"{name} must be a number, not {raw!r}") from None
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    return int(_float(env, name, default))
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the hub can be told; see the README's Configuration table."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = "127.0.0.1"
+    port: int = 8080
+    # Origins allowed for the agent console and REST when a browser sends an Origin; empty means
+    # same-origin only (the console is served by the hub itself).
+    console_origins: tuple[str, ...] = ()
+    offer_timeout_s: Mapping[str, float] = field(
+        default_factory=lambda: {"chat": 8.0, "video": 8.0, "callback": 20.0}
+    )
+    max_missed_offers: int = 2
+    sticky_window_s: float = 20.0
+    agent_grace_s: float = 30.0
+    callback_retry_delay_s: float = 300.0
+    callback_max_attempts: int = 3
+    token_ttl_s: float = 12 * 3600.0
+    ice_servers: tuple[Mapping[str, Any], ...] = ()
+    max_message_chars: int = 4000
+    rate_limit_per_s: float = 20.0
+    rate_limit_burst: int = 40
+    demo: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Config:
+        env = os.environ if env is None else env
+        ice_raw = env.get("HUB_ICE_SERVERS", "")
+        try:
+            ice = tuple(json.loads(ice_raw)) if ice_raw else ()
+        except json.JSONDecodeError as exc:
+            raise SystemExit(f"HUB_ICE_SERVERS must be a JSON list: {exc}") from None
+        values: dict[str, Any] = {
+            "database_url": env.get("HUB_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            "console_origins": tuple(
+                o.strip() for o in env.get("HUB_CONSOLE_ORIGINS", "").split(",") if o.strip()
+            ),
+            "offer_timeout_s": {
+                "chat": _float(env, "HUB_OFFER_TIMEOUT_CHAT", 8.0),
+                "video": _float(env, "HUB_OFFER_TIMEOUT_VIDEO", 8.0),
+                "callback": _float(env, "HUB_OFFER_TIMEOUT_CALLBACK", 20.0),
+            },
+            "max_missed_offers": _int(env, "HUB_MAX_MISSED_OFFERS", 2),
+            "sticky_window_s": _float(env, "HUB_STICKY_WINDOW", 20.0),
+            "agent_grace_s": _float(env, "HUB_AGENT_GRACE", 30.0),
+            "callback_retry_delay_s": _float(env, "HUB_CALLBACK_RETRY_DELAY", 300.0),
+            "callback_max_attempts": _int(env, "HUB_CALLBACK_MAX_ATTEMPTS", 3),
+            "token_ttl_s": _float(env, "HUB_TOKEN_TTL", 12 * 3600.0),
+            "ice_servers": ice,
+            "rate_limit_per_s": _float(env, "HUB_RATE_LIMIT", 20.0),
+            "rate_limit_burst": _int(env, "HUB_RATE_BURST", 40),
+        }
+        values.update(overrides)
+        return cls(**values)

@@ -1,0 +1,572 @@
+"""The routing engine: which waiting contact is offered to which agent, and when."""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, insort
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal, TypeAlias
+
+Channel = Literal["chat", "video", "callback"]
+Presence = Literal["available", "away", "offline"]
+ContactState = Literal["waiting", "offered", "assigned"]
+RevokeReason = Literal["expired", "cancelled", "taken"]
+
+CHANNELS: tuple[Channel, ...] = ("chat", "video", "callback")
+PRIORITY: dict[Channel, int] = {"video": 0, "chat": 1, "callback": 2}
+DEFAULT_CAPACITY: dict[str, int] = {"chat": 3, "video": 1, "callback": 1}
+DEFAULT_OFFER_TIMEOUT: dict[Channel, float] = {"chat": 8.0, "video": 8.0, "callback": 20.0}
+
+# A waiting contact's place in line: (priority, enqueued_at, id). The id makes it total.
+_Key: TypeAlias = tuple[int, float, str]
+
+
+@dataclass
+class Contact:
+    """One request for a person on one channel, as the engine sees it."""
+
+    id: str
+    site_id: str
+    channel: Channel
+    enqueued_at: float  # original place in line; never changes on requeue (virtual hold)
+    skills: frozenset[str] = frozenset()
+    not_before: float | None = None  # callbacks (and retries): not offered before this
+    sticky_agent_id: str | None = None  # channel switch: offered only to this agent ...
+    sticky_until: float | None = None  # ... until this time, then to anyone
+    # Managed by the engine:
+    state: ContactState = "waiting"
+    agent_id: str | None = None  # offered-to or assigned-to agent
+    offer_expires_at: float | None = None
+    # agent_id -> time until which the contact is not re-offered to them (after decline/expiry)
+    passed_by: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Agent:
+    """A person who answers: presence, skills and capacity per channel."""
+
+    id: str
+    status: Presence = "offline"
+    connected: bool = False
+    skills: frozenset[str] = frozenset()
+    capacity: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_CAPACITY))
+    auto_answer: bool = False
+    last_active_at: float = 0.0  # time of last offer or assignment: "idle since"
+    missed_in_row: int = 0
+
+
+@dataclass(frozen=True)
+class Offer:
+    """Reserve the contact for the agent until ``expires_at``."""
+
+    contact_id: str
+    agent_id: str
+    expires_at: float
+    auto_answer: bool  # the console accepts without a click (video offers to auto-answer agents)
+
+
+@dataclass(frozen=True)
+class Revoke:
+    """Withdraw an outstanding offer from the agent's console."""
+
+    contact_id: str
+    agent_id: str
+    reason: RevokeReason
+
+
+@dataclass(frozen=True)
+class SetAway:
+    """The engine set the agent ``away``; tell the agent why."""
+
+    agent_id: str
+    reason: str = "missed_offers"
+
+
+@dataclass(frozen=True)
+class Requeued:
+    """An assigned contact went back to the queue at its original place."""
+
+    contact_id: str
+
+
+Decision: TypeAlias = Offer | Revoke | SetAway | Requeued
+
+
+class OfferGone(ValueError):
+    """The contact is not (or no longer) offered to that agent."""
+
+
+def estimate_wait_s(
+    position: int, free_servers: int, busy_servers: int, avg_handle_s: float
+) -> float:
+    """Expected wait in seconds for the customer at ``position`` (1-based) in line.
+
+    Servers are serving slots (an agent with chat capacity 3 counts as 3). The first
+    ``free_servers`` positions are served at once, so they wait 0. Every other customer waits for
+    the ``position - free_servers`` customers up to and including them to be absorbed by all the
+    slots, each slot freeing once per ``avg_handle_s``::
+
+        wait = max(0, position - free_servers) / (free_servers + busy_servers) * avg_handle_s
+
+    With no slot at all the wait is unbounded: ``math.inf`` (the caller says "nobody online").
+    """
+    ahead = position - free_servers
+    if ahead <= 0:
+        return 0.0
+    servers = free_servers + busy_servers
+    if servers <= 0:
+        return math.inf
+    return ahead / servers * max(avg_handle_s, 0.0)
+
+
+class Engine:
+    """Waiting contacts, agents, offers and assignments; every method is pure and synchronous.
+
+    Methods that change state return the decisions the caller must carry out (send an offer,
+    withdraw one, tell an agent they were set away). Only :meth:`step` makes offers: the caller
+    runs it after every change that may free capacity, and again at :meth:`next_deadline`.
+    """
+
+    def __init__(
+        self,
+        offer_timeout: Mapping[Channel, float] | None = None,
+        max_missed: int = 2,
+        repass_after: float = 30.0,
+    ) -> None:
+        self.offer_timeout: dict[Channel, float] = {
+            **DEFAULT_OFFER_TIMEOUT,
+            **(offer_timeout or {}),
+        }
+        self.max_missed = max_missed
+        self.repass_after = repass_after
+        self._contacts: dict[str, Contact] = {}
+        self._agents: dict[str, Agent] = {}
+        # The sort key is kept apart so that a caller mutating a Contact cannot corrupt the line.
+        self._keys: dict[str, _Key] = {}
+        # Sorted keys of the contacts in state "waiting": the queue, walked in order by step.
+        self._waiting: list[_Key] = []
+        # agent_id -> contact_id of the agent's one outstanding offer.
+        self._offer_of: dict[str, str] = {}
+        self._load: dict[str, dict[Channel, int]] = {}
+        # Agents that could be offered something now: available, connected, no outstanding
+        # offer, some free capacity. Step only looks at these.
+        self._free: set[str] = set()
+
+    # -- read-only views -------------------------------------------------------------------
+
+    @property
+    def contacts(self) -> Mapping[str, Contact]:
+        return MappingProxyType(self._contacts)
+
+    @property
+    def agents(self) -> Mapping[str, Agent]:
+        return MappingProxyType(self._agents)
+
+    def load(self, agent_id: str) -> dict[str, int]:
+        """Assigned contacts per channel for the agent (KeyError if unknown)."""
+        return {channel: count for channel, count in self._load[agent_id].items()}
+
+    # -- contacts --------------------------------------------------------------------------
+
+    def add_contact(self, contact: Contact) -> None:
+        """Put a new contact in line. The engine owns the object from now on."""
+        if contact.id in self._contacts:
+            raise ValueError(f"duplicate contact id {contact.id!r}")
+        if contact.state != "waiting" or contact.agent_id is not None:
+            # A rebuilt assignment comes in as waiting and then goes through assign().
+            raise ValueError(f"contact {contact.id!r} must be added as waiting")
+        self._contacts[contact.id] = contact
+        self._keys[contact.id] = (PRIORITY[contact.channel], contact.enqueued_at, contact.id)
+        insort(self._waiting, self._keys[contact.id])
+
+    def remove_contact(self, contact_id: str) -> list[Decision]:
+        """The contact was cancelled or ended: forget it, withdrawing its offer if any."""
+        contact = self._contacts.get(contact_id)
+        if contact is None:
+            return []
+        out: list[Decision] = []
+        if contact.state == "waiting":
+            self._unqueue(contact)
+        elif contact.state == "offered":
+            out.append(Revoke(contact_id, self._clear_offer(contact), "cancelled"))
+        else:
+            self._unassign(contact)
+        del self._contacts[contact_id]
+        del self._keys[contact_id]
+        return out
+
+    def assign(self, contact_id: str, agent_id: str, now: float) -> list[Decision]:
+        """Assign directly, without an offer: used to rebuild state from the store.
+
+        Capacity is not checked, because the store records what really happened. If the contact
+        was offered to another agent, that offer is revoked with reason ``"taken"``.
+        """
+        contact = self._contacts.get(contact_id)
+        agent = self._agents.get(agent_id)
+        if contact is None or agent is None:
+            raise ValueError(f"unknown contact {contact_id!r} or agent {agent_id!r}")
+        out: list[Decision] = []
+        if contact.state == "assigned":
+            if contact.agent_id == agent_id:
+                return out
+            self._unassign(contact)
+        elif contact.state == "offered":
+            offered_to = self._clear_offer(contact)
+            if offered_to != agent_id:
+                out.append(Revoke(contact_id, offered_to, "taken"))
+        else:
+            self._unqueue(contact)
+        self._make_assigned(contact, agent, now)
+        return out
+
+    def requeue(
+        self, contact_id: str, now: float, not_before: float | None = None
+    ) -> list[Decision]:
+        """Send an assigned or offered contact back to its original place in line.
+
+        Used when an agent's disconnect grace runs out and for callback retries (``not_before``).
+        """
+        contact = self._contacts.get(contact_id)
+        if contact is None:
+            return []
+        out: list[Decision] = []
+        if contact.state == "offered":
+            out.append(self._withdraw(contact, "cancelled"))
+        elif contact.state == "assigned":
+            self._unassign(contact)
+            self._enqueue(contact)
+            out.append(Requeued(contact_id))
+        if not_before is not None:
+            contact.not_before = not_before
+        return out
+
+    # -- agents ----------------------------------------------------------------------------
+
+    def upsert_agent(self, agent: Agent) -> None:
+        """Add an agent, or replace the static data (skills, capacity, auto_answer) of a known one.
+
+        A known agent keeps its live state (presence, connection, idle time, missed offers,
+        outstanding offer and assignments); the engine keeps its own object.
+        """
+        known = self._agents.get(agent.id)
+        if known is None:
+            self._agents[agent.id] = agent
+            self._load[agent.id] = {"chat": 0, "video": 0, "callback": 0}
+            known = agent
+        else:
+            known.skills = agent.skills
+            known.capacity = dict(agent.capacity)
+            known.auto_answer = agent.auto_answer
+        self._refresh(known)
+
+    def set_presence(self, agent_id: str, status: Presence, now: float) -> list[Decision]:
+        """Change presence. Leaving ``available`` withdraws the outstanding offer (``cancelled``).
+
+        ``offline`` is accepted and behaves like ``away``. Becoming available forgives missed
+        offers. KeyError for an unknown agent.
+        """
+        agent = self._agents[agent_id]
+        agent.status = status
+        out: list[Decision] = []
+        if status == "available":
+            agent.missed_in_row = 0
+        else:
+            out.extend(self._withdraw_offer_of(agent_id))
+        self._refresh(agent)
+        return out
+
+    def set_connected(self, agent_id: str, connected: bool, now: float) -> list[Decision]:
+        """Track the agent's socket. A disconnect withdraws the outstanding offer at once.
+
+        Assigned contacts stay assigned: the caller runs a grace timer and calls requeue().
+        """
+        agent = self._agents[agent_id]
+        agent.connected = connected
+        out = [] if connected else self._withdraw_offer_of(agent_id)
+        self._refresh(agent)
+        return out
+
+    # -- offers ----------------------------------------------------------------------------
+
+    def accept(self, contact_id: str, agent_id: str, now: float) -> None:
+        """The agent took the offer: it becomes an assignment."""
+        contact = self._offered_to(contact_id, agent_id, now)
+        agent = self._agents[agent_id]
+        self._clear_offer(contact)
+        self._make_assigned(contact, agent, now)
+        agent.missed_in_row = 0
+
+    def decline(self, contact_id: str, agent_id: str, now: float) -> list[Decision]:
+        """The agent said no: the contact goes back to its place, and skips this agent a while.
+
+        A decline shows the agent is at the console, so it also breaks a run of missed offers.
+        Returns no decisions today (the agent's console already knows); run step() to offer the
+        contact to the next agent.
+        """
+        contact = self._offered_to(contact_id, agent_id, now)
+        self._withdraw(contact, "cancelled")
+        contact.passed_by[agent_id] = now + self.repass_after
+        self._agents[agent_id].missed_in_row = 0
+        return []
+
+    # -- the clock -------------------------------------------------------------------------
+
+    def step(self, now: float) -> list[Decision]:
+        """Expire overdue offers, then offer waiting contacts to free agents."""
+        out: list[Decision] = []
+        self._expire(now, out)
+        self._match(now, out)
+        return out
+
+    def next_deadline(self, now: float) -> float | None:
+        """The earliest time at which step() could change something, or None.
+
+        That is an offer expiry, a ``not_before``, a ``sticky_until`` or the end of a pass-over
+        of a waiting contact. A value ``<= now`` means step() is due at once.
+        """
+        times: list[float] = []
+        for contact_id in self._offer_of.values():
+            expires_at = self._contacts[contact_id].offer_expires_at
+            if expires_at is not None:
+                times.append(expires_at)
+        for _, _, contact_id in self._waiting:
+            contact = self._contacts[contact_id]
+            if contact.not_before is not None and contact.not_before > now:
+                times.append(contact.not_before)
+            if contact.sticky_until is not None and contact.sticky_until > now:
+                times.append(contact.sticky_until)
+            times.extend(t for t in contact.passed_by.values() if t > now)
+        return min(times, default=None)
+
+    # -- what customers are told -----------------------------------------------------------
+
+    def queue_positions(self, now: float) -> dict[str, int]:
+        """1-based place of every due waiting or offered contact among those of its site.
+
+        Contacts are ordered by ``(priority, enqueued_at, id)`` as in step(). Those not due yet
+        (``not_before > now``: a callback booked for later, a retry) are not in line and have no
+        place; their customers are told the time instead. Leaving them out also spares a
+        backlog of booked callbacks a position push every time the line moves.
+        """
+        by_site: dict[str, list[_Key]] = {}
+        for contact in self._contacts.values():
+            if contact.state == "assigned":
+                continue
+            if contact.not_before is not None and contact.not_before > now:
+                continue
+            by_site.setdefault(contact.site_id, []).append(self._keys[contact.id])
+        positions: dict[str, int] = {}
+        for entries in by_site.values():
+            entries.sort()
+            for place, key in enumerate(entries, start=1):
+                positions[key[2]] = place
+        return positions
+
+    def has_online_agent(self, site_id: str, channel: Channel, skills: frozenset[str]) -> bool:
+        """Whether some connected, available agent could ever serve this, busy or not.
+
+        Agents serve every site today, so ``site_id`` does not narrow the search yet.
+        """
+        return any(
+            agent.connected
+            and agent.status == "available"
+            and skills <= agent.skills
+            and agent.capacity.get(channel, 0) > 0
+            for agent in self._agents.values()
+        )
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _offered_to(self, contact_id: str, agent_id: str, now: float) -> Contact:
+        contact = self._contacts.get(contact_id)
+        if (
+            contact is None
+            or contact.state != "offered"
+            or contact.agent_id != agent_id
+            or contact.offer_expires_at is None
+            # Expired but not yet swept by step(): too late all the same.
+            or contact.offer_expires_at <= now
+        ):
+            raise OfferGone(f"contact {contact_id!r} is not offered to agent {agent_id!r}")
+        return contact
+
+    def _enqueue(self, contact: Contact) -> None:
+        contact.state = "waiting"
+        contact.agent_id = None
+        contact.offer_expires_at = None
+        insort(self._waiting, self._keys[contact.id])
+
+    def _unqueue(self, contact: Contact) -> None:
+        key = self._keys[contact.id]
+        i = bisect_left(self._waiting, key)
+        if i < len(self._waiting) and self._waiting[i] == key:
+            del self._waiting[i]
+
+    def _clear_offer(self, contact: Contact) -> str:
+        """End the contact's outstanding offer on the agent's side; return that agent's id."""
+        agent_id = contact.agent_id
+        assert agent_id is not None
+        del self._offer_of[agent_id]
+        contact.agent_id = None
+        contact.offer_expires_at = None
+        self._refresh(self._agents[agent_id])
+        return agent_id
+
+    def _withdraw(self, contact: Contact, reason: RevokeReason) -> Revoke:
+        """End the contact's outstanding offer and put it back at its place in line."""
+        agent_id = self._clear_offer(contact)
+        self._enqueue(contact)
+        return Revoke(contact.id, agent_id, reason)
+
+    def _withdraw_offer_of(self, agent_id: str) -> list[Decision]:
+        contact_id = self._offer_of.get(agent_id)
+        if contact_id is None:
+            return []
+        return [self._withdraw(self._contacts[contact_id], "cancelled")]
+
+    def _make_assigned(self, contact: Contact, agent: Agent, now: float) -> None:
+        contact.state = "assigned"
+        contact.agent_id = agent.id
+        contact.offer_expires_at = None
+        self._load[agent.id][contact.channel] += 1
+        agent.last_active_at = now
+        self._refresh(agent)
+
+    def _unassign(self, contact: Contact) -> None:
+        agent_id = contact.agent_id
+        assert agent_id is not None
+        self._load[agent_id][contact.channel] -= 1
+        self._refresh(self._agents[agent_id])
+
+    def _fits(self, agent: Agent, channel: Channel) -> bool:
+        """Whether the agent has room for one more contact of the channel."""
+        load = self._load[agent.id]
+        cap = agent.capacity.get(channel, 0)
+        if channel == "chat":
+            return load["chat"] < cap and load["video"] == 0 and load["callback"] == 0
+        # A video or callback takes the agent whole.
+        return cap > 0 and load["chat"] == 0 and load["video"] == 0 and load["callback"] == 0
+
+    def _refresh(self, agent: Agent) -> None:
+        if (
+            agent.status == "available"
+            and agent.connected
+            and agent.id not in self._offer_of
+            and any(self._fits(agent, channel) for channel in CHANNELS)
+        ):
+            self._free.add(agent.id)
+        else:
+            self._free.discard(agent.id)
+
+    def _expire(self, now: float, out: list[Decision]) -> None:
+        due: list[tuple[float, str]] = []
+        for contact_id in self._offer_of.values():
+            expires_at = self._contacts[contact_id].offer_expires_at
+            if expires_at is not None and expires_at <= now:
+                due.append((expires_at, contact_id))
+        # Sorted so that the decisions come out in the same order on every run.
+        for _, contact_id in sorted(due):
+            contact = self._contacts[contact_id]
+            revoke = self._withdraw(contact, "expired")
+            out.append(revoke)
+            agent = self._agents[revoke.agent_id]
+            contact.passed_by[agent.id] = now + self.repass_after
+            agent.missed_in_row += 1
+            if agent.missed_in_row >= self.max_missed and agent.status == "available":
+                agent.status = "away"
+                self._refresh(agent)
+                out.append(SetAway(agent.id))
+
+    def _sticky_agent(self, contact: Contact, now: float) -> str | None:
+        """The only agent the contact may be offered to now, if its sticky window is open.
+
+        Once the sticky agent has declined or missed it, the window closes early: the contact
+        was offered first, as promised, and now goes to anyone.
+        """
+        agent_id = contact.sticky_agent_id
+        if agent_id is None or contact.sticky_until is None or contact.sticky_until <= now:
+            return None
+        if contact.passed_by.get(agent_id, -math.inf) > now:
+            return None
+        return agent_id
+
+    def _eligible(self, agent: Agent, contact: Contact, now: float) -> bool:
+        """Eligibility of an agent already known to be free (see ``_free``)."""
+        return (
+            contact.skills <= agent.skills
+            and contact.passed_by.get(agent.id, -math.inf) <= now
+            and self._fits(agent, contact.channel)
+        )
+
+    def _spare(self, agent: Agent, channel: Channel) -> int:
+        return agent.capacity.get(channel, 0) - self._load[agent.id][channel]
+
+    def _pick(self, free: list[Agent], contact: Contact, now: float) -> Agent | None:
+        """Longest idle eligible agent; then most spare capacity for the channel; then id.
+
+        ``free`` is sorted by (last_active_at, id), so the walk stops at the first agent idle
+        for less time than the best one found.
+        """
+        best: Agent | None = None
+        best_spare = 0
+        for agent in free:
+            if best is not None and agent.last_active_at > best.last_active_at:
+                break
+            if not self._eligible(agent, contact, now):
+                continue
+            spare = self._spare(agent, contact.channel)
+            if best is None or spare > best_spare:
+                best, best_spare = agent, spare
+        return best
+
+    def _match(self, now: float, out: list[Decision]) -> None:
+        if not self._free or not self._waiting:
+            return
+        free = sorted((self._agents[a] for a in self._free), key=lambda a: (a.last_active_at, a.id))
+        # Contacts with the same channel and skills, no sticky agent and no pass-over have the
+        # same candidates. Agents only leave `free` during a walk, so once one such contact finds
+        # nobody, the later ones of its kind are skipped without looking at any agent.
+        hopeless: set[tuple[Channel, frozenset[str]]] = set()
+        for _, _, contact_id in list(self._waiting):
+            if not free:
+                break  # nobody left who could take anything
+            contact = self._contacts[contact_id]
+            if contact.not_before is not None and contact.not_before > now:
+                continue
+            chosen: Agent | None = None
+            sticky_id = self._sticky_agent(contact, now)
+            if sticky_id is not None:
+                sticky = self._agents.get(sticky_id)
+                if (
+                    sticky is not None
+                    and sticky_id in self._free
+                    and self._eligible(sticky, contact, now)
+                ):
+                    chosen = sticky
+            else:
+                kind: tuple[Channel, frozenset[str]] | None = None
+                if all(t <= now for t in contact.passed_by.values()):
+                    kind = (contact.channel, contact.skills)
+                    if kind in hopeless:
+                        continue
+                chosen = self._pick(free, contact, now)
+                if chosen is None and kind is not None:
+                    hopeless.add(kind)
+            if chosen is not None:
+                free.remove(chosen)
+                out.append(self._offer(contact, chosen, now))
+
+    def _offer(self, contact: Contact, agent: Agent, now: float) -> Offer:
+        self._unqueue(contact)
+        expires_at = now + self.offer_timeout[contact.channel]
+        contact.state = "offered"
+        contact.agent_id = agent.id
+        contact.offer_expires_at = expires_at
+        agent.last_active_at = now
+        self._offer_of[agent.id] = contact.id
+        self._free.discard(agent.id)
+        return Offer(
+            contact.id, agent.id, expires_at, agent.auto_answer and contact.channel == "video"
+        )

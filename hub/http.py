@@ -1,0 +1,195 @@
+"""The HTTP edge: REST API, health, metrics, the built web files, and the demo's signer."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from hub import actions, schemas
+from hub.core.identity import sign_user_id
+from hub.errors import Forbidden, HubError, Invalid, NotFound, Unauthorized
+from hub.state import Hub
+
+log = logging.getLogger(__name__)
+
+HUB_KEY: web.AppKey[Hub] = web.AppKey("hub", Hub)
+STATIC = Path(__file__).parent / "static"
+API_JSON = "application/json"
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def error_response(exc: HubError) -> web.Response:
+    return web.json_response({"ok": False, "error": exc.to_dict()}, status=exc.status)
+
+
+@web.middleware
+async def errors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every error is JSON with a code; a stack trace never leaves the process."""
+    try:
+        return await handler(request)
+    except HubError as exc:
+        request.app[HUB_KEY].metrics.errors.labels(exc.code).inc()
+        return error_response(exc)
+    except web.HTTPException as exc:
+        if exc.status < 400 or not request.path.startswith("/api/"):
+            raise
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status, "http_error")
+        return web.json_response(
+            {"ok": False, "error": {"code": code, "message": exc.reason}}, status=exc.status
+        )
+    except Exception:
+        log.exception("%s %s failed", request.method, request.path)
+        return web.json_response(
+            {"ok": False, "error": {"code": "internal", "message": "the hub failed to do this"}},
+            status=500,
+        )
+
+
+@web.middleware
+async def origin_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The REST API answers the console's own origin and configured ones, nothing else."""
+    origin = request.headers.get("Origin")
+    if request.path.startswith("/api/") and origin and origin != "null":
+        hub = request.app[HUB_KEY]
+        from urllib.parse import urlsplit
+
+        if urlsplit(origin).netloc != request.host and origin not in hub.config.console_origins:
+            raise Forbidden(f"the API may not be used from {origin}", code="forbidden_origin")
+    return await handler(request)
+
+
+async def read_json(request: web.Request, max_bytes: int = 64 * 1024) -> Any:
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise Invalid("the request body is too large")
+    raw = await request.content.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise Invalid("the request body is too large")
+    try:
+        return json.loads(raw or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise Invalid("the request body must be JSON") from None
+
+
+async def authenticated_agent(request: web.Request) -> dict[str, Any]:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("send Authorization: Bearer <token>")
+    return await actions.agent_for_token(request.app[HUB_KEY], token.strip())
+
+
+class Login(schemas.Payload):
+    email: str
+    password: str
+
+
+async def login(request: web.Request) -> web.Response:
+    body = schemas.parse(Login, await read_json(request))
+    if len(body.email) > 320 or len(body.password) > 1000:
+        raise Unauthorized("wrong email or password")
+    return web.json_response(await actions.login(request.app[HUB_KEY], body.email, body.password))
+
+
+async def healthz(request: web.Request) -> web.Response:
+    hub = request.app[HUB_KEY]
+    from sqlalchemy import text
+
+    async with hub.db.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+    return web.json_response({"ok": True, "status": "ok"})
+
+
+async def metrics(request: web.Request) -> web.Response:
+    body = request.app[HUB_KEY].metrics.render()
+    return web.Response(body=body, content_type="text/plain", charset="utf-8")
+
+
+async def get_customer(request: web.Request) -> web.Response:
+    agent = await authenticated_agent(request)
+    customer_id = request.match_info["customer_id"]
+    profile = await actions.read_customer(request.app[HUB_KEY], agent, customer_id)
+    return web.json_response(profile)
+
+
+async def get_events(request: web.Request) -> web.Response:
+    agent = await authenticated_agent(request)
+    hub = request.app[HUB_KEY]
+    raw_after = request.query.get("after_seq", "0")
+    try:
+        after_seq = int(raw_after)
+    except ValueError:
+        raise Invalid("after_seq must be a whole number") from None
+    p = schemas.parse(
+        schemas.History,
+        {"conversation_id": request.match_info["conversation_id"], "after_seq": after_seq},
+    )
+    session = actions.AgentSession(sid="rest", agent=agent)
+    result = await actions.agent_history(hub, session, p)
+    return web.json_response({"events": result["events"]})
+
+
+class SignIn(schemas.Payload):
+    user_id: schemas.Name
+    name: schemas.Name | None = None
+
+
+async def demo_signin(request: web.Request) -> web.Response:
+    """The demo shop's backend: it signs its shopper exactly as a real shop's server would."""
+    hub = request.app[HUB_KEY]
+    body = schemas.parse(SignIn, await read_json(request))
+    site = await hub.site_by_key("demo")
+    if site is None:
+        raise NotFound("the demo site is missing; run `hub demo`")
+    return web.json_response(
+        {
+            "user_id": body.user_id,
+            "name": body.name,
+            "user_hash": sign_user_id(site["secret"], body.user_id),
+        }
+    )
+
+
+def static_file(path: Path, content_type: str | None = None) -> Handler:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        # A stat of a file shipped in the package: cheaper than a hop to a thread.
+        if not path.is_file():  # noqa: ASYNC240
+            raise web.HTTPNotFound()
+        headers = {"Cache-Control": "no-cache"}
+        if content_type:
+            headers["Content-Type"] = content_type
+        return web.FileResponse(path, headers=headers)
+
+    return handler
+
+
+def index_redirect(target: str) -> Handler:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        raise web.HTTPFound(target)
+
+    return handler
+
+
+def setup_routes(app: web.Application, *, demo: bool) -> None:
+    r = app.router
+    r.add_get("/healthz", healthz)
+    r.add_get("/metrics", metrics)
+    r.add_post("/api/v1/auth/login", login)
+    r.add_get("/api/v1/customers/{customer_id}", get_customer)
+    r.add_get("/api/v1/conversations/{conversation_id}/events", get_events)
+    r.add_get("/widget.js", static_file(STATIC / "widget.js", "application/javascript"))
+    if demo:
+        # Before the static folders, so that /demo/api/ is not taken for a file path.
+        r.add_post("/demo/api/signin", demo_signin)
+        r.add_get("/", index_redirect("/demo/"))
+    for name in ("console", "demo"):
+        folder = STATIC / name
+        r.add_get(f"/{name}", index_redirect(f"/{name}/"))
+        r.add_get(f"/{name}/", static_file(folder / "index.html", "text/html"))
+        if folder.is_dir():
+            r.add_static(f"/{name}/", folder, append_version=False)

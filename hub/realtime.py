@@ -1,0 +1,248 @@
+"""The realtime edge: socket.io namespaces /customer and /agent. Parse, authenticate, call."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import socketio
+
+from hub import actions, mayday, schemas
+from hub.errors import Forbidden, HubError, Invalid, NotFound, RateLimited, Unauthorized
+from hub.ratelimit import TokenBucket
+from hub.state import AGENTS, SUPERVISORS, Hub, agent_room, conversation_room
+
+log = logging.getLogger(__name__)
+
+Action = Callable[[Hub, Any, Any], Awaitable[dict[str, Any]]]
+
+
+def refuse(error: HubError) -> socketio.exceptions.ConnectionRefusedError:
+    # The first argument becomes the message, the second the data ({"code", "message"}).
+    return socketio.exceptions.ConnectionRefusedError(error.message, error.to_dict())
+
+
+def same_origin(environ: dict[str, Any], origin: str) -> bool:
+    host = str(environ.get("HTTP_HOST", ""))
+    return urlsplit(origin).netloc == host
+
+
+class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
+    """Shared plumbing: a table of events, validation, rate limits, errors as acks."""
+
+    events: ClassVar[dict[str, tuple[type[schemas.Payload], Action]]] = {}
+
+    def __init__(self, namespace: str, hub: Hub) -> None:
+        super().__init__(namespace)
+        self.hub = hub
+        self.sessions: dict[str, Any] = {}
+        self.buckets: dict[str, TokenBucket] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def trigger_event(self, event: str, *args: Any) -> Any:
+        if event == "connect":
+            sid, environ, auth = (*args, None)[:3]
+            return await self.connect(sid, environ, auth)
+        if event == "disconnect":
+            return await self.disconnect(args[0])
+        sid = args[0]
+        data = args[1] if len(args) > 1 else None
+        return await self.dispatch(sid, event, data)
+
+    async def dispatch(self, sid: str, event: str, data: Any) -> dict[str, Any]:
+        hub = self.hub
+        try:
+            session = self.sessions.get(sid)
+            if session is None:
+                raise Unauthorized("not connected")
+            bucket = self.buckets[sid]
+            if not bucket.allow(time.monotonic()):
+                raise RateLimited("too many requests; slow down")
+            route = self.events.get(event)
+            if route is None:
+                raise Invalid(f"unknown event {event!r}", code="unknown_event")
+            model, action = route
+            payload = schemas.parse(model, data)
+            return await action(hub, session, payload)
+        except HubError as exc:
+            hub.metrics.errors.labels(exc.code).inc()
+            return exc.ack()
+        except Exception:
+            # Never a stack trace to a client; the log keeps it.
+            log.exception("%s %s failed", self.namespace, event)
+            hub.metrics.errors.labels("internal").inc()
+            return {
+                "ok": False,
+                "error": {"code": "internal", "message": "the hub failed to do this"},
+            }
+
+    def _open(self, sid: str, session: Any) -> None:
+        cfg = self.hub.config
+        self.sessions[sid] = session
+        self.buckets[sid] = TokenBucket(cfg.rate_limit_per_s, cfg.rate_limit_burst)
+        self.hub.metrics.connections.labels(self.namespace).inc()
+
+    def _close(self, sid: str) -> Any:
+        self.buckets.pop(sid, None)
+        session = self.sessions.pop(sid, None)
+        if session is not None:
+            self.hub.metrics.connections.labels(self.namespace).dec()
+        return session
+
+    def after_connect(
+        self,
+        sid: str,
+        event: str,
+        data: dict[str, Any],
+        then: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        """Emit once the client knows it is connected.
+
+        An emit inside ``connect`` would overtake the connect packet itself.
+        """
+
+        async def later() -> None:
+            manager = self.server.manager
+            for _ in range(200):
+                if manager.is_connected(sid, self.namespace):
+                    await self.emit(event, data, to=sid)
+                    if then is not None:
+                        await then()
+                    return
+                await asyncio.sleep(0.005)
+
+        task = asyncio.create_task(later())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def connect(self, sid: str, environ: dict[str, Any], auth: Any) -> None:
+        raise NotImplementedError
+
+    async def disconnect(self, sid: str) -> None:
+        raise NotImplementedError
+
+
+class CustomerEdge(Edge):
+    events: ClassVar[dict[str, tuple[type[schemas.Payload], Action]]] = {
+        "identify": (schemas.Identify, actions.identify),
+        "contact.request": (schemas.ContactRequest, actions.request_contact),
+        "contact.cancel": (schemas.ContactRef, actions.cancel_contact),
+        "message.send": (schemas.MessageSend, actions.customer_message),
+        "history": (schemas.History, actions.customer_history),
+        "typing": (schemas.Typing, actions.customer_typing),
+        "page": (schemas.Page, actions.customer_page),
+        "rtc.signal": (schemas.RtcSignal, mayday.customer_signal),
+        "rtc.state": (schemas.RtcState, mayday.customer_rtc_state),
+        "cobrowse.events": (schemas.Cobrowse, mayday.cobrowse_events),
+        "share.pause": (schemas.ContactRef, mayday.share_pause),
+        "share.resume": (schemas.ContactRef, mayday.share_resume),
+    }
+
+    async def connect(self, sid: str, environ: dict[str, Any], auth: Any) -> None:
+        hub = self.hub
+        if not isinstance(auth, dict) or not isinstance(auth.get("site_key"), str):
+            raise refuse(Invalid('auth must be {"site_key": ..., "visitor_token": ...}'))
+        token = auth.get("visitor_token")
+        if token is not None and (not isinstance(token, str) or len(token) > 200):
+            raise refuse(Invalid("visitor_token must be a string"))
+        if len(auth["site_key"]) > 64:
+            raise refuse(NotFound("unknown site", code="unknown_site"))
+        site = await hub.site_by_key(auth["site_key"])
+        if site is None:
+            raise refuse(NotFound("unknown site", code="unknown_site"))
+        # The raw header: "null" (a sandboxed frame, a file:// page) is not a listed origin.
+        origin = environ.get("HTTP_ORIGIN") or None
+        allowed = site["origins"]
+        if origin is not None and allowed is not None and origin not in allowed:
+            # Browsers always send Origin; apps and the Python SDK send none and are allowed.
+            raise refuse(Forbidden(f"this site does not allow {origin}", code="forbidden_origin"))
+        visitor, new_token = await actions.open_visitor(hub, sid, site, token)
+        for room in await actions.rooms_for(hub, visitor):
+            await self.enter_room(sid, room)
+        self._open(sid, visitor)
+        self.after_connect(
+            sid,
+            "session",
+            actions.session_payload(hub, visitor, new_token),
+            # A customer back after a reload is told their place in line again.
+            then=lambda: hub.router.resend_positions(visitor.customer_id),
+        )
+
+    async def disconnect(self, sid: str) -> None:
+        self._close(sid)
+
+
+class AgentEdge(Edge):
+    events: ClassVar[dict[str, tuple[type[schemas.Payload], Action]]] = {
+        "presence": (schemas.Presence, actions.presence),
+        "offer.accept": (schemas.ContactRef, actions.accept_offer),
+        "offer.decline": (schemas.ContactRef, actions.decline_offer),
+        "message.send": (schemas.MessageSend, actions.agent_message),
+        "contact.end": (schemas.ContactEnd, actions.end_contact),
+        "callback.outcome": (schemas.CallbackOutcome, actions.callback_outcome),
+        "history": (schemas.History, actions.agent_history),
+        "note.add": (schemas.NoteAdd, actions.add_note),
+        "typing": (schemas.Typing, actions.agent_typing),
+        "snapshot": (schemas.Empty, lambda hub, s, _p: actions.snapshot(hub, s)),
+        "rtc.signal": (schemas.RtcSignal, mayday.agent_signal),
+        "rtc.state": (schemas.RtcState, mayday.agent_rtc_state),
+        "annotation.draw": (schemas.AnnotationDraw, mayday.annotation_draw),
+        "annotation.clear": (schemas.ContactRef, mayday.annotation_clear),
+    }
+
+    async def connect(self, sid: str, environ: dict[str, Any], auth: Any) -> None:
+        hub = self.hub
+        # "null" (a sandboxed frame, a file:// page) is a browser too, and not the console.
+        origin = environ.get("HTTP_ORIGIN") or None
+        if (
+            origin is not None
+            and not same_origin(environ, origin)
+            and origin not in hub.config.console_origins
+        ):
+            raise refuse(
+                Forbidden(f"the console may not be used from {origin}", code="forbidden_origin")
+            )
+        token = auth.get("token") if isinstance(auth, dict) else None
+        try:
+            agent = await actions.agent_for_token(hub, token)
+        except HubError as exc:
+            raise refuse(exc) from None
+        session = actions.AgentSession(sid=sid, agent=agent)
+        await self.enter_room(sid, agent_room(agent["id"]))
+        await self.enter_room(sid, AGENTS)
+        if session.is_supervisor:
+            await self.enter_room(sid, SUPERVISORS)
+        hub.agent_sids.setdefault(agent["id"], set()).add(sid)
+        for contact_id, contact in hub.router.engine.contacts.items():
+            if contact.agent_id == agent["id"] and contact.state == "assigned":
+                meta = hub.router.meta.get(contact_id)
+                if meta is not None:
+                    await self.enter_room(sid, conversation_room(meta.conversation_id))
+        self._open(sid, session)
+        await hub.router.agent_connected(agent)
+        await hub.router.agent_changed(agent["id"])
+        view = hub.router.agent_view(agent["id"])
+        self.after_connect(sid, "presence", {"status": view["status"]})
+
+    async def disconnect(self, sid: str) -> None:
+        session = self._close(sid)
+        if session is None:
+            return
+        sids = self.hub.agent_sids.get(session.id, set())
+        sids.discard(sid)
+        if not sids:
+            self.hub.agent_sids.pop(session.id, None)
+            await self.hub.router.agent_disconnected(session.id)
+            await self.hub.router.agent_changed(session.id)

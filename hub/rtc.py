@@ -1,0 +1,232 @@
+"""WebRTC ends of a Mayday session for Python apps, tests and the bench, with aiortc.
+
+The agent's offer always has three m-lines, in this order (docs/protocol.md, Mayday):
+
+0. video, agent → customer: the agent's camera;
+1. audio, both ways: the agent's microphone, and the customer's once they unmute;
+2. video, customer → agent: the customer's screen, when the app shares one.
+
+Signalling goes over the hub (``rtc.signal``); candidates travel inside the descriptions because
+aiortc gathers them before it answers, so a session needs one offer and one answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from aiortc import (
+    MediaStreamTrack,
+    RTCConfiguration,
+    RTCIceServer,
+    RTCPeerConnection,
+    RTCSessionDescription,
+)
+from aiortc.mediastreams import MediaStreamError
+
+log = logging.getLogger(__name__)
+
+Payload = dict[str, Any]
+
+
+class Signalling(Protocol):
+    """What a peer needs of a hub client: ``hub.client.CustomerClient`` and ``AgentClient``."""
+
+    def on(self, event: str, callback: Callable[[Payload], Any]) -> None: ...
+
+    async def call(self, event: str, data: Payload) -> Payload: ...
+
+
+def configuration(ice_servers: list[Payload] | None) -> RTCConfiguration:
+    servers = [
+        RTCIceServer(urls=s["urls"], username=s.get("username"), credential=s.get("credential"))
+        for s in ice_servers or []
+    ]
+    return RTCConfiguration(iceServers=servers)
+
+
+class _Peer:
+    role = ""
+
+    def __init__(
+        self, client: Signalling, contact_id: str, ice_servers: list[Payload] | None
+    ) -> None:
+        self.client = client
+        self.contact_id = contact_id
+        self.pc = RTCPeerConnection(configuration(ice_servers))
+        self.connected = asyncio.Event()
+        self.failed = asyncio.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
+        client.on("rtc.signal", self._on_signal)
+        self.pc.on("connectionstatechange", self._on_state)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _on_signal(self, data: Payload) -> None:
+        if data.get("contact_id") != self.contact_id or self._closed:
+            return
+        description = data.get("description")
+        if description:
+            await self.on_description(
+                RTCSessionDescription(sdp=description["sdp"], type=description["type"])
+            )
+
+    async def on_description(self, description: RTCSessionDescription) -> None:
+        raise NotImplementedError
+
+    async def _on_state(self) -> None:
+        state = self.pc.connectionState
+        if state == "connected":
+            self.connected.set()
+            await self._report("connected")
+        elif state == "failed":
+            self.failed.set()
+            await self._report("failed", "ICE or DTLS could not connect")
+
+    async def _report(self, state: str, detail: str | None = None) -> None:
+        if self._closed:
+            return
+        payload: Payload = {"contact_id": self.contact_id, "state": state}
+        if detail:
+            payload["detail"] = detail
+        try:
+            await self.client.call("rtc.state", payload)
+        except Exception as exc:  # the session may have ended meanwhile
+            log.debug("rtc.state %s not reported: %s", state, exc)
+
+    async def _signal(self) -> None:
+        local = self.pc.localDescription
+        await self.client.call(
+            "rtc.signal",
+            {"contact_id": self.contact_id, "description": {"type": local.type, "sdp": local.sdp}},
+        )
+
+    def _watch_video(
+        self,
+        track: MediaStreamTrack,
+        arrived: asyncio.Future[float],
+        on_frame: Callable[[Any], None] | None,
+    ) -> None:
+        async def consume() -> None:
+            loop = asyncio.get_running_loop()
+            with contextlib.suppress(MediaStreamError, asyncio.CancelledError):
+                while True:
+                    frame = await track.recv()
+                    if not arrived.done():
+                        arrived.set_result(loop.time())
+                        if self.role == "customer":
+                            await self._report("first_frame")
+                    if on_frame is not None:
+                        on_frame(frame)
+
+        self._spawn(consume())
+
+    async def close(self) -> None:
+        self._closed = True
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.pc.close()
+
+
+class AgentPeer(_Peer):
+    """The agent's end: sends camera (and microphone), receives the customer's audio and screen."""
+
+    role = "agent"
+
+    def __init__(
+        self,
+        client: Signalling,
+        contact_id: str,
+        camera: MediaStreamTrack,
+        microphone: MediaStreamTrack | None = None,
+        *,
+        ice_servers: list[Payload] | None = None,
+        on_screen_frame: Callable[[Any], None] | None = None,
+    ) -> None:
+        super().__init__(client, contact_id, ice_servers)
+        self.first_screen_frame: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self._on_screen_frame = on_screen_frame
+        self.pc.addTransceiver(camera, direction="sendonly")
+        self.pc.addTransceiver(
+            microphone or "audio", direction="sendrecv" if microphone else "recvonly"
+        )
+        self.pc.addTransceiver("video", direction="recvonly")
+
+        @self.pc.on("track")
+        def on_track(track: MediaStreamTrack) -> None:
+            if track.kind == "video":
+                self._watch_video(track, self.first_screen_frame, self._on_screen_frame)
+
+    async def start(self) -> None:
+        """Make the offer; the customer's answer arrives over ``rtc.signal``."""
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        await self._signal()
+
+    async def on_description(self, description: RTCSessionDescription) -> None:
+        if description.type == "answer":
+            await self.pc.setRemoteDescription(description)
+
+
+class CustomerPeer(_Peer):
+    """The customer's end: receives the agent's video and audio, may send a screen and audio.
+
+    ``first_frame`` resolves (with the event loop's time) when the first frame of the agent's
+    video is decoded; the hub is told (``rtc.state first_frame``) so the milestone is stored.
+    """
+
+    role = "customer"
+
+    def __init__(
+        self,
+        client: Signalling,
+        contact_id: str,
+        *,
+        screen: MediaStreamTrack | None = None,
+        microphone: MediaStreamTrack | None = None,
+        ice_servers: list[Payload] | None = None,
+        on_agent_frame: Callable[[Any], None] | None = None,
+    ) -> None:
+        super().__init__(client, contact_id, ice_servers)
+        self.first_frame: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self._screen = screen
+        self._microphone = microphone
+        self._on_agent_frame = on_agent_frame
+        self._answered = False
+
+        @self.pc.on("track")
+        def on_track(track: MediaStreamTrack) -> None:
+            if track.kind == "video" and not self.first_frame.done():
+                self._watch_video(track, self.first_frame, self._on_agent_frame)
+
+    async def on_description(self, description: RTCSessionDescription) -> None:
+        if description.type != "offer":
+            return
+        await self.pc.setRemoteDescription(description)
+        if not self._answered:
+            transceivers = self.pc.getTransceivers()
+            if len(transceivers) >= 2 and self._microphone is not None:
+                transceivers[1].sender.replaceTrack(self._microphone)
+                transceivers[1].direction = "sendrecv"
+            elif len(transceivers) >= 2:
+                # Muted until the customer unmutes: nothing is captured or sent.
+                transceivers[1].direction = "recvonly"
+            if len(transceivers) >= 3:
+                if self._screen is not None:
+                    transceivers[2].sender.replaceTrack(self._screen)
+                    transceivers[2].direction = "sendonly"
+                else:
+                    transceivers[2].direction = "inactive"
+            transceivers[0].direction = "recvonly"
+        await self.pc.setLocalDescription(await self.pc.createAnswer())
+        self._answered = True
+        await self._signal()

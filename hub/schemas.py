@@ -1,0 +1,252 @@
+"""Every client payload, validated at the edge. A bad one is refused whole with ``invalid``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
+
+from hub.core.identity import EMAIL, is_e164
+from hub.errors import Invalid
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+ClientId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+Channel = Literal["chat", "video", "callback"]
+MAX_TEXT = 4000
+
+
+def _timestamp(value: Any) -> Any:
+    """``not_before`` may be epoch seconds or an ISO 8601 string with a time zone."""
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError("must be epoch seconds or an ISO 8601 date-time") from None
+        if parsed.tzinfo is None:
+            raise ValueError("an ISO 8601 date-time needs a time zone")
+        return parsed.timestamp()
+    return value
+
+
+Timestamp = Annotated[float, BeforeValidator(_timestamp), Field(ge=0, le=4102444800)]
+
+
+class Payload(BaseModel):
+    # Unknown fields are ignored so that newer clients can talk to older hubs; known fields are
+    # strictly typed: "3" is not a number and 1 is not a string.
+    model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
+
+
+class Text(Payload):
+    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT)]
+
+    @field_validator("text")
+    @classmethod
+    def not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("must not be blank")
+        return v
+
+
+# /customer
+
+
+class Identify(Payload):
+    user_id: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    user_hash: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")] | None = None
+    email: Annotated[str, StringConstraints(max_length=320, strip_whitespace=True)] | None = None
+    phone: str | None = None
+    name: Name | None = None
+
+    @field_validator("email")
+    @classmethod
+    def email_shape(cls, v: str | None) -> str | None:
+        if v is not None and not EMAIL.match(v):
+            raise ValueError("is not an email address")
+        return v
+
+    @field_validator("phone")
+    @classmethod
+    def phone_shape(cls, v: str | None) -> str | None:
+        if v is not None and not is_e164(v):
+            raise ValueError("must be in E.164 form, like +33612345678")
+        return v
+
+
+Skill = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[a-z0-9_.-]+$")]
+
+
+class ContactRequest(Payload):
+    channel: Channel
+    # Skills an agent needs for this contact (a language, a department), set by the shop's page.
+    skills: Annotated[list[Skill], Field(max_length=5)] = []
+    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT)] | None = None
+    phone: str | None = None
+    not_before: Timestamp | None = None
+
+    @field_validator("text")
+    @classmethod
+    def not_blank(cls, v: str | None) -> str | None:
+        # The text is posted as a message, so it obeys the rule of message.send.
+        if v is not None and not v.strip():
+            raise ValueError("must not be blank")
+        return v
+
+    @field_validator("phone")
+    @classmethod
+    def phone_shape(cls, v: str | None) -> str | None:
+        if v is not None and not is_e164(v):
+            raise ValueError("must be in E.164 form, like +33612345678")
+        return v
+
+
+class ContactRef(Payload):
+    contact_id: Id
+
+
+class MessageSend(Text):
+    conversation_id: Id
+    client_id: ClientId
+
+
+class History(Payload):
+    conversation_id: Id
+    # Bounded by the store's 32-bit seq column: a larger number failed inside the database.
+    after_seq: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+
+
+class Typing(Payload):
+    conversation_id: Id
+    typing: bool
+
+
+class Page(Payload):
+    url: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    title: Annotated[str, StringConstraints(max_length=300)] | None = None
+
+
+# /agent
+
+
+class Presence(Payload):
+    status: Literal["available", "away"]
+
+
+class ContactEnd(Payload):
+    contact_id: Id
+    resolved: bool | None = None
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+
+
+class CallbackOutcome(Payload):
+    contact_id: Id
+    outcome: Literal["reached", "no_answer", "wrong_number"]
+
+
+class NoteAdd(Text):
+    conversation_id: Id
+    client_id: ClientId
+
+
+class Empty(Payload):
+    pass
+
+
+P = TypeVar("P", bound=Payload)
+
+
+def parse(model: type[P], data: Any) -> P:
+    """Validate ``data`` against ``model`` or raise :class:`Invalid` naming the first problem."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise Invalid("the payload must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "payload"
+        raise Invalid(f"{where}: {first['msg']}") from None
+
+
+# Mayday
+
+
+class SessionDescription(Payload):
+    type: Literal["offer", "answer"]
+    sdp: Annotated[str, StringConstraints(min_length=1, max_length=64_000)]
+
+
+class IceCandidate(Payload):
+    candidate: Annotated[str, StringConstraints(max_length=2000)]
+    sdpMid: Annotated[str, StringConstraints(max_length=64)] | None = None
+    sdpMLineIndex: Annotated[int, Field(ge=0, le=64)] | None = None
+
+
+class RtcSignal(Payload):
+    contact_id: Id
+    description: SessionDescription | None = None
+    # null means "end of candidates", as in WebRTC; absent means no candidate in this message.
+    candidate: IceCandidate | None = None
+    restart: bool = False
+
+
+class RtcState(Payload):
+    contact_id: Id
+    state: Literal["connected", "first_frame", "failed", "disconnected"]
+    detail: Annotated[str, StringConstraints(max_length=300)] | None = None
+
+
+MAX_COBROWSE_EVENTS = 500
+
+
+class Cobrowse(Payload):
+    contact_id: Id
+    # rrweb events are opaque to the hub; only their number and total size are limited.
+    events: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=MAX_COBROWSE_EVENTS)]
+
+
+Point = Annotated[
+    list[Annotated[float, Field(allow_inf_nan=False)]], Field(min_length=2, max_length=2)
+]
+Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+MAX_STROKE_POINTS = 2000
+
+
+class Stroke(Payload):
+    id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    tool: Literal["arrow", "pen", "highlighter", "laser", "ink"]
+    color: Color
+    points: Annotated[list[Point], Field(min_length=1, max_length=MAX_STROKE_POINTS)]
+    surface: Literal["page", "video"]
+    ttl_ms: Annotated[int, Field(ge=100, le=60_000)] | None = None
+
+    @field_validator("points")
+    @classmethod
+    def on_surface(cls, points: list[list[float]], info: Any) -> list[list[float]]:
+        for x, y in points:
+            if x < 0 or y < 0 or x > 100_000 or y > 1_000_000:
+                raise ValueError("points must lie on the shared surface")
+        return points
+
+
+class AnnotationDraw(Payload):
+    contact_id: Id
+    stroke: Stroke
+
+    @field_validator("stroke")
+    @classmethod
+    def video_is_relative(cls, stroke: Stroke) -> Stroke:
+        if stroke.surface == "video" and any(x > 1 or y > 1 for x, y in stroke.points):
+            raise ValueError("points on a video surface are relative, from 0 to 1")
+        return stroke

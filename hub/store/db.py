@@ -1,0 +1,74 @@
+"""Opening the database: URL normalisation, SQLite pragmas, migrations on start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def async_url(url: str) -> str:
+    """Map the URLs people write (``sqlite:///hub.db``, ``postgresql://...``) to async drivers."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False)
+    if backend in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+    raise SystemExit(f"unsupported database URL {url!r}: use sqlite:/// or postgresql://")
+
+
+def create_engine(url: str) -> AsyncEngine:
+    full = async_url(url)
+    if full.startswith("sqlite"):
+        # One connection: SQLite has a single writer anyway, and one connection never meets
+        # "database is locked" between its own transactions. WAL keeps readers of other
+        # processes (backups, the CLI) out of the way.
+        engine = create_async_engine(full, pool_size=1, max_overflow=0, pool_timeout=30)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(full, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def create_oneshot_engine(url: str) -> AsyncEngine:
+    """An engine for short CLI commands: no pool kept open."""
+    full = async_url(url)
+    engine = create_async_engine(full, poolclass=NullPool)
+    if full.startswith("sqlite"):
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    # NORMAL in WAL mode survives a crash of the process (kill -9) with every committed
+    # transaction; only a power cut can lose the last ones. See docs/ARCHITECTURE.md.
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def _upgrade(connection: Connection) -> None:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    command.upgrade(cfg, "head")
+
+
+async def migrate(engine: AsyncEngine) -> None:
+    """Bring the schema to the newest migration; safe to run from several processes at once."""
+    async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Several hub processes may start together: one migrates, the others wait.
+            await conn.execute(text("SELECT pg_advisory_xact_lock(724513001)"))
+        await conn.run_sync(_upgrade)

@@ -1,0 +1,611 @@
+"""Reads and writes, each on a connection the caller holds inside its transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hub.auth import new_id
+from hub.store.schema import (
+    agent_tokens,
+    agents,
+    contact_events,
+    contacts,
+    conversations,
+    customers,
+    events,
+    identifiers,
+    sites,
+    visitor_tokens,
+)
+
+Row = dict[str, Any]
+
+DEFAULT_SITE_SETTINGS: dict[str, Any] = {
+    "channels": ["chat", "callback"],
+    "canned_responses": [
+        {"title": "Greeting", "text": "Hello! How can I help you today?"},
+        {"title": "One moment", "text": "Thank you, let me check that for you."},
+        {"title": "Goodbye", "text": "Is there anything else I can do for you?"},
+    ],
+    "contact_reasons": ["Order status", "Payment", "Product question", "Returns", "Other"],
+}
+
+
+def _row(r: Any) -> Row | None:
+    return dict(r._mapping) if r is not None else None
+
+
+# sites
+
+
+async def add_site(
+    conn: AsyncConnection,
+    *,
+    key: str,
+    secret: str,
+    name: str,
+    origins: list[str] | None,
+    identity_mode: str,
+    settings: Mapping[str, Any] | None,
+    now: float,
+) -> str:
+    site_id = new_id()
+    await conn.execute(
+        insert(sites).values(
+            id=site_id,
+            key=key,
+            secret=secret,
+            name=name,
+            origins=origins,
+            identity_mode=identity_mode,
+            settings={**DEFAULT_SITE_SETTINGS, **(settings or {})},
+            created_at=now,
+        )
+    )
+    return site_id
+
+
+async def site_by_key(conn: AsyncConnection, key: str) -> Row | None:
+    return _row((await conn.execute(select(sites).where(sites.c.key == key))).first())
+
+
+async def site_by_id(conn: AsyncConnection, site_id: str) -> Row | None:
+    return _row((await conn.execute(select(sites).where(sites.c.id == site_id))).first())
+
+
+async def update_site(conn: AsyncConnection, site_id: str, **values: Any) -> None:
+    await conn.execute(update(sites).where(sites.c.id == site_id).values(**values))
+
+
+# customers and identity
+
+
+async def create_customer(conn: AsyncConnection, site_id: str, now: float) -> str:
+    customer_id = new_id()
+    await conn.execute(insert(customers).values(id=customer_id, site_id=site_id, created_at=now))
+    return customer_id
+
+
+async def customer(conn: AsyncConnection, customer_id: str) -> Row | None:
+    return _row(
+        (await conn.execute(select(customers).where(customers.c.id == customer_id))).first()
+    )
+
+
+async def customer_by_token(conn: AsyncConnection, site_id: str, token_hash: str) -> Row | None:
+    row = (
+        await conn.execute(
+            select(customers)
+            .join(visitor_tokens, visitor_tokens.c.customer_id == customers.c.id)
+            .where(visitor_tokens.c.token_hash == token_hash, visitor_tokens.c.site_id == site_id)
+        )
+    ).first()
+    return _row(row)
+
+
+async def add_visitor_token(
+    conn: AsyncConnection, site_id: str, customer_id: str, token_hash: str, now: float
+) -> None:
+    await conn.execute(
+        insert(visitor_tokens).values(
+            token_hash=token_hash, site_id=site_id, customer_id=customer_id, created_at=now
+        )
+    )
+
+
+async def rebind_token(conn: AsyncConnection, token_hash: str, customer_id: str) -> None:
+    await conn.execute(
+        update(visitor_tokens)
+        .where(visitor_tokens.c.token_hash == token_hash)
+        .values(customer_id=customer_id)
+    )
+
+
+async def identifiers_of(conn: AsyncConnection, customer_id: str) -> list[Row]:
+    rows = await conn.execute(
+        select(identifiers.c.kind, identifiers.c.value, identifiers.c.verified)
+        .where(identifiers.c.customer_id == customer_id)
+        .order_by(identifiers.c.id)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+async def owner_of_user_id(conn: AsyncConnection, site_id: str, user_id: str) -> str | None:
+    return (
+        await conn.execute(
+            select(identifiers.c.customer_id).where(
+                identifiers.c.site_id == site_id,
+                identifiers.c.kind == "user_id",
+                identifiers.c.value == user_id,
+                identifiers.c.verified.is_(True),
+            )
+        )
+    ).scalar()
+
+
+async def verified_user_id(conn: AsyncConnection, customer_id: str) -> str | None:
+    return (
+        await conn.execute(
+            select(identifiers.c.value).where(
+                identifiers.c.customer_id == customer_id,
+                identifiers.c.kind == "user_id",
+                identifiers.c.verified.is_(True),
+            )
+        )
+    ).scalar()
+
+
+async def add_identifier(
+    conn: AsyncConnection,
+    *,
+    site_id: str,
+    customer_id: str,
+    kind: str,
+    value: str,
+    verified: bool,
+    now: float,
+) -> None:
+    exists = (
+        await conn.execute(
+            select(identifiers.c.id, identifiers.c.verified).where(
+                identifiers.c.customer_id == customer_id,
+                identifiers.c.kind == kind,
+                identifiers.c.value == value,
+            )
+        )
+    ).first()
+    if exists is None:
+        await conn.execute(
+            insert(identifiers).values(
+                site_id=site_id,
+                customer_id=customer_id,
+                kind=kind,
+                value=value,
+                verified=verified,
+                created_at=now,
+            )
+        )
+    elif verified and not exists.verified:
+        await conn.execute(
+            update(identifiers).where(identifiers.c.id == exists.id).values(verified=True)
+        )
+
+
+async def set_customer(conn: AsyncConnection, customer_id: str, **values: Any) -> None:
+    await conn.execute(update(customers).where(customers.c.id == customer_id).values(**values))
+
+
+# conversations and the timeline
+
+
+async def conversation_of(conn: AsyncConnection, site_id: str, customer_id: str) -> Row | None:
+    return _row(
+        (
+            await conn.execute(
+                select(conversations)
+                .where(
+                    conversations.c.site_id == site_id, conversations.c.customer_id == customer_id
+                )
+                .order_by(conversations.c.created_at)
+                .limit(1)
+            )
+        ).first()
+    )
+
+
+async def conversations_of(conn: AsyncConnection, customer_id: str) -> list[Row]:
+    rows = await conn.execute(
+        select(conversations)
+        .where(conversations.c.customer_id == customer_id)
+        .order_by(conversations.c.created_at)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+async def conversation(conn: AsyncConnection, conversation_id: str) -> Row | None:
+    return _row(
+        (
+            await conn.execute(select(conversations).where(conversations.c.id == conversation_id))
+        ).first()
+    )
+
+
+async def create_conversation(
+    conn: AsyncConnection, site_id: str, customer_id: str, now: float
+) -> str:
+    conversation_id = new_id()
+    await conn.execute(
+        insert(conversations).values(
+            id=conversation_id,
+            site_id=site_id,
+            customer_id=customer_id,
+            last_seq=0,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    return conversation_id
+
+
+def event_payload(row: Mapping[str, Any]) -> Row:
+    """The wire form of a timeline event (docs/protocol.md, ``event``)."""
+    out: Row = {
+        "conversation_id": row["conversation_id"],
+        "seq": row["seq"],
+        "type": row["type"],
+        "ts": row["ts"],
+        "data": row["data"],
+    }
+    if row["author_role"] is not None:
+        out["author"] = {
+            "role": row["author_role"],
+            "id": row["author_id"],
+            "name": row["author_name"],
+        }
+    if row.get("visibility", "all") != "all":
+        out["visibility"] = row["visibility"]
+    return out
+
+
+async def event_by_client_key(
+    conn: AsyncConnection, conversation_id: str, client_key: str
+) -> Row | None:
+    return _row(
+        (
+            await conn.execute(
+                select(events).where(
+                    events.c.conversation_id == conversation_id,
+                    events.c.client_key == client_key,
+                )
+            )
+        ).first()
+    )
+
+
+async def append_event(
+    conn: AsyncConnection,
+    *,
+    conversation_id: str,
+    type: str,
+    data: Mapping[str, Any],
+    now: float,
+    author: Mapping[str, Any] | None = None,
+    visibility: str = "all",
+    client_key: str | None = None,
+) -> tuple[Row, bool]:
+    """Append one event; returns it and whether it is new.
+
+    A repeated ``client_key`` returns the event first stored under it, so a retried send is
+    acknowledged with the same ``seq`` and stored once.
+    """
+    if client_key is not None:
+        existing = await event_by_client_key(conn, conversation_id, client_key)
+        if existing is not None:
+            return existing, False
+    seq = (
+        await conn.execute(
+            update(conversations)
+            .where(conversations.c.id == conversation_id)
+            .values(last_seq=conversations.c.last_seq + 1, updated_at=now)
+            .returning(conversations.c.last_seq)
+        )
+    ).scalar_one()
+    row: Row = {
+        "conversation_id": conversation_id,
+        "seq": seq,
+        "type": type,
+        "ts": now,
+        "author_role": author["role"] if author else None,
+        "author_id": author["id"] if author else None,
+        "author_name": author.get("name") if author else None,
+        "data": dict(data),
+        "visibility": visibility,
+        "client_key": client_key,
+    }
+    # A concurrent send with the same client_key fails here on the unique constraint; the
+    # caller retries its transaction and then finds the stored event.
+    await conn.execute(insert(events).values(**row))
+    return row, True
+
+
+async def list_events(
+    conn: AsyncConnection,
+    conversation_id: str,
+    after_seq: int,
+    *,
+    include_private: bool,
+    limit: int = 1000,
+) -> list[Row]:
+    query = select(events).where(
+        events.c.conversation_id == conversation_id, events.c.seq > after_seq
+    )
+    if not include_private:
+        query = query.where(events.c.visibility == "all")
+    rows = await conn.execute(query.order_by(events.c.seq).limit(limit))
+    return [event_payload(dict(r._mapping)) for r in rows]
+
+
+async def move_conversation_events(
+    conn: AsyncConnection, source_id: str, target_id: str, now: float
+) -> int:
+    """Append every event of ``source_id`` to ``target_id`` with new seqs, in their order.
+
+    Seqs are never reused within a conversation, so moved events get fresh ones after the
+    target's last; each keeps its original time stamp and author.
+    """
+    rows = [
+        dict(r._mapping)
+        for r in await conn.execute(
+            select(events).where(events.c.conversation_id == source_id).order_by(events.c.seq)
+        )
+    ]
+    if not rows:
+        return 0
+    last = (
+        await conn.execute(
+            update(conversations)
+            .where(conversations.c.id == target_id)
+            .values(last_seq=conversations.c.last_seq + len(rows), updated_at=now)
+            .returning(conversations.c.last_seq)
+        )
+    ).scalar_one()
+    first = last - len(rows) + 1
+    await conn.execute(events.delete().where(events.c.conversation_id == source_id))
+    for offset, row in enumerate(rows):
+        row["conversation_id"] = target_id
+        row["seq"] = first + offset
+    await conn.execute(insert(events), rows)
+    return len(rows)
+
+
+async def reassign_conversation(
+    conn: AsyncConnection, conversation_id: str, customer_id: str
+) -> None:
+    await conn.execute(
+        update(conversations)
+        .where(conversations.c.id == conversation_id)
+        .values(customer_id=customer_id)
+    )
+    await conn.execute(
+        update(contacts)
+        .where(contacts.c.conversation_id == conversation_id)
+        .values(customer_id=customer_id)
+    )
+
+
+async def move_contacts(
+    conn: AsyncConnection, source_conv: str, target_conv: str, customer_id: str
+) -> None:
+    await conn.execute(
+        update(contacts)
+        .where(contacts.c.conversation_id == source_conv)
+        .values(conversation_id=target_conv, customer_id=customer_id)
+    )
+
+
+async def move_identifiers(conn: AsyncConnection, source: str, target: str) -> None:
+    """Unverified claims and device ids of a merged visitor follow it to the target."""
+    rows = await conn.execute(select(identifiers).where(identifiers.c.customer_id == source))
+    for r in rows:
+        have = (
+            await conn.execute(
+                select(identifiers.c.id).where(
+                    identifiers.c.customer_id == target,
+                    identifiers.c.kind == r.kind,
+                    identifiers.c.value == r.value,
+                )
+            )
+        ).first()
+        if have is None:
+            await conn.execute(
+                update(identifiers).where(identifiers.c.id == r.id).values(customer_id=target)
+            )
+        else:
+            await conn.execute(identifiers.delete().where(identifiers.c.id == r.id))
+    await conn.execute(
+        update(visitor_tokens)
+        .where(visitor_tokens.c.customer_id == source)
+        .values(customer_id=target)
+    )
+
+
+# agents
+
+
+async def add_agent(
+    conn: AsyncConnection,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    password_hash: str,
+    skills: Iterable[str],
+    capacity: Mapping[str, int],
+    auto_answer: bool,
+    now: float,
+) -> str:
+    agent_id = new_id()
+    await conn.execute(
+        insert(agents).values(
+            id=agent_id,
+            email=email,
+            name=name,
+            role=role,
+            password_hash=password_hash,
+            skills=sorted(set(skills)),
+            capacity=dict(capacity),
+            auto_answer=auto_answer,
+            created_at=now,
+        )
+    )
+    return agent_id
+
+
+async def agent_by_email(conn: AsyncConnection, email: str) -> Row | None:
+    return _row((await conn.execute(select(agents).where(agents.c.email == email))).first())
+
+
+async def agent(conn: AsyncConnection, agent_id: str) -> Row | None:
+    return _row((await conn.execute(select(agents).where(agents.c.id == agent_id))).first())
+
+
+async def all_agents(conn: AsyncConnection) -> list[Row]:
+    return [dict(r._mapping) for r in await conn.execute(select(agents).order_by(agents.c.email))]
+
+
+async def add_agent_token(
+    conn: AsyncConnection, agent_id: str, token_hash: str, now: float, expires_at: float
+) -> None:
+    await conn.execute(
+        insert(agent_tokens).values(
+            token_hash=token_hash, agent_id=agent_id, created_at=now, expires_at=expires_at
+        )
+    )
+
+
+async def agent_by_token(conn: AsyncConnection, token_hash: str, now: float) -> Row | None:
+    row = (
+        await conn.execute(
+            select(agents)
+            .join(agent_tokens, agent_tokens.c.agent_id == agents.c.id)
+            .where(agent_tokens.c.token_hash == token_hash, agent_tokens.c.expires_at > now)
+        )
+    ).first()
+    return _row(row)
+
+
+async def drop_expired_tokens(conn: AsyncConnection, now: float) -> None:
+    await conn.execute(agent_tokens.delete().where(agent_tokens.c.expires_at <= now))
+
+
+# contacts
+
+
+async def create_contact(conn: AsyncConnection, **values: Any) -> str:
+    contact_id = new_id()
+    await conn.execute(insert(contacts).values(id=contact_id, **values))
+    return contact_id
+
+
+async def contact(conn: AsyncConnection, contact_id: str) -> Row | None:
+    return _row((await conn.execute(select(contacts).where(contacts.c.id == contact_id))).first())
+
+
+async def set_contact(conn: AsyncConnection, contact_id: str, **values: Any) -> None:
+    await conn.execute(update(contacts).where(contacts.c.id == contact_id).values(**values))
+
+
+async def active_contacts(conn: AsyncConnection) -> list[Row]:
+    rows = await conn.execute(
+        select(contacts).where(contacts.c.state != "ended").order_by(contacts.c.enqueued_at)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+async def active_contact_in(conn: AsyncConnection, conversation_id: str) -> list[Row]:
+    rows = await conn.execute(
+        select(contacts)
+        .where(contacts.c.conversation_id == conversation_id, contacts.c.state != "ended")
+        .order_by(contacts.c.created_at)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+async def contacts_of_agent(conn: AsyncConnection, agent_id: str) -> list[Row]:
+    rows = await conn.execute(
+        select(contacts)
+        .where(contacts.c.agent_id == agent_id, contacts.c.state == "assigned")
+        .order_by(contacts.c.assigned_at)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+async def open_callbacks(conn: AsyncConnection) -> list[Row]:
+    rows = await conn.execute(
+        select(contacts)
+        .where(contacts.c.channel == "callback", contacts.c.state != "ended")
+        .order_by(func.coalesce(contacts.c.not_before, contacts.c.enqueued_at))
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+async def agent_may_read(conn: AsyncConnection, agent_id: str, conversation_id: str) -> bool:
+    """An agent reads a conversation while it has a contact in it assigned to them."""
+    row = (
+        await conn.execute(
+            select(contacts.c.id).where(
+                contacts.c.conversation_id == conversation_id,
+                contacts.c.agent_id == agent_id,
+                contacts.c.state == "assigned",
+            )
+        )
+    ).first()
+    return row is not None
+
+
+async def agent_may_read_customer(conn: AsyncConnection, agent_id: str, customer_id: str) -> bool:
+    row = (
+        await conn.execute(
+            select(contacts.c.id).where(
+                contacts.c.customer_id == customer_id,
+                contacts.c.agent_id == agent_id,
+                or_(contacts.c.state == "assigned", contacts.c.state == "offered"),
+            )
+        )
+    ).first()
+    return row is not None
+
+
+async def log_contact_event(
+    conn: AsyncConnection,
+    contact_id: str,
+    type: str,
+    now: float,
+    agent_id: str | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> None:
+    await conn.execute(
+        insert(contact_events).values(
+            contact_id=contact_id, type=type, ts=now, agent_id=agent_id, data=dict(data or {})
+        )
+    )
+
+
+async def handle_times(conn: AsyncConnection, limit: int = 50) -> list[tuple[str, float]]:
+    rows = await conn.execute(
+        select(contacts.c.channel, (contacts.c.ended_at - contacts.c.assigned_at))
+        .where(and_(contacts.c.state == "ended", contacts.c.assigned_at.is_not(None)))
+        .order_by(contacts.c.ended_at.desc())
+        .limit(limit)
+    )
+    return [(r[0], float(r[1])) for r in rows]
+
+
+async def all_sites(conn: AsyncConnection) -> list[Row]:
+    return [
+        dict(r._mapping) for r in await conn.execute(select(sites).order_by(sites.c.created_at))
+    ]

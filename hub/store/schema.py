@@ -1,0 +1,173 @@
+"""The tables. Every change to them is an Alembic migration in ``migrations/versions``."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = String(32)
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("key", String(64), nullable=False, unique=True),
+    Column("secret", String(256), nullable=False),
+    Column("name", String(200), nullable=False),
+    # A JSON list of allowed origins, or null for "any origin may embed the widget".
+    Column("origins", JSON, nullable=True),
+    # "optional": unsigned visitors chat anonymously; "required": identify with a signature first.
+    Column("identity_mode", String(16), nullable=False, server_default="optional"),
+    Column("settings", JSON, nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("site_id", ID, ForeignKey("sites.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=True),
+    Column("page", JSON, nullable=True),
+    # Set when this customer was merged into another one; the row stays as the record of it.
+    Column("merged_into", ID, nullable=True),
+    Column("created_at", Float, nullable=False),
+)
+
+identifiers = Table(
+    "identifiers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("site_id", ID, ForeignKey("sites.id"), nullable=False),
+    Column("customer_id", ID, ForeignKey("customers.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # user_id | email | phone | device
+    Column("value", String(320), nullable=False),
+    Column("verified", Boolean, nullable=False),
+    Column("created_at", Float, nullable=False),
+    UniqueConstraint("customer_id", "kind", "value", name="uq_identifiers_customer_kind_value"),
+    Index("ix_identifiers_lookup", "site_id", "kind", "value"),
+)
+
+visitor_tokens = Table(
+    "visitor_tokens",
+    metadata,
+    # Only a SHA-256 of the token is stored: a leaked database does not let anyone pose as a
+    # visitor.
+    Column("token_hash", String(64), primary_key=True),
+    Column("site_id", ID, ForeignKey("sites.id"), nullable=False),
+    Column("customer_id", ID, ForeignKey("customers.id"), nullable=False, index=True),
+    Column("created_at", Float, nullable=False),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("site_id", ID, ForeignKey("sites.id"), nullable=False),
+    Column("customer_id", ID, ForeignKey("customers.id"), nullable=False, index=True),
+    Column("last_seq", Integer, nullable=False, server_default="0"),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("conversation_id", ID, ForeignKey("conversations.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("type", String(40), nullable=False),
+    Column("ts", Float, nullable=False),
+    Column("author_role", String(16), nullable=True),
+    Column("author_id", ID, nullable=True),
+    Column("author_name", String(200), nullable=True),
+    Column("data", JSON, nullable=False),
+    # "all" or "agents" (private notes).
+    Column("visibility", String(8), nullable=False, server_default="all"),
+    # role:id:client_id of the author, so that a retried send is recognised.
+    Column("client_key", String(200), nullable=True),
+    UniqueConstraint("conversation_id", "client_key", name="uq_events_conversation_client_key"),
+)
+
+agents = Table(
+    "agents",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("skills", JSON, nullable=False),
+    Column("capacity", JSON, nullable=False),
+    Column("auto_answer", Boolean, nullable=False, server_default="0"),
+    Column("created_at", Float, nullable=False),
+)
+
+agent_tokens = Table(
+    "agent_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("agent_id", ID, ForeignKey("agents.id"), nullable=False, index=True),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+)
+
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("site_id", ID, ForeignKey("sites.id"), nullable=False),
+    Column("conversation_id", ID, ForeignKey("conversations.id"), nullable=False, index=True),
+    Column("customer_id", ID, ForeignKey("customers.id"), nullable=False),
+    Column("channel", String(16), nullable=False),
+    # queued | offered | assigned | ended. "offered" is persisted for reports; after a restart an
+    # offered contact is simply waiting again.
+    Column("state", String(16), nullable=False, index=True),
+    Column("enqueued_at", Float, nullable=False),
+    Column("not_before", Float, nullable=True),
+    Column("phone", String(20), nullable=True),
+    Column("skills", JSON, nullable=False),
+    Column("agent_id", ID, ForeignKey("agents.id"), nullable=True, index=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("sticky_agent_id", ID, nullable=True),
+    Column("sticky_until", Float, nullable=True),
+    Column("created_at", Float, nullable=False),
+    Column("assigned_at", Float, nullable=True),
+    Column("ended_at", Float, nullable=True),
+    Column("end_reason", String(40), nullable=True),
+    Column("resolved", Boolean, nullable=True),
+    Column("reason", String(200), nullable=True),
+    Column("outcome", String(20), nullable=True),
+)
+
+contact_events = Table(
+    "contact_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contact_id", ID, ForeignKey("contacts.id"), nullable=False, index=True),
+    # requested | offered | declined | expired | revoked | accepted | requeued | retry |
+    # outcome | ended
+    Column("type", String(20), nullable=False),
+    Column("ts", Float, nullable=False),
+    Column("agent_id", ID, nullable=True),
+    Column("data", JSON, nullable=False),
+)

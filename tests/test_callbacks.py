@@ -1,0 +1,262 @@
+"""Callbacks end to end: phone checks, not_before, outcomes, retries and virtual hold.
+
+The hub runs with ``tests.conftest.test_config``: callback offers last 3 s, a ``no_answer`` is
+retried 1 s later, at most 3 attempts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+
+from tests.conftest import HubServer
+from tests.wire import Wire, agent, customer
+
+PHONE = "+33612345678"
+
+
+class Clients:
+    """Every socket a test opens, closed at teardown even when the test fails."""
+
+    def __init__(self, server: HubServer) -> None:
+        self.server = server
+        self.wires: list[Wire] = []
+
+    async def customer(self, token: str | None = None) -> Wire:
+        w = await customer(self.server.url, self.server.site_key, token)
+        self.wires.append(w)
+        return w
+
+    async def ada(self) -> Wire:
+        w = await agent(self.server.url, "ada@example.com", "ada-password")
+        self.wires.append(w)
+        return w
+
+    async def callback(self, phone: str = PHONE, **extra: Any) -> tuple[Wire, str]:
+        shopper = await self.customer()
+        ack = await shopper.call(
+            "contact.request", {"channel": "callback", "phone": phone, **extra}
+        )
+        assert ack["ok"], ack
+        return shopper, ack["contact_id"]
+
+    async def close(self) -> None:
+        for w in self.wires:
+            if w.sio.connected:
+                await w.close()
+
+
+@pytest.fixture
+async def clients(hub_server: HubServer) -> AsyncIterator[Clients]:
+    c = Clients(hub_server)
+    try:
+        yield c
+    finally:
+        await c.close()
+
+
+def about(contact_id: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda payload: payload["contact_id"] == contact_id
+
+
+def offer_ids(w: Wire) -> list[str]:
+    return [o["contact_id"] for o in w.received["offer"]]
+
+
+def statuses(w: Wire) -> list[tuple[str, int]]:
+    return [(u["status"], u["attempts"]) for u in w.received["callback.updated"]]
+
+
+def last_position(w: Wire) -> int | None:
+    queued = w.received["contact.queued"]
+    return int(queued[-1]["position"]) if queued else None
+
+
+async def eventually(cond: Callable[[], bool], within: float = 2.0) -> None:
+    deadline = time.monotonic() + within
+    while not cond():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
+
+
+async def nth_offer(w: Wire, contact_id: str, n: int, within: float = 5.0) -> dict[str, Any]:
+    """Wait until ``contact_id`` was offered ``n`` times; return the last of those offers."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        offers = [o for o in w.received["offer"] if o["contact_id"] == contact_id]
+        if len(offers) >= n:
+            return offers[n - 1]
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{contact_id} offered fewer than {n} times: {offer_ids(w)}")
+
+
+async def take(w: Wire, contact_id: str, n: int = 1) -> dict[str, Any]:
+    offer = await nth_offer(w, contact_id, n)
+    ack = await w.call("offer.accept", {"contact_id": contact_id})
+    assert ack["ok"], ack
+    return offer
+
+
+async def outcome(w: Wire, contact_id: str, result: str) -> None:
+    ack = await w.call("callback.outcome", {"contact_id": contact_id, "outcome": result})
+    assert ack["ok"], ack
+
+
+async def test_a_callback_needs_an_e164_phone(clients: Clients) -> None:
+    shopper = await clients.customer()
+    token = shopper.received["session"][0]["visitor_token"]
+    for bad in ({}, {"phone": "0612345678"}, {"phone": "+33 6 12 34 56 78"}, {"phone": 33612}):
+        ack = await shopper.call("contact.request", {"channel": "callback", **bad})
+        assert ack["ok"] is False and ack["error"]["code"] == "invalid", (bad, ack)
+    # Refused whole: not even a conversation was opened.
+    again = await clients.customer(token)
+    assert again.received["session"][0]["conversation_id"] is None
+    assert shopper.received["callback.updated"] == []
+
+    ack = await shopper.call("contact.request", {"channel": "callback", "phone": PHONE})
+    assert ack["ok"], ack
+    update = await shopper.next("callback.updated", about(ack["contact_id"]))
+    assert update == {"contact_id": ack["contact_id"], "status": "scheduled", "attempts": 0}
+    history = await shopper.call(
+        "history", {"conversation_id": ack["conversation_id"], "after_seq": 0}
+    )
+    assert [e["type"] for e in history["events"]] == ["contact.requested"]
+
+
+async def test_not_before_holds_the_callback_until_it_is_due(clients: Clients) -> None:
+    ada = await clients.ada()
+    due = time.time() + 1.5
+    shopper, contact_id = await clients.callback(not_before=due)
+    update = await shopper.next("callback.updated", about(contact_id))
+    assert update["status"] == "scheduled" and update["next_attempt_at"] == pytest.approx(due)
+
+    await asyncio.sleep(1.0)
+    assert offer_ids(ada) == []
+    offer = await nth_offer(ada, contact_id, 1, within=3.0)
+    assert time.time() >= due
+    assert offer["channel"] == "callback" and offer["phone"] == PHONE
+
+
+async def test_no_answer_is_retried_then_fails_after_three_attempts(clients: Clients) -> None:
+    ada = await clients.ada()
+    shopper, contact_id = await clients.callback()
+
+    for attempt in (1, 2):
+        await take(ada, contact_id, attempt)
+        await outcome(ada, contact_id, "no_answer")
+        retry = await shopper.next(
+            "callback.updated", lambda u, a=attempt: u["attempts"] == a and u["status"] == "retry"
+        )
+        assert retry["outcome"] == "no_answer"
+        # Offered again, but not before the configured delay.
+        await nth_offer(ada, contact_id, attempt + 1)
+        assert time.time() >= retry["next_attempt_at"]
+
+    await take(ada, contact_id, 3)
+    await outcome(ada, contact_id, "no_answer")
+    ended = await shopper.next("contact.ended", about(contact_id))
+    assert ended["reason"] == "no_answer"
+    # The customer saw every step.
+    assert statuses(shopper) == [("scheduled", 0), ("retry", 1), ("retry", 2), ("failed", 3)]
+    assert shopper.received["callback.updated"][-1]["outcome"] == "no_answer"
+
+    await asyncio.sleep(1.3)  # past the retry delay: a failed callback is not tried again
+    assert offer_ids(ada) == [contact_id] * 3
+    history = await shopper.call(
+        "history", {"conversation_id": ada.received["offer"][0]["conversation_id"], "after_seq": 0}
+    )
+    outcomes = [e["data"] for e in history["events"] if e["type"] == "callback.outcome"]
+    assert [(o["attempt"], o["will_retry"]) for o in outcomes] == [(1, True), (2, True), (3, False)]
+    late = await ada.call("callback.outcome", {"contact_id": contact_id, "outcome": "reached"})
+    assert late["ok"] is False and late["error"]["code"] == "forbidden"
+
+
+@pytest.mark.parametrize(("result", "status"), [("reached", "done"), ("wrong_number", "failed")])
+async def test_final_outcomes_end_the_callback(clients: Clients, result: str, status: str) -> None:
+    ada = await clients.ada()
+    shopper, contact_id = await clients.callback()
+    await take(ada, contact_id)
+    await outcome(ada, contact_id, result)
+
+    ended = await shopper.next("contact.ended", about(contact_id))
+    assert ended == {"contact_id": contact_id, "reason": result}
+    assert (await ada.next("contact.ended", about(contact_id)))["reason"] == result
+    update = await shopper.next("callback.updated", lambda u: u["status"] != "scheduled")
+    assert update == {"contact_id": contact_id, "status": status, "attempts": 1, "outcome": result}
+    assert statuses(shopper) == [("scheduled", 0), (status, 1)]
+    await asyncio.sleep(1.3)  # a retry would have come by now
+    assert offer_ids(ada) == [contact_id]
+
+
+async def test_a_retried_callback_keeps_its_place_ahead_of_later_ones(clients: Clients) -> None:
+    ada = await clients.ada()
+    first_shopper, first = await clients.callback()
+    await take(ada, first)
+    second_shopper, second = await clients.callback("+442071234567")
+    third_shopper, third = await clients.callback("+14155550100")
+
+    await outcome(ada, first, "no_answer")
+    told = len(first_shopper.received["contact.queued"])
+    # Not due for a second: the next callback in line goes first meanwhile, and the third moves
+    # up; the first, waiting for its time, has no place in line.
+    await take(ada, second)
+    await eventually(lambda: last_position(third_shopper) == 1)
+    assert len(first_shopper.received["contact.queued"]) == told
+    # Once due, the first is back at its original place, ahead of the later third.
+    await eventually(lambda: len(first_shopper.received["contact.queued"]) > told, within=3.0)
+    assert last_position(first_shopper) == 1
+    await eventually(lambda: last_position(third_shopper) == 2)
+
+    await outcome(ada, second, "reached")
+    await take(ada, first, 2)
+    assert offer_ids(ada) == [first, second, first]
+    await outcome(ada, first, "reached")
+    await take(ada, third)
+    assert offer_ids(ada) == [first, second, first, third]
+    assert statuses(first_shopper) == [("scheduled", 0), ("retry", 1), ("done", 2)]
+    assert statuses(second_shopper) == [("scheduled", 0), ("done", 1)]
+
+
+async def test_callback_outcome_on_a_chat_is_invalid(clients: Clients) -> None:
+    ada = await clients.ada()
+    shopper = await clients.customer()
+    ack = await shopper.call("contact.request", {"channel": "chat"})
+    await take(ada, ack["contact_id"])
+
+    refused = await ada.call(
+        "callback.outcome", {"contact_id": ack["contact_id"], "outcome": "no_answer"}
+    )
+    assert refused["ok"] is False and refused["error"]["code"] == "invalid"
+    # Nothing changed: the chat is still Ada's, and nothing was recorded.
+    reply = await ada.call(
+        "message.send",
+        {"conversation_id": ack["conversation_id"], "client_id": "m1", "text": "Still here"},
+    )
+    assert reply["ok"], reply
+    history = await ada.call("history", {"conversation_id": ack["conversation_id"], "after_seq": 0})
+    types = [e["type"] for e in history["events"]]
+    assert "callback.outcome" not in types and "contact.ended" not in types
+    assert shopper.received["callback.updated"] == []
+    assert (await ada.call("contact.end", {"contact_id": ack["contact_id"]}))["ok"]
+
+
+async def test_a_declined_callback_is_shown_offered_to_the_next_agent(clients: Clients) -> None:
+    agents = {"ada": await clients.ada()}
+    bob = await agent(clients.server.url, "bob@example.com", "bob-password")
+    clients.wires.append(bob)
+    agents["bob"] = bob
+    _, contact_id = await clients.callback()
+    await eventually(lambda: any(offer_ids(w) for w in agents.values()))
+    first = next(n for n, w in agents.items() if offer_ids(w))
+    second = "bob" if first == "ada" else "ada"
+    assert (await agents[first].call("offer.decline", {"contact_id": contact_id}))["ok"]
+    await nth_offer(agents[second], contact_id, 1)
+
+    # The callbacks list (read from the store) agrees with the offer the agent holds.
+    snapshot = await agents[second].call("snapshot", {})
+    (callback,) = [c for c in snapshot["callbacks"] if c["id"] == contact_id]
+    assert callback["state"] == "offered" and callback["agent_id"] == snapshot["agent"]["id"]

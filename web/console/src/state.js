@@ -1,0 +1,141 @@
+// The console's state: built from a snapshot, then changed only by applying events.
+// Pure functions (no DOM, no socket) so that "snapshot + events == fresh snapshot" is testable.
+
+export function fromSnapshot(s) {
+  const state = {
+    agent: s.agent || null,
+    presence: (s.agent && s.agent.status) || "away",
+    presenceReason: null,
+    contacts: {},
+    offers: {},
+    callbacks: {},
+    canned: s.canned_responses || [],
+    reasons: s.contact_reasons || [],
+    queue: s.queue || null,
+    agents: null,
+  };
+  for (const item of s.contacts || []) addContact(state, item.contact, item.customer, item.events);
+  for (const o of s.offers || []) state.offers[o.contact_id] = { ...o, received_at: Date.now() };
+  for (const c of s.callbacks || []) state.callbacks[c.id] = { ...c };
+  if (s.agents) {
+    state.agents = {};
+    for (const a of s.agents) state.agents[a.id] = { ...a };
+  }
+  return state;
+}
+
+export function addContact(state, contact, customer, events) {
+  const prev = state.contacts[contact.id];
+  state.contacts[contact.id] = {
+    contact: { ...(prev && prev.contact), ...contact },
+    customer: customer || (prev && prev.customer) || { id: null, name: null, identifiers: [] },
+    events: [],
+  };
+  for (const ev of (prev && prev.events) || []) insertEvent(state.contacts[contact.id], ev);
+  for (const ev of events || []) insertEvent(state.contacts[contact.id], ev);
+  delete state.offers[contact.id];
+  return state.contacts[contact.id];
+}
+
+// Keeps events sorted by seq, each seq once: delivery is at least once.
+export function insertEvent(item, ev) {
+  const list = item.events;
+  let i = list.length;
+  while (i > 0 && list[i - 1].seq > ev.seq) i--;
+  if (i > 0 && list[i - 1].seq === ev.seq) return false;
+  list.splice(i, 0, ev);
+  return true;
+}
+
+function contactsOf(state, conversationId) {
+  return Object.values(state.contacts).filter((c) => c.contact.conversation_id === conversationId);
+}
+
+// Applies one server event; returns what the UI may want to react to.
+export function apply(state, name, p) {
+  switch (name) {
+    case "offer":
+      state.offers[p.contact_id] = { ...p, received_at: Date.now() };
+      return { offer: p };
+    case "offer.revoked":
+      delete state.offers[p.contact_id];
+      return {};
+    case "event": {
+      const fresh = [];
+      for (const item of contactsOf(state, p.conversation_id)) {
+        if (!insertEvent(item, p)) continue;
+        fresh.push(item.contact.id);
+        const d = p.data || {};
+        if (p.type === "contact.ended" && d.contact_id === item.contact.id) item.contact.state = "ended";
+        if (p.type === "page" && d.url) item.customer.page = { url: d.url, title: d.title };
+        if (p.type === "identity.merged" && d.customer) item.customer = { ...item.customer, ...d.customer };
+        if (p.type === "callback.outcome" && d.contact_id === item.contact.id) {
+          item.contact.attempts = d.attempt ?? d.attempts ?? item.contact.attempts;
+          item.outcome = d.outcome;
+          // The hub requeues a "no answer" for a retry, or ends the contact: either way it
+          // is no longer this agent's.
+          item.contact.state = "ended";
+        }
+      }
+      return { fresh };
+    }
+    case "contact.ended": {
+      const item = state.contacts[p.contact_id];
+      if (item) item.contact.state = "ended";
+      delete state.offers[p.contact_id];
+      return {};
+    }
+    case "presence":
+      state.presence = p.status;
+      state.presenceReason = p.reason || null;
+      return {};
+    case "queue.updated":
+      state.queue = p;
+      return {};
+    case "agent.updated":
+      state.agents = state.agents || {};
+      state.agents[p.id] = { ...state.agents[p.id], ...p };
+      return {};
+    case "callback.updated": {
+      const c = state.callbacks[p.contact_id] || { id: p.contact_id, channel: "callback" };
+      Object.assign(c, { attempts: p.attempts, next_attempt_at: p.next_attempt_at, outcome: p.outcome, status: p.status });
+      if (p.status === "done" || p.status === "failed") delete state.callbacks[p.contact_id];
+      else state.callbacks[p.contact_id] = c;
+      return {};
+    }
+    case "customer.page": {
+      const page = p.page || { url: p.url, title: p.title };
+      for (const item of Object.values(state.contacts)) if (item.customer.id === p.customer_id) item.customer.page = page;
+      return {};
+    }
+    default:
+      return {};
+  }
+}
+
+// What must match between "snapshot + events" and a fresh snapshot. Contacts already ended
+// (waiting for this agent's wrap-up) are the console's own business and left out.
+export function normalize(state) {
+  const contacts = Object.values(state.contacts)
+    .filter((c) => c.contact.state !== "ended")
+    .map((c) => ({
+      id: c.contact.id,
+      channel: c.contact.channel,
+      conversation_id: c.contact.conversation_id,
+      customer: c.customer.id,
+      seqs: c.events.map((e) => e.seq),
+    }))
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
+  return {
+    presence: state.presence,
+    contacts,
+    offers: Object.keys(state.offers).sort(),
+    callbacks: Object.keys(state.callbacks).sort(),
+    queue: state.queue ? state.queue.waiting : null,
+    agents: state.agents
+      ? Object.values(state.agents)
+          .map((a) => ({ id: a.id, status: a.status }))
+          .sort((a, b) => (a.id < b.id ? -1 : 1))
+      : null,
+  };
+}

@@ -1,0 +1,205 @@
+// One Mayday session on the shopper's side: screen view (rrweb), the agent's video (WebRTC),
+// the consent frame with Pause and End, and the agent's drawings. widget.js hands it the hub
+// events of its contact through handle(); it talks to the hub through the widget's connection.
+import { Recorder } from "./recorder.js";
+import { CustomerRtc } from "./rtc.js";
+import { MaydayUI } from "./ui.js";
+import { Overlay } from "./overlay.js";
+import { words } from "./words.js";
+
+// Never recorded: the widget itself, this session's own elements, and what the shop marks.
+const ALWAYS_BLOCKED = ["lifeline-widget", "lifeline-mayday", "lifeline-overlay", "[data-lifeline-mask]"];
+
+function validSelectors(list) {
+  return list
+    .map((s) => s.trim())
+    .filter((s) => {
+      try {
+        return s && (document.createDocumentFragment().querySelector(s), true);
+      } catch (_) {
+        if (window.console) console.warn("Lifeline: ignoring the invalid mask selector", s);
+        return false;
+      }
+    });
+}
+
+export class Session {
+  // conn: the widget's Connection; hooks: {ended(), failed(reason), firstFrame()}
+  constructor({ contactId, conn, lang, color, side, maskSelectors, hooks }) {
+    this.contactId = contactId;
+    this.conn = conn;
+    this.hooks = hooks || {};
+    this.t = words(lang);
+    this.paused = false;
+    this.ended = false;
+    this.rtc = null;
+    this.iceServers = null;
+    this.ui = new MaydayUI({
+      t: this.t,
+      color,
+      side,
+      actions: { pause: () => this.pause(), resume: () => this.resume(), end: () => this.end(true), mic: () => this.toggleMic(), screen: () => this.toggleScreen() },
+    });
+    this.overlay = new Overlay();
+    const extra = validSelectors(String(maskSelectors || "").split(","));
+    this.recorder = new Recorder({
+      blockSelector: ALWAYS_BLOCKED.concat(extra).join(","),
+      send: (events) => this.send("cobrowse.events", { events }),
+      onTooBig: () => this.ui.setMessage(this.t("tooBig", { name: this.ui.who() })),
+    });
+    // Recording starts at the tap, so the agent sees the page the moment they accept.
+    this.recorder.start();
+  }
+
+  send(name, payload) {
+    return this.conn.request(name, { contact_id: this.contactId, ...payload }).catch((err) => {
+      if (window.console && err && err.code !== "not_found") console.warn(`Lifeline: ${name} refused`, err);
+    });
+  }
+
+  // Hub events for this contact, forwarded by widget.js (possibly replayed after loading).
+  handle(name, p) {
+    if (this.ended || !p) return;
+    const mine = p.contact_id === this.contactId || (p.data && p.data.contact_id === this.contactId);
+    if (!mine) return;
+    switch (name) {
+      case "contact.assigned":
+        this.ui.setAgent(p.agent && p.agent.name);
+        this.ui.showVideo();
+        break;
+      case "rtc.config":
+        this.iceServers = p.ice_servers || [];
+        this.peer();
+        break;
+      case "rtc.signal":
+        if (p.from === "agent") this.peer().onSignal(p);
+        break;
+      case "rtc.state":
+        if (p.from === "agent" && p.state === "failed") this.mediaFailed(p.detail || "", false);
+        break;
+      case "cobrowse.snapshot":
+        if (!this.paused) this.recorder.snapshot();
+        break;
+      case "contact.ended":
+        this.end(false);
+        break;
+      case "event":
+        if (p.type === "annotation") this.overlay.draw(p.data.stroke);
+        else if (p.type === "annotation.clear") this.overlay.clear();
+        else if (p.type === "contact.assigned" && p.data.agent) this.ui.setAgent(p.data.agent.name);
+        else if (p.type === "contact.ended") this.end(false);
+        break;
+    }
+  }
+
+  peer() {
+    if (this.rtc) return this.rtc;
+    const video = this.ui.showVideo();
+    this.rtc = new CustomerRtc({
+      iceServers: this.iceServers || [],
+      signal: (payload) => this.send("rtc.signal", payload),
+      report: (state, detail) => this.send("rtc.state", detail ? { state, detail: String(detail).slice(0, 300) } : { state }),
+      on: {
+        track: (stream) => {
+          if (video.srcObject !== stream) {
+            video.srcObject = stream;
+            this.rtc.watchFirstFrame(video);
+          }
+          video.play().catch(() => {
+            // Sound needs a gesture on some browsers: play muted rather than not at all.
+            video.muted = true;
+            video.play().catch(() => {});
+          });
+        },
+        connected: () => {},
+        firstFrame: () => {
+          this.ui.setMessage("");
+          if (this.hooks.firstFrame) this.hooks.firstFrame();
+        },
+        failed: (reason) => this.mediaFailed(reason, true),
+      },
+    });
+    return this.rtc;
+  }
+
+  // Media could not connect: the page view, the drawing and the chat carry on.
+  mediaFailed(reason, reported) {
+    if (this.ended || this.mediaDown) return;
+    this.mediaDown = true;
+    if (this.rtc && !reported) this.rtc.close();
+    this.ui.showFailure(this.t("failed", { reason: reason || "", name: this.ui.who() }));
+    if (this.hooks.failed) this.hooks.failed(reason);
+  }
+
+  async pause() {
+    if (this.paused) return;
+    // Stop first: nothing captured from now on leaves the page, even before the hub answers.
+    this.paused = true;
+    this.recorder.stop();
+    if (this.rtc) this.rtc.setPaused(true);
+    this.ui.setPaused(true);
+    await this.send("share.pause", {});
+  }
+
+  async resume() {
+    if (!this.paused) return;
+    this.paused = false;
+    this.ui.setPaused(false);
+    if (this.rtc) this.rtc.setPaused(false);
+    await this.send("share.resume", {});
+    this.recorder.start(); // begins with a full snapshot
+  }
+
+  async toggleMic() {
+    if (!this.rtc) return;
+    if (this.rtc.mic) {
+      await this.rtc.setMic(null);
+      this.ui.setMic(false);
+      return;
+    }
+    try {
+      // Only the microphone, only now: the camera is never asked for.
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true }, video: false });
+      if (this.ended) return stream.getTracks().forEach((t) => t.stop());
+      await this.rtc.setMic(stream.getAudioTracks()[0]);
+      this.ui.setMic(true);
+    } catch (_) {
+      this.ui.setMessage(this.t("micDenied"));
+    }
+  }
+
+  async toggleScreen() {
+    if (!this.rtc) return;
+    if (this.rtc.screen) return this.stopScreen();
+    try {
+      const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: 10 }, audio: false, preferCurrentTab: true, selfBrowserSurface: "include" });
+      const track = stream.getVideoTracks()[0];
+      if (this.ended) return track.stop();
+      track.addEventListener("ended", () => this.stopScreen());
+      await this.rtc.setScreen(track);
+      this.ui.setSharing(true);
+      this.recorder.custom("lifeline.screen", { sharing: true });
+    } catch (_) {
+      /* the shopper said no: nothing to do */
+    }
+  }
+
+  async stopScreen() {
+    if (!this.rtc || !this.rtc.screen) return;
+    await this.rtc.setScreen(null);
+    this.ui.setSharing(false);
+    this.recorder.custom("lifeline.screen", { sharing: false });
+  }
+
+  // Ends everything on this page; `local` when the shopper pressed End (the hub is told).
+  end(local) {
+    if (this.ended) return;
+    this.ended = true;
+    this.recorder.stop();
+    if (this.rtc) this.rtc.close();
+    this.ui.remove();
+    this.overlay.remove();
+    if (local) this.conn.request("contact.cancel", { contact_id: this.contactId }).catch(() => {});
+    if (this.hooks.ended) this.hooks.ended(local);
+  }
+}
