@@ -20,11 +20,29 @@ EXPECTED = {
 @pytest.mark.slow
 def test_bench_smoke(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "bench.json"
-    status = main([
-        "--scenario", "all", "--json", str(out), "--quiet",
-        "--waiting", "20", "--agents", "3", "--samples", "10", "--customers", "20",
-        "--seconds", "1", "--pairs", "3", "--rate", "100",
-    ])
+    status = main(
+        [
+            "--scenario",
+            "all",
+            "--json",
+            str(out),
+            "--quiet",
+            "--waiting",
+            "20",
+            "--agents",
+            "3",
+            "--samples",
+            "10",
+            "--customers",
+            "20",
+            "--seconds",
+            "1",
+            "--pairs",
+            "3",
+            "--rate",
+            "100",
+        ]
+    )
     assert status == 0
     results = json.loads(out.read_text())
     for scenario, keys in EXPECTED.items():

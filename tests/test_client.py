@@ -41,16 +41,18 @@ async def assign(customer: CustomerClient, agent: AgentClient, text: str) -> tup
 
 
 def messages(events: list[dict], text: str | None = None) -> list[dict]:
-    return [e for e in events
-            if e["type"] == "message" and (text is None or e["data"]["text"] == text)]
+    return [
+        e for e in events if e["type"] == "message" and (text is None or e["data"]["text"] == text)
+    ]
 
 
 async def test_connect_gets_a_session(hub_server: HubServer, customer: CustomerClient) -> None:
     assert customer.connected
     assert customer.customer_id and customer.visitor_token
     # The visitor token brings the same customer back.
-    async with CustomerClient(hub_server.url, hub_server.site_key,
-                              visitor_token=customer.visitor_token) as again:
+    async with CustomerClient(
+        hub_server.url, hub_server.site_key, visitor_token=customer.visitor_token
+    ) as again:
         assert again.customer_id == customer.customer_id
 
 
