@@ -183,6 +183,10 @@ def setup_routes(app: web.Application, *, demo: bool) -> None:
     r.add_get("/api/v1/customers/{customer_id}", get_customer)
     r.add_get("/api/v1/conversations/{conversation_id}/events", get_events)
     r.add_get("/widget.js", static_file(STATIC / "widget.js", "application/javascript"))
+    # The lazy part of the widget, fetched at the "live video help" tap and never before.
+    r.add_get(
+        "/widget-mayday.js", static_file(STATIC / "widget-mayday.js", "application/javascript")
+    )
     if demo:
         # Before the static folders, so that /demo/api/ is not taken for a file path.
         r.add_post("/demo/api/signin", demo_signin)

@@ -184,3 +184,18 @@ async def test_conversation_events_after_seq(hub_server: HubServer) -> None:
     status, body, _ = await request(hub_server, "GET", path)
     assert status == 401 and body["error"]["code"] == "unauthorized"
     await shopper.close()
+
+
+async def test_web_files_are_served(hub_server: HubServer) -> None:
+    # The widget and its lazy Mayday part at the root, where a shop's script tag points.
+    for path in ("/widget.js", "/widget-mayday.js"):
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"{hub_server.url}{path}") as r:
+                assert r.status == 200, path
+                assert r.content_type == "application/javascript", path
+                assert r.headers["Cache-Control"] == "no-cache"
+                assert len(await r.read()) > 10_000, path
+    status, _, text = await request(hub_server, "GET", "/console/")
+    assert status == 200 and "<html" in text.lower()
+    status, _, _ = await request(hub_server, "GET", "/console/widget-mayday.js")
+    assert status == 404

@@ -36,11 +36,10 @@ await esbuild.build({
 });
 
 // The lazy part of the widget, loaded at the "Live video help" tap (rrweb record, WebRTC).
-// Served from the console's folder until the hub routes /widget-mayday.js (see web/NEEDS.md).
 await esbuild.build({
   ...common,
   entryPoints: [join(here, "widget", "src", "mayday", "index.js")],
-  outfile: join(out, "console", "widget-mayday.js"),
+  outfile: join(out, "widget-mayday.js"),
   banner: { js: `/*! Lifeline widget (Mayday) ${pkg.version} | Apache-2.0; includes rrweb (MIT) */` },
 });
 
@@ -65,7 +64,7 @@ const size = (file) => {
 };
 const w = size(join(out, "widget.js"));
 const c = size(join(out, "console", "console.js"));
-const m = size(join(out, "console", "widget-mayday.js"));
+const m = size(join(out, "widget-mayday.js"));
 console.log(`widget.js   ${(w.raw / 1024).toFixed(1)} KB, ${(w.gzip / 1024).toFixed(1)} KB gzipped (budget 35 KB)`);
 console.log(`widget-mayday.js ${(m.raw / 1024).toFixed(1)} KB, ${(m.gzip / 1024).toFixed(1)} KB gzipped (lazy: loaded at the video tap)`);
 console.log(`console.js  ${(c.raw / 1024).toFixed(1)} KB, ${(c.gzip / 1024).toFixed(1)} KB gzipped`);

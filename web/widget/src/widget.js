@@ -8,7 +8,7 @@ import { toE164 } from "./phone.js";
 
 // The Mayday part (rrweb, WebRTC, consent frame, video window, drawing) is a second file,
 // loaded at the "Live video help" tap only: it is most of the weight and most pages never need it.
-const MAYDAY_PATH = "/console/widget-mayday.js";
+const MAYDAY_PATH = "/widget-mayday.js";
 
 function loadMayday(hubUrl) {
   const ready = () => window.Lifeline && window.Lifeline.Mayday;
