@@ -117,7 +117,7 @@ class _Peer:
         async def consume() -> None:
             loop = asyncio.get_running_loop()
             with contextlib.suppress(MediaStreamError, asyncio.CancelledError):
-                while True:
+                while not self._closed:
                     frame = await track.recv()
                     if not arrived.done():
                         arrived.set_result(loop.time())
@@ -130,12 +130,14 @@ class _Peer:
 
     async def close(self) -> None:
         self._closed = True
-        for task in list(self._tasks):
+        tasks = list(self._tasks)
+        for task in tasks:
             task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        # Close the connection before waiting for the tasks: it ends the remote tracks, so a
+        # task whose cancellation was swallowed on its way (Python 3.11's ``wait_for`` can lose
+        # one that races a result) still leaves ``track.recv()`` with MediaStreamError.
         await self.pc.close()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 class AgentPeer(_Peer):
