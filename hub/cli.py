@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import secrets
@@ -91,8 +92,21 @@ def serve(config: Config) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
-    web.run_app(create_app(config), host=config.host, port=config.port, print=None)
+    app = create_app(config)
+    app.on_startup.append(_settle_gc)  # after the hub's own start-up (cleanup_ctx)
+    web.run_app(app, host=config.host, port=config.port, print=None)
     return 0
+
+
+async def _settle_gc(_app: object) -> None:
+    """Keep full garbage collections short once the hub has started.
+
+    Everything loaded at start (modules, the schema, aiortc) lives as long as the process;
+    freezing it takes it out of the collector's way, so a full collection walks only what was
+    made since (tens of milliseconds less of pause, seen as chat latency spikes in ``hub bench``).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 async def seed_demo(database_url: str) -> str:

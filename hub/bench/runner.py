@@ -26,6 +26,8 @@ TABLE: list[tuple[str, str, str, str, str]] = [
     ("chat", "bare_relay_msgs_per_s", "bare socket.io relay", "msg/s", "(floor)"),
     ("chat", "hub_msgs_per_s", "chat customer → agent", "msg/s", ""),
     ("chat", "ratio_to_bare", "hub / bare relay", "ratio", "≥ 0.5"),
+    ("chat", "bare_relay_p99_ms_at_500_per_s", "bare relay p99 at 500 msg/s", "ms", "(floor)"),
+    ("chat", "p50_ms_at_500_per_s", "chat p50 at 500 msg/s", "ms", ""),
     ("chat", "p99_ms_at_500_per_s", "chat p99 at 500 msg/s", "ms", "< 50"),
     ("memory", "kb_per_idle_customer", "idle customer", "KB each", "< 150"),
     ("video", "first_frame_p50_ms", "Mayday tap → first agent frame p50", "ms", ""),

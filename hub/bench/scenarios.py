@@ -8,12 +8,13 @@ by a time limit so that a broken hub makes the bench fail, not hang.
 from __future__ import annotations
 
 import asyncio
+import gc
 import inspect
 import math
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -271,6 +272,26 @@ class Lane:
     payload: Callable[[str], Payload]
 
 
+@contextmanager
+def quiet_collector() -> Iterator[None]:
+    """Keep the bench's own garbage collections out of a measured window, as ``timeit`` does.
+
+    A full collection of the bench process (its many clients) pauses every client for tens of
+    milliseconds, which would be counted as the hub's latency. The hub runs in its own process
+    and is left alone.
+    """
+    gc.collect()
+    gc.freeze()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.unfreeze()
+
+
 async def throughput(
     ctx: Context, lanes: list[Lane], received: list[int], seconds: float, window: int
 ) -> float:
@@ -301,17 +322,18 @@ async def throughput(
             except TimeoutError:
                 break
 
-    async with asyncio.TaskGroup() as group:
-        for n, lane in enumerate(lanes):
-            group.create_task(pump(lane, n))
-        await asyncio.sleep(warmup)
-        start_count, start = received[0], time.perf_counter()
-        steps = max(1, int(seconds))
-        for _ in range(steps):
-            await asyncio.sleep((seconds - warmup) / steps)
-            ctx.bar.update()
-        end_count, end = received[0], time.perf_counter()
-        stop.set()
+    with quiet_collector():
+        async with asyncio.TaskGroup() as group:
+            for n, lane in enumerate(lanes):
+                group.create_task(pump(lane, n))
+            await asyncio.sleep(warmup)
+            start_count, start = received[0], time.perf_counter()
+            steps = max(1, int(seconds))
+            for _ in range(steps):
+                await asyncio.sleep((seconds - warmup) / steps)
+                ctx.bar.update()
+            end_count, end = received[0], time.perf_counter()
+            stop.set()
     return (end_count - start_count) / (end - start)
 
 
@@ -329,16 +351,32 @@ def hub_payload(conversation_id: str) -> Callable[[str], Payload]:
     return payload
 
 
-async def relay_throughput(ctx: Context) -> float:
+def latency_probe(
+    received: list[int], sent_at: dict[str, float], latencies: list[float]
+) -> Callable[[Payload], None]:
+    """A receiver's ``event`` handler: counts messages and times the paced ones."""
+
+    def on_event(ev: Payload) -> None:
+        if ev.get("type") != "message" or (ev.get("author") or {}).get("role") == "agent":
+            return
+        received[0] += 1
+        started = sent_at.pop((ev.get("data") or {}).get("client_id", ""), None)
+        if started is not None:
+            latencies.append((time.perf_counter() - started) * 1000)
+
+    return on_event
+
+
+async def relay_floor(ctx: Context) -> tuple[float, list[float]]:
+    """The bare relay's throughput, and its latencies paced like the hub's: the machine's floor."""
     opt = ctx.options
     server = Server("relay", relay_argv(), ctx.workdir / "relay.log")
     await server.start()
     clients: list[socketio.AsyncClient] = []
     received = [0]
-
-    def on_event(_: Any) -> None:
-        received[0] += 1
-
+    sent_at: dict[str, float] = {}
+    latencies: list[float] = []
+    on_event = latency_probe(received, sent_at, latencies)
     try:
         lanes = []
         for n in range(opt.pairs):
@@ -350,7 +388,10 @@ async def relay_throughput(ctx: Context) -> float:
             await sender.connect(server.url, transports=["websocket"])
             lanes.append(Lane(sender, "/", relay_payload(str(n))))
         ctx.stage("chat: bare relay", max(1, int(opt.seconds)))
-        return await throughput(ctx, lanes, received, opt.seconds, opt.window)
+        rate = await throughput(ctx, lanes, received, opt.seconds, opt.window)
+        ctx.stage(f"chat: bare relay paced {opt.rate}/s", max(1, int(opt.seconds)))
+        await paced(ctx, lanes, sent_at, opt.rate, opt.seconds)
+        return rate, latencies
     finally:
         await asyncio.gather(*(c.disconnect() for c in clients), return_exceptions=True)
         await server.stop()
@@ -359,7 +400,7 @@ async def relay_throughput(ctx: Context) -> float:
 async def chat(ctx: Context) -> Payload:
     """Customer → agent messages: throughput against the bare relay, then p99 at a fixed rate."""
     opt = ctx.options
-    bare = await relay_throughput(ctx)
+    bare, bare_latencies = await relay_floor(ctx)
     n_agents = max(1, math.ceil(opt.pairs / 3))  # chat capacity is 3 per agent
     ctx.notes["chat"] = (
         f"{opt.pairs} customers, {n_agents} agents (chat capacity 3), window {opt.window} "
@@ -404,18 +445,7 @@ async def chat(ctx: Context) -> Payload:
             received = [0]
             sent_at: dict[str, float] = {}
             latencies: list[float] = []
-
-            def on_event(ev: Payload) -> None:
-                if ev.get("type") != "message":
-                    return
-                client_id = (ev.get("data") or {}).get("client_id", "")
-                if (ev.get("author") or {}).get("role") == "agent":
-                    return
-                received[0] += 1
-                started = sent_at.pop(client_id, None)
-                if started is not None:
-                    latencies.append((time.perf_counter() - started) * 1000)
-
+            on_event = latency_probe(received, sent_at, latencies)
             for agent in agents:
                 agent.sio.on("event", on_event, namespace=agent.namespace)
             lanes = [
@@ -439,6 +469,8 @@ async def chat(ctx: Context) -> Payload:
         "ratio_to_bare": hub_rate / bare if bare else math.nan,
         "p99_ms_at_500_per_s": percentile(latencies, 99),
         "p50_ms_at_500_per_s": percentile(latencies, 50),
+        "bare_relay_p99_ms_at_500_per_s": percentile(bare_latencies, 99),
+        "bare_relay_p50_ms_at_500_per_s": percentile(bare_latencies, 50),
         "paced_rate_per_s": achieved,
     }
 
@@ -448,23 +480,24 @@ async def paced(
 ) -> float:
     """Send ``rate`` messages a second, round-robin over lanes; return the achieved rate."""
     total = max(1, int(rate * seconds))
-    start = time.perf_counter()
     tick = max(1, total // max(1, int(seconds)))
-    for k in range(total):
-        delay = start + k / rate - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        lane = lanes[k % len(lanes)]
-        client_id = f"paced-{k}"
-        sent_at[client_id] = time.perf_counter()
-        await lane.sio.emit("message.send", lane.payload(client_id), namespace=lane.namespace)
-        if k % tick == tick - 1:
-            ctx.bar.update()
-    achieved = total / (time.perf_counter() - start)
-    deadline = time.monotonic() + 5
-    # The receivers empty sent_at from socket.io handlers; poll it, bounded by the deadline.
-    while sent_at and time.monotonic() < deadline:  # noqa: ASYNC110
-        await asyncio.sleep(0.05)
+    with quiet_collector():
+        start = time.perf_counter()
+        for k in range(total):
+            delay = start + k / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            lane = lanes[k % len(lanes)]
+            client_id = f"paced-{k}"
+            sent_at[client_id] = time.perf_counter()
+            await lane.sio.emit("message.send", lane.payload(client_id), namespace=lane.namespace)
+            if k % tick == tick - 1:
+                ctx.bar.update()
+        achieved = total / (time.perf_counter() - start)
+        deadline = time.monotonic() + 5
+        # The receivers empty sent_at from socket.io handlers; poll it, bounded by the deadline.
+        while sent_at and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
     return achieved
 
 

@@ -119,9 +119,16 @@ async def append_batch(
     conn: AsyncConnection, batch: list[Append]
 ) -> list[tuple[dict[str, Any], bool]]:
     """Append a batch in a few statements: find retries, take seqs per conversation, insert."""
+    # Both columns of the unique index (conversation_id, client_key): point lookups, never a
+    # scan of the timeline. The pairs found are a superset; only exact pairs count below.
+    conversation_ids = {item.conversation_id for item in batch}
     keys = {item.client_key for item in batch}
     existing: dict[tuple[str, str], dict[str, Any]] = {}
-    rows = await conn.execute(select(events).where(events.c.client_key.in_(keys)))
+    rows = await conn.execute(
+        select(events).where(
+            events.c.conversation_id.in_(conversation_ids), events.c.client_key.in_(keys)
+        )
+    )
     for r in rows:
         existing[(r.conversation_id, r.client_key)] = dict(r._mapping)
 
