@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from hub.core import turn
+
 DEFAULT_DATABASE_URL = "sqlite:///hub.db"
 
 
@@ -23,6 +25,25 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
     return int(_float(env, name, default))
+
+
+def _turn(env: Mapping[str, str]) -> dict[str, Any]:
+    secret = env.get("HUB_TURN_SECRET", "")
+    urls = tuple(u.strip() for u in env.get("HUB_TURN_URLS", "").split(",") if u.strip())
+    ttl = _int(env, "HUB_TURN_TTL", 12 * 3600)
+    if not urls:
+        if secret:
+            raise SystemExit("HUB_TURN_SECRET is set but HUB_TURN_URLS is empty: give both")
+        return {}
+    try:
+        turn.check_urls(urls)
+    except ValueError as exc:
+        raise SystemExit(f"HUB_TURN_URLS: {exc}") from None
+    if not secret.strip():
+        raise SystemExit("HUB_TURN_URLS is set but HUB_TURN_SECRET is empty: give both")
+    if ttl <= 0:
+        raise SystemExit(f"HUB_TURN_TTL must be a positive number of seconds, not {ttl}")
+    return {"turn_secret": secret, "turn_urls": urls, "turn_ttl_s": ttl}
 
 
 @dataclass(frozen=True)
@@ -45,6 +66,11 @@ class Config:
     callback_max_attempts: int = 3
     token_ttl_s: float = 12 * 3600.0
     ice_servers: tuple[Mapping[str, Any], ...] = ()
+    # coturn's static-auth-secret: with TURN URLs, every rtc.config carries credentials minted
+    # for its contact that expire after turn_ttl_s. Kept out of repr so it never reaches a log.
+    turn_secret: str = field(default="", repr=False)
+    turn_urls: tuple[str, ...] = ()
+    turn_ttl_s: int = 12 * 3600
     max_message_chars: int = 4000
     rate_limit_per_s: float = 20.0
     rate_limit_burst: int = 40
@@ -75,6 +101,7 @@ class Config:
             "callback_max_attempts": _int(env, "HUB_CALLBACK_MAX_ATTEMPTS", 3),
             "token_ttl_s": _float(env, "HUB_TOKEN_TTL", 12 * 3600.0),
             "ice_servers": ice,
+            **_turn(env),
             "rate_limit_per_s": _float(env, "HUB_RATE_LIMIT", 20.0),
             "rate_limit_burst": _int(env, "HUB_RATE_BURST", 40),
         }

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from hub import schemas
 from hub.actions import AgentSession, Visitor
+from hub.core import turn
 from hub.errors import Forbidden, NotFound
 from hub.ratelimit import TokenBucket
 from hub.state import Hub
@@ -85,11 +87,26 @@ class Mayday:
 
     # on assignment
 
+    def rtc_config(self, contact_id: str) -> dict[str, Any]:
+        """The ICE servers for one sending: the static ones, then TURN credentials minted now."""
+        config = self.hub.config
+        servers: list[Mapping[str, Any]] = list(config.ice_servers)
+        if config.turn_urls:
+            servers.append(
+                turn.ice_server(
+                    config.turn_secret,
+                    config.turn_urls,
+                    contact_id,
+                    now=self.hub.clock(),
+                    ttl_s=config.turn_ttl_s,
+                )
+            )
+        return {"contact_id": contact_id, "ice_servers": servers}
+
     async def joined(self, contact_id: str, agent_id: str, customer_id: str) -> None:
         """Tell both sides how to connect, and show the agent the page as it is now."""
-        config = {"contact_id": contact_id, "ice_servers": list(self.hub.config.ice_servers)}
-        await self.hub.to_customer(customer_id, "rtc.config", config)
-        await self.hub.to_agent(agent_id, "rtc.config", config)
+        await self.hub.to_customer(customer_id, "rtc.config", self.rtc_config(contact_id))
+        await self.hub.to_agent(agent_id, "rtc.config", self.rtc_config(contact_id))
         share = self.share(contact_id)
         await self.hub.to_agent(
             agent_id, "share.state", {"contact_id": contact_id, "paused": share.paused}

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
+import time
+from typing import Any
 
 import pytest
 from aiortc import VideoStreamTrack
@@ -23,9 +28,16 @@ ARROW = {
 }
 
 
+OFFER_TIMEOUTS = {"chat": 5.0, "video": 5.0, "callback": 5.0}
+STUN = {"urls": ["stun:stun.example.com:3478"]}
+TURN_SECRET = "turn-secret-for-tests"
+TURN_URLS = ("turn:turn.example.com:3478?transport=udp", "turns:turn.example.com:5349")
+TURN_TTL = 600
+
+
 @pytest.fixture
 def hub_config() -> dict[str, object]:
-    return {"offer_timeout_s": {"chat": 5.0, "video": 5.0, "callback": 5.0}}
+    return {"offer_timeout_s": OFFER_TIMEOUTS}
 
 
 async def start_session(
@@ -150,3 +162,58 @@ async def test_strokes_refused_from_others_and_when_malformed(hub_server: HubSer
         await bob.close()
         await customer.close()
         await agent.close()
+
+
+async def rtc_configs(hub_server: HubServer) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """Assign one video contact; what the agent and the customer get in ``rtc.config``."""
+    await hub_server.add_agent("may@example.com", "may-password", name="May")
+    agent = await AgentClient.login(hub_server.url, "may@example.com", "may-password")
+    customer = CustomerClient(hub_server.url, hub_server.site_key)
+    try:
+        await agent.set_presence("available")
+        await customer.connect()
+        contact_id = (await customer.request_contact("video"))["contact_id"]
+        await agent.wait_for("offer", lambda o: o["contact_id"] == contact_id)
+        await agent.accept(contact_id)
+        for_agent = await agent.wait_for("rtc.config", lambda c: c["contact_id"] == contact_id)
+        for_customer = await customer.wait_for("rtc.config")
+        return contact_id, for_agent, for_customer
+    finally:
+        await customer.close()
+        await agent.close()
+
+
+@pytest.mark.parametrize(
+    "hub_config", [{"offer_timeout_s": OFFER_TIMEOUTS, "ice_servers": (STUN,)}]
+)
+async def test_rtc_config_without_turn_is_the_static_list(hub_server: HubServer) -> None:
+    contact_id, for_agent, for_customer = await rtc_configs(hub_server)
+    assert for_agent == for_customer == {"contact_id": contact_id, "ice_servers": [STUN]}
+
+
+@pytest.mark.parametrize(
+    "hub_config",
+    [
+        {
+            "offer_timeout_s": OFFER_TIMEOUTS,
+            "ice_servers": (STUN,),
+            "turn_secret": TURN_SECRET,
+            "turn_urls": TURN_URLS,
+            "turn_ttl_s": TURN_TTL,
+        }
+    ],
+)
+async def test_rtc_config_carries_short_lived_turn_credentials(hub_server: HubServer) -> None:
+    contact_id, for_agent, for_customer = await rtc_configs(hub_server)
+    for config in (for_agent, for_customer):
+        assert config["contact_id"] == contact_id
+        static, minted = config["ice_servers"]
+        assert static == STUN
+        assert set(minted) == {"urls", "username", "credential"}
+        assert minted["urls"] == list(TURN_URLS)
+        expiry, user = minted["username"].split(":", 1)
+        assert user == contact_id
+        assert abs(int(expiry) - (time.time() + TURN_TTL)) < 5
+        # What coturn computes from its static-auth-secret to check the password.
+        expected = hmac.new(TURN_SECRET.encode(), minted["username"].encode(), hashlib.sha1)
+        assert minted["credential"] == base64.b64encode(expected.digest()).decode()

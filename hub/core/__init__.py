@@ -1,1 +1,1 @@
-"""The pure core: routing, identity rules, reports. No I/O, no clock, no await."""
+"""The pure core: routing, identity rules, TURN credentials, reports. No I/O, no clock, no await."""

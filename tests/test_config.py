@@ -1,0 +1,49 @@
+"""Configuration from the environment: what is read, and what stops the hub at start."""
+
+from __future__ import annotations
+
+import pytest
+
+from hub.config import Config
+
+TURN = {"HUB_TURN_SECRET": "s3cret", "HUB_TURN_URLS": "turn:t.example.com:3478"}
+
+
+def test_turn_unset_by_default() -> None:
+    config = Config.from_env({})
+    assert config.turn_urls == () and config.turn_secret == "" and config.turn_ttl_s == 43200
+
+
+def test_turn_read_from_env() -> None:
+    config = Config.from_env(
+        {
+            "HUB_TURN_SECRET": "s3cret",
+            "HUB_TURN_URLS": " turn:t.example.com:3478?transport=udp, turns:t.example.com:5349,"
+            "stun:t.example.com:3478 ",
+            "HUB_TURN_TTL": "600",
+        }
+    )
+    assert config.turn_urls == (
+        "turn:t.example.com:3478?transport=udp",
+        "turns:t.example.com:5349",
+        "stun:t.example.com:3478",
+    )
+    assert config.turn_secret == "s3cret" and config.turn_ttl_s == 600
+    assert "s3cret" not in repr(config)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"HUB_TURN_URLS": "turn:t.example.com"}, "HUB_TURN_SECRET is empty"),
+        ({**TURN, "HUB_TURN_SECRET": "  "}, "HUB_TURN_SECRET is empty"),
+        ({"HUB_TURN_SECRET": "s3cret"}, "HUB_TURN_URLS is empty"),
+        ({**TURN, "HUB_TURN_URLS": "t.example.com:3478"}, "not a turn:, turns: or stun: URL"),
+        ({**TURN, "HUB_TURN_URLS": "stun:t.example.com"}, "no turn: or turns: URL"),
+        ({**TURN, "HUB_TURN_TTL": "0"}, "HUB_TURN_TTL must be a positive"),
+        ({**TURN, "HUB_TURN_TTL": "soon"}, "HUB_TURN_TTL must be a number"),
+    ],
+)
+def test_bad_turn_settings_stop_the_start(env: dict[str, str], message: str) -> None:
+    with pytest.raises(SystemExit, match=message):
+        Config.from_env(env)
