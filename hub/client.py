@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import contextlib
 import inspect
 import logging
 import uuid
@@ -32,13 +33,16 @@ from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import aiohttp
 import socketio
 
 from hub import errors
 from hub.errors import HubError
+
+if TYPE_CHECKING:
+    from hub.rtc import VideoSession
 
 log = logging.getLogger(__name__)
 
@@ -378,6 +382,11 @@ class _Client:
         """Call ``callback(payload)`` (sync or async) for every ``event`` received."""
         self._callbacks[event].append(callback)
 
+    def off(self, event: str, callback: Callback) -> None:
+        """Stop calling ``callback`` for ``event`` (no error if it was not registered)."""
+        with contextlib.suppress(ValueError):
+            self._callbacks[event].remove(callback)
+
     def _dispatch(self, event: str, data: Payload) -> None:
         for callback in self._callbacks.get(event, ()):
             try:
@@ -586,6 +595,39 @@ class CustomerClient(_Client):
         if ack.get("conversation_id"):
             self._switch(ack["conversation_id"])
         return ack
+
+    async def request_video(
+        self,
+        *,
+        screen: Any = None,
+        microphone: Any = None,
+        on_stroke: Callable[[Payload], Any] | None = None,
+        on_clear: Callable[[], Any] | None = None,
+        on_agent_frame: Callable[[Any], None] | None = None,
+    ) -> VideoSession:
+        """Tap "live video help": a ``video`` contact and its WebRTC end (needs aiortc).
+
+        ``screen`` is an aiortc video track of what the app shows (the agent sees it and draws
+        on it); ``microphone`` an aiortc audio track, or None to stay muted. The agent's
+        strokes reach ``on_stroke(stroke)``; see ``hub.rtc.VideoSession``.
+        """
+        from hub.rtc import VideoSession  # aiortc and PyAV load only for video
+
+        session = VideoSession(
+            self,
+            screen=screen,
+            microphone=microphone,
+            on_stroke=on_stroke,
+            on_clear=on_clear,
+            on_agent_frame=on_agent_frame,
+        )
+        try:
+            ack = await self.request_contact("video")
+        except BaseException:
+            await session.close()
+            raise
+        session.bind(ack["contact_id"])
+        return session
 
     async def cancel_contact(self, contact_id: str) -> None:
         await self._call("contact.cancel", {"contact_id": contact_id})

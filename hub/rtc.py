@@ -232,3 +232,150 @@ class CustomerPeer(_Peer):
         await self.pc.setLocalDescription(await self.pc.createAnswer())
         self._answered = True
         await self._signal()
+
+
+class VideoSession:
+    """A Mayday session started from an app: ``await CustomerClient.request_video(...)``.
+
+    The app supplies its screen as an aiortc video track (frames it draws itself) and, if it
+    wants, a microphone track; the agent's strokes reach ``on_stroke(stroke)`` and a clear
+    reaches ``on_clear()``, with points as fractions (0..1) of the shared picture when the
+    stroke's ``surface`` is ``"video"``. The peer connection is made when the hub sends
+    ``rtc.config`` on assignment; whatever arrives for the contact before the session knows
+    its id (the hub may answer the tap and assign it in either order) is kept and replayed.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        screen: MediaStreamTrack | None = None,
+        microphone: MediaStreamTrack | None = None,
+        on_stroke: Callable[[Payload], Any] | None = None,
+        on_clear: Callable[[], Any] | None = None,
+        on_agent_frame: Callable[[Any], None] | None = None,
+    ) -> None:
+        self.client = client
+        self.contact_id: str | None = None
+        self.peer: CustomerPeer | None = None
+        self.ended = asyncio.Event()
+        self.end_reason: str | None = None
+        self._screen = screen
+        self._microphone = microphone
+        self._on_stroke = on_stroke
+        self._on_clear = on_clear
+        self._on_agent_frame = on_agent_frame
+        self._ready: asyncio.Future[CustomerPeer] = asyncio.get_running_loop().create_future()
+        self._early: dict[str, list[tuple[str, Payload]]] = {}
+        self._handlers: list[tuple[str, Callable[[Payload], Any]]] = [
+            ("rtc.config", self._on_config),
+            ("rtc.signal", self._on_early_signal),
+            ("event", self._on_event),
+            ("contact.ended", self._on_ended),
+        ]
+        for event, handler in self._handlers:
+            client.on(event, handler)
+
+    def bind(self, contact_id: str) -> None:
+        """Take the contact the hub created for the tap, and what already arrived for it."""
+        self.contact_id = contact_id
+        early = self._early.pop(contact_id, [])
+        self._early.clear()
+        for event, data in early:
+            if event == "rtc.config":
+                self._on_config(data)
+            elif event == "contact.ended":
+                self._on_ended(data)
+        for event, data in early:
+            if event == "rtc.signal" and self.peer is not None:
+                self.peer._spawn(self.peer._on_signal(data))
+
+    def _mine(self, event: str, data: Payload) -> bool:
+        contact_id = data.get("contact_id")
+        if self.contact_id is None and isinstance(contact_id, str):
+            self._early.setdefault(contact_id, []).append((event, data))
+            return False
+        return contact_id is not None and contact_id == self.contact_id
+
+    def _on_config(self, data: Payload) -> None:
+        if not self._mine("rtc.config", data) or self.peer is not None or self.ended.is_set():
+            return
+        # Made synchronously, inside the client's dispatch of rtc.config: the agent's offer,
+        # which the hub relays after it, finds the peer already listening.
+        self.peer = CustomerPeer(
+            self.client,
+            data["contact_id"],
+            screen=self._screen,
+            microphone=self._microphone,
+            ice_servers=data.get("ice_servers") or [],
+            on_agent_frame=self._on_agent_frame,
+        )
+        self._ready.set_result(self.peer)
+
+    def _on_early_signal(self, data: Payload) -> None:
+        self._mine("rtc.signal", data)  # kept only while the contact is not known yet
+
+    def _on_event(self, ev: Payload) -> None:
+        data = ev.get("data") or {}
+        if self.contact_id is None or data.get("contact_id") != self.contact_id:
+            return
+        if ev.get("type") == "annotation" and self._on_stroke is not None:
+            self._on_stroke(data["stroke"])
+        elif ev.get("type") == "annotation.clear" and self._on_clear is not None:
+            self._on_clear()
+
+    def _on_ended(self, data: Payload) -> None:
+        if not self._mine("contact.ended", data) or self.ended.is_set():
+            return
+        self.end_reason = data.get("reason")
+        self.ended.set()
+        if not self._ready.done():
+            self._ready.cancel()
+        if self.peer is not None:
+            asyncio.get_running_loop().create_task(self.peer.close())
+
+    async def connected(self, timeout: float = 30.0) -> CustomerPeer:  # noqa: ASYNC109
+        """Wait until an agent has taken the session and the peer connection exists."""
+        async with asyncio.timeout(timeout):
+            return await self._ready
+
+    async def first_frame(self, timeout: float = 30.0) -> float:  # noqa: ASYNC109
+        """Wait for the first decoded frame of the agent's video; returns the loop's time."""
+        async with asyncio.timeout(timeout):
+            peer = await self._ready
+            return await peer.first_frame
+
+    async def pause(self) -> None:
+        """Stop sharing: the agent sees "paused" and the hub keeps and relays nothing."""
+        if self._screen is not None and self.peer is not None:
+            self._sender().replaceTrack(None)
+        await self.client.call("share.pause", {"contact_id": self._contact()})
+
+    async def resume(self) -> None:
+        await self.client.call("share.resume", {"contact_id": self._contact()})
+        if self._screen is not None and self.peer is not None:
+            self._sender().replaceTrack(self._screen)
+
+    async def end(self) -> None:
+        """End the session (``contact.cancel``) and tear the peer connection down."""
+        if not self.ended.is_set():
+            await self.client.call("contact.cancel", {"contact_id": self._contact()})
+        await self.close()
+
+    async def close(self) -> None:
+        """Stop listening and close the peer connection; the contact is left as it is."""
+        for event, handler in self._handlers:
+            self.client.off(event, handler)
+        if not self._ready.done():
+            self._ready.cancel()
+        if self.peer is not None:
+            await self.peer.close()
+
+    def _contact(self) -> str:
+        if self.contact_id is None:
+            raise RuntimeError("the video contact has not been created yet")
+        return self.contact_id
+
+    def _sender(self) -> Any:
+        assert self.peer is not None
+        return self.peer.pc.getTransceivers()[2].sender

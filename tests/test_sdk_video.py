@@ -1,0 +1,142 @@
+"""Screen view in apps: ``CustomerClient.request_video`` with aiortc at both ends.
+
+The app hands the SDK a video track of what it shows; the agent sees those very frames, draws
+on them, and the app gets the strokes through its callback. Pause, resume and end as in the
+widget.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fractions
+from typing import Any
+
+import pytest
+from aiortc import VideoStreamTrack
+from av import VideoFrame
+
+from hub.client import AgentClient, CustomerClient
+from hub.rtc import AgentPeer
+from tests.conftest import HubServer
+
+WIDTH, HEIGHT = 320, 240
+APP_LUMA = 200  # the app's screen is a flat, bright picture: easy to recognise at the agent
+
+
+class AppScreen(VideoStreamTrack):
+    """What an app would supply: frames it renders itself (here a flat grey of APP_LUMA)."""
+
+    async def recv(self) -> VideoFrame:
+        pts, time_base = await self.next_timestamp()
+        frame = VideoFrame(WIDTH, HEIGHT, "yuv420p")
+        for index, plane in enumerate(frame.planes):
+            plane.update(bytes([APP_LUMA if index == 0 else 128]) * plane.buffer_size)
+        frame.pts, frame.time_base = pts, time_base or fractions.Fraction(1, 90000)
+        return frame
+
+
+def mean_luma(frame: VideoFrame) -> float:
+    plane = frame.planes[0]
+    rows = [bytes(plane)[r * plane.line_size : r * plane.line_size + frame.width] for r in (0, 60)]
+    return sum(sum(row) for row in rows) / sum(len(row) for row in rows)
+
+
+STROKE = {
+    "id": "v1",
+    "tool": "arrow",
+    "color": "#0a84ff",
+    "points": [[0.25, 0.5], [0.6, 0.45]],
+    "surface": "video",
+}
+
+
+@pytest.fixture
+def hub_config() -> dict[str, object]:
+    return {"offer_timeout_s": {"chat": 5.0, "video": 5.0, "callback": 5.0}}
+
+
+async def test_app_shares_its_frames_receives_strokes_pauses_and_ends(
+    hub_server: HubServer,
+) -> None:
+    await hub_server.add_agent("may@example.com", "may-password", name="May", auto_answer=True)
+    agent = await AgentClient.login(hub_server.url, "may@example.com", "may-password")
+    await agent.set_presence("available")
+    customer = CustomerClient(hub_server.url, hub_server.site_key)
+    await customer.connect()
+    screen_frames: list[float] = []
+    agent_peer: AgentPeer | None = None
+
+    async def answer(offer: dict[str, Any]) -> None:
+        # What the console does for an auto-answer agent: accept, then offer media.
+        nonlocal agent_peer
+        await agent.accept(offer["contact_id"])
+        config = await agent.wait_for("rtc.config")
+        agent_peer = AgentPeer(
+            agent,
+            offer["contact_id"],
+            VideoStreamTrack(),
+            ice_servers=config["ice_servers"],
+            on_screen_frame=lambda frame: screen_frames.append(mean_luma(frame)),
+        )
+        await agent_peer.start()
+
+    agent.on("offer", answer)
+    strokes: list[dict[str, Any]] = []
+    cleared = asyncio.Event()
+    session = await customer.request_video(
+        screen=AppScreen(), on_stroke=strokes.append, on_clear=cleared.set
+    )
+    try:
+        assert session.contact_id is not None
+        await session.first_frame(timeout=20)
+        assert agent_peer is not None
+        await asyncio.wait_for(agent_peer.first_screen_frame, 15)
+        # The agent sees the app's own picture, not a placeholder.
+        assert abs(screen_frames[-1] - APP_LUMA) < 12, screen_frames[-1]
+
+        await agent.call("annotation.draw", {"contact_id": session.contact_id, "stroke": STROKE})
+        await agent.call("annotation.clear", {"contact_id": session.contact_id})
+        await asyncio.wait_for(cleared.wait(), 5)
+        assert strokes == [STROKE]
+
+        await session.pause()
+        state = await agent.wait_for("share.state", lambda s: s["paused"])
+        assert state["contact_id"] == session.contact_id
+        await session.resume()
+        await agent.wait_for("share.state", lambda s: not s["paused"])
+
+        await session.end()
+        ended = await agent.wait_for("contact.ended")
+        assert ended["contact_id"] == session.contact_id
+        assert session.peer is not None and session.peer.pc.connectionState == "closed"
+    finally:
+        await session.close()
+        if agent_peer is not None:
+            await agent_peer.close()
+        await customer.close()
+        await agent.close()
+
+
+async def test_a_session_ended_by_the_agent_is_torn_down(hub_server: HubServer) -> None:
+    await hub_server.add_agent("may@example.com", "may-password", name="May")
+    agent = await AgentClient.login(hub_server.url, "may@example.com", "may-password")
+    await agent.set_presence("available")
+    customer = CustomerClient(hub_server.url, hub_server.site_key)
+    await customer.connect()
+    session = await customer.request_video(screen=AppScreen())
+    try:
+        offer = await agent.wait_for("offer", lambda o: o["contact_id"] == session.contact_id)
+        await agent.accept(offer["contact_id"])
+        peer = await session.connected(timeout=10)
+        await agent.end_contact(offer["contact_id"])
+        await asyncio.wait_for(session.ended.wait(), 5)
+        assert session.end_reason == "ended"
+        for _ in range(50):
+            if peer.pc.connectionState == "closed":
+                break
+            await asyncio.sleep(0.05)
+        assert peer.pc.connectionState == "closed"
+    finally:
+        await session.close()
+        await customer.close()
+        await agent.close()
