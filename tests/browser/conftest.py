@@ -31,6 +31,9 @@ TIMEOUT_MS = 10_000
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if shutil.which(CHROMIUM) or Path(CHROMIUM).exists():
         return
+    if os.environ.get("CI", "").lower() == "true":
+        # In CI nothing may be skipped: a missing browser fails the run instead.
+        raise pytest.UsageError(f"CI=true and no Chromium at {CHROMIUM}: install Debian's chromium")
     skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM}")
     for item in items:
         if "browser" in item.keywords:
