@@ -103,12 +103,16 @@ async def open_visitor(
     return visitor, token
 
 
+def site_channels(site: dict[str, Any]) -> list[str]:
+    """The channels a site offers its customers (``hub sites add --video`` adds video)."""
+    return list((site.get("settings") or {}).get("channels", ["chat", "callback"]))
+
+
 def session_payload(hub: Hub, visitor: Visitor, token: str | None = None) -> dict[str, Any]:
-    settings = visitor.site.get("settings") or {}
     out: dict[str, Any] = {
         "customer_id": visitor.customer_id,
         "conversation_id": visitor.conversation_id,
-        "channels": list(settings.get("channels", ["chat", "callback"])),
+        "channels": site_channels(visitor.site),
         "agents_online": any(
             hub.router.has_online_agent(visitor.site["id"], c, frozenset())
             for c in ("chat", "video")
@@ -259,6 +263,8 @@ async def request_contact(hub: Hub, visitor: Visitor, p: schemas.ContactRequest)
     site = visitor.site
     if site.get("identity_mode") == "required" and not visitor.verified:
         raise IdentityRequired("this site asks you to sign in before contacting us")
+    if p.channel not in site_channels(site):
+        raise Invalid(f"channel: this site does not offer {p.channel}")
     if p.channel == "callback" and not p.phone:
         raise Invalid("phone: a callback needs a phone number in E.164 form")
     now = hub.clock()

@@ -96,10 +96,13 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 
 SITE_KEY = "shop"
 SITE_SECRET = "s3cret-test-site-" + secrets.token_hex(8)
+ALL_CHANNELS = ["chat", "callback", "video"]
 
 
 async def seed(database_url: str) -> None:
-    await admin.add_site(database_url, SITE_KEY, SITE_SECRET, name="Test shop")
+    await admin.add_site(
+        database_url, SITE_KEY, SITE_SECRET, name="Test shop", settings={"channels": ALL_CHANNELS}
+    )
     await admin.add_site(database_url, "demo", "demo-" + secrets.token_hex(12), name="Demo")
     await admin.add_agents(database_url, AGENTS)
 

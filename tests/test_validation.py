@@ -350,3 +350,22 @@ async def test_rate_limit_refuses_after_the_burst(hub_server: HubServer) -> None
     assert texts == ["hi", "m0", "m1", "m2", "m3"]
     await shopper.close()
     await other.close()
+
+
+async def test_a_channel_the_site_does_not_offer_is_refused(hub_server: HubServer) -> None:
+    # Sites offer chat and callback unless added with video (``hub sites add --video``).
+    await hub_server.add_site("plain")
+    shopper = await customer(hub_server.url, "plain")
+    session = shopper.received["session"][0]
+    assert session["channels"] == ["chat", "callback"]
+    ack = await shopper.call("contact.request", {"channel": "video"})
+    assert ack["ok"] is False and ack["error"]["code"] == "invalid", ack
+    assert "video" in ack["error"]["message"]
+    # Nothing was created: the customer has no conversation and nothing waits.
+    sue = await agent(hub_server.url, "sue@example.com", "sue-password", available=False)
+    snap = await sue.call("snapshot")
+    assert snap["queue"]["waiting"] == {"video": 0, "chat": 0, "callback": 0}
+    ok = await shopper.call("contact.request", {"channel": "chat"})
+    assert ok["ok"] is True
+    await sue.close()
+    await shopper.close()

@@ -76,7 +76,13 @@ class Context:
 
         database_url = self.fresh_database(name)
         site_key = f"bench-{name}-{self.run_id}"
-        await add_site(database_url, site_key, secrets.token_hex(16), name=f"bench {name}")
+        await add_site(
+            database_url,
+            site_key,
+            secrets.token_hex(16),
+            name=f"bench {name}",
+            settings={"channels": ["chat", "callback", "video"]},
+        )
         emails = [f"{name}-{self.run_id}-{i}@bench.example" for i in range(n_agents)]
         if emails:
             await add_agents(
