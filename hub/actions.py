@@ -891,10 +891,7 @@ async def snapshot(hub: Hub, session: AgentSession) -> dict[str, Any]:
     view = router.agent_view(session.id)
     async with hub.db.connect() as conn:
         contacts = []
-        settings: dict[str, Any] = {}
         for c in await queries.contacts_of_agent(conn, session.id):
-            site = await queries.site_by_id(conn, c["site_id"])
-            settings = (site or {}).get("settings") or settings
             contacts.append(
                 {
                     "contact": _contact_view(c),
@@ -911,29 +908,14 @@ async def snapshot(hub: Hub, session: AgentSession) -> dict[str, Any]:
             callbacks.append(
                 {**_contact_view(c), "customer": {"id": c["customer_id"], "name": name}}
             )
-        if not settings:
-            # Agents serve every site; with no contact at hand, show the first site's lists.
-            sites = await queries.all_sites(conn)
-            settings = sites[0]["settings"] if sites else {}
+        # Agents serve every site: each contact and offer names its site, whose lists apply.
+        sites = {s["id"]: _site_view(s) for s in await queries.all_sites(conn)}
+    offer = router.engine.offer_of(session.id)
     offers = []
-    now = hub.clock()
-    for contact_id, contact in router.engine.contacts.items():
-        if (
-            contact.state == "offered"
-            and contact.agent_id == session.id
-            and contact_id in router.meta
-        ):
-            meta = router.meta[contact_id]
-            offers.append(
-                {
-                    "contact_id": contact_id,
-                    "channel": meta.channel,
-                    "conversation_id": meta.conversation_id,
-                    "customer": {"id": meta.customer_id, "name": meta.customer_name},
-                    "waited_ms": int((now - meta.created_at) * 1000),
-                    "expires_in_ms": int(max(0.0, (contact.offer_expires_at or now) - now) * 1000),
-                }
-            )
+    if offer is not None and offer.contact_id in router.meta:
+        offers.append(router.offer_payload(offer, hub.clock()))
+    # The top-level lists predate per-site lists; kept for older clients: the first site's.
+    first_site = next(iter(sites.values()), {})
     out: dict[str, Any] = {
         "ok": True,
         "agent": {
@@ -946,8 +928,9 @@ async def snapshot(hub: Hub, session: AgentSession) -> dict[str, Any]:
         "contacts": contacts,
         "offers": offers,
         "callbacks": callbacks,
-        "canned_responses": settings.get("canned_responses", []),
-        "contact_reasons": settings.get("contact_reasons", []),
+        "sites": sites,
+        "canned_responses": first_site.get("canned_responses", []),
+        "contact_reasons": first_site.get("contact_reasons", []),
     }
     if session.is_supervisor:
         out["queue"] = router.queue_summary()
@@ -957,9 +940,19 @@ async def snapshot(hub: Hub, session: AgentSession) -> dict[str, Any]:
     return out
 
 
+def _site_view(site: dict[str, Any]) -> dict[str, Any]:
+    settings = site["settings"] or {}
+    return {
+        "name": site["name"],
+        "canned_responses": settings.get("canned_responses", []),
+        "contact_reasons": settings.get("contact_reasons", []),
+    }
+
+
 def _contact_view(c: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": c["id"],
+        "site_id": c["site_id"],
         "channel": c["channel"],
         "state": c["state"],
         "conversation_id": c["conversation_id"],

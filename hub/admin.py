@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -13,6 +14,56 @@ from hub.store import queries
 from hub.store.db import create_oneshot_engine, migrate
 
 ROLES = ("agent", "supervisor", "admin")
+
+# What the console can show: a title fits the canned-response menu, a reason the wrap-up list.
+MAX_CANNED = 100
+MAX_CANNED_TITLE = 80
+MAX_CANNED_TEXT = 2000
+MAX_REASONS = 100
+MAX_REASON = 80
+
+
+def parse_canned_responses(raw: str) -> list[dict[str, str]]:
+    """Canned responses from JSON text: a list of ``{"title", "text"}``; ValueError if not."""
+    try:
+        items = json.loads(raw)
+    except ValueError as exc:
+        raise ValueError(f"canned responses are not valid JSON: {exc}") from None
+    if not isinstance(items, list):
+        raise ValueError('canned responses must be a JSON list of {"title", "text"} objects')
+    if len(items) > MAX_CANNED:
+        raise ValueError(f"at most {MAX_CANNED} canned responses, not {len(items)}")
+    out = []
+    for i, item in enumerate(items, 1):
+        if not isinstance(item, dict) or set(item) != {"title", "text"}:
+            raise ValueError(f'canned response {i}: an object with exactly "title" and "text"')
+        title, text = item["title"], item["text"]
+        if not isinstance(title, str) or not title.strip():
+            raise ValueError(f"canned response {i}: the title must be a non-empty string")
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"canned response {i}: the text must be a non-empty string")
+        if len(title) > MAX_CANNED_TITLE:
+            raise ValueError(
+                f"canned response {i}: the title is over {MAX_CANNED_TITLE} characters"
+            )
+        if len(text) > MAX_CANNED_TEXT:
+            raise ValueError(f"canned response {i}: the text is over {MAX_CANNED_TEXT} characters")
+        out.append({"title": title, "text": text})
+    return out
+
+
+def check_contact_reasons(reasons: list[str]) -> list[str]:
+    """The wrap-up reasons, unchanged; ValueError if one is empty, too long or repeated."""
+    if len(reasons) > MAX_REASONS:
+        raise ValueError(f"at most {MAX_REASONS} contact reasons, not {len(reasons)}")
+    for reason in reasons:
+        if not reason.strip():
+            raise ValueError("a contact reason cannot be empty")
+        if len(reason) > MAX_REASON:
+            raise ValueError(f"contact reason {reason!r} is over {MAX_REASON} characters")
+    if len(set(reasons)) != len(reasons):
+        raise ValueError("contact reasons must be different from each other")
+    return reasons
 
 
 async def add_site(
@@ -46,6 +97,41 @@ async def add_site(
                 settings=settings,
                 now=time.time(),
             )
+    finally:
+        await engine.dispose()
+
+
+async def update_site(
+    database_url: str,
+    key: str,
+    *,
+    name: str | None = None,
+    origins: list[str] | None = None,
+    settings: Mapping[str, Any] | None = None,
+) -> str:
+    """Change what is given of an existing site; ``settings`` keys replace the stored ones.
+
+    ``origins=[]`` lets any origin embed the widget again.
+    """
+    if name is not None and not 1 <= len(name.strip()) <= 200:
+        raise ValueError("a site name is 1 to 200 characters")
+    engine = create_oneshot_engine(database_url)
+    try:
+        await migrate(engine)
+        async with engine.begin() as conn:
+            site = await queries.site_by_key(conn, key)
+            if site is None:
+                raise ValueError(f"no site with key {key!r}")
+            values: dict[str, Any] = {}
+            if name is not None:
+                values["name"] = name
+            if origins is not None:
+                values["origins"] = origins or None
+            if settings:
+                values["settings"] = {**(site["settings"] or {}), **settings}
+            if values:
+                await queries.update_site(conn, site["id"], **values)
+            return str(site["id"])
     finally:
         await engine.dispose()
 

@@ -10,6 +10,7 @@ import os
 import secrets
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from hub import __version__, admin
 from hub.config import Config
@@ -59,6 +60,21 @@ def parser() -> argparse.ArgumentParser:
         help="required: visitors must be signed by the shop before contacting",
     )
     add_site.add_argument("--video", action="store_true", help="show live video help in the widget")
+    set_site = sites.add_parser("set", help="change a site: only what is given")
+    set_site.add_argument("key")
+    set_site.add_argument("--name")
+    set_site.add_argument(
+        "--origins", help='comma-separated origins allowed to embed the widget; "" for any'
+    )
+    for sp in (add_site, set_site):
+        sp.add_argument(
+            "--canned-responses",
+            metavar="FILE",
+            help='JSON file: a list of {"title", "text"} the console offers to insert',
+        )
+        sp.add_argument(
+            "--contact-reasons", help="comma-separated reasons an agent picks at wrap-up"
+        )
 
     agents = sub.add_parser("agents", help="manage agents").add_subparsers(
         dest="action", required=True
@@ -135,6 +151,56 @@ async def seed_demo(database_url: str) -> str:
     return secret
 
 
+def _site_lists(args: argparse.Namespace) -> dict[str, Any]:
+    """The console's lists given on the command line, checked before anything is written."""
+    out: dict[str, Any] = {}
+    if args.canned_responses is not None:
+        try:
+            with open(args.canned_responses, encoding="utf-8") as f:
+                raw = f.read()
+        except OSError as exc:
+            raise ValueError(f"cannot read {args.canned_responses}: {exc.strerror}") from None
+        out["canned_responses"] = admin.parse_canned_responses(raw)
+    if args.contact_reasons is not None:
+        out["contact_reasons"] = admin.check_contact_reasons(_split(args.contact_reasons))
+    return out
+
+
+def sites_command(config: Config, args: argparse.Namespace) -> int:
+    settings = _site_lists(args)
+    if args.action == "add":
+        if args.video:
+            settings["channels"] = ["chat", "callback", "video"]
+        site_id = asyncio.run(
+            admin.add_site(
+                config.database_url,
+                args.key,
+                args.secret,
+                name=args.name,
+                origins=_split(args.origins) or None,
+                identity_mode=args.identity,
+                settings=settings or None,
+            )
+        )
+        print(f"site {args.key} added ({site_id})")
+        return 0
+    if not settings and args.name is None and args.origins is None:
+        raise ValueError(
+            "nothing to change: give --name, --origins, --canned-responses or --contact-reasons"
+        )
+    asyncio.run(
+        admin.update_site(
+            config.database_url,
+            args.key,
+            name=args.name,
+            origins=None if args.origins is None else _split(args.origins),
+            settings=settings,
+        )
+    )
+    print(f"site {args.key} updated")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["bench"]:
@@ -161,20 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return serve(Config.from_env(host=args.host, port=args.port, demo=True))
         if args.command == "sites":
-            settings = {"channels": ["chat", "callback", "video"]} if args.video else None
-            site_id = asyncio.run(
-                admin.add_site(
-                    config.database_url,
-                    args.key,
-                    args.secret,
-                    name=args.name,
-                    origins=_split(args.origins) or None,
-                    identity_mode=args.identity,
-                    settings=settings,
-                )
-            )
-            print(f"site {args.key} added ({site_id})")
-            return 0
+            return sites_command(config, args)
         if args.command == "agents":
             agent_id = asyncio.run(
                 admin.add_agent(

@@ -32,6 +32,7 @@ class ContactMeta:
     customer_name: str | None
     channel: str
     created_at: float
+    site_id: str
     phone: str | None = None
     attempts: int = 0
     text: str | None = None  # what the customer wrote with the request, for triage
@@ -124,6 +125,7 @@ class Router:
             customer_name=customer_name,
             channel=row["channel"],
             created_at=row["created_at"],
+            site_id=row["site_id"],
             phone=row.get("phone"),
             attempts=row.get("attempts") or 0,
             text=row.get("first_text"),
@@ -248,13 +250,14 @@ class Router:
             elif isinstance(decision, Requeued):
                 self._sent_positions.pop(decision.contact_id, None)
 
-    async def _offer(self, offer: Offer) -> None:
+    def offer_payload(self, offer: Offer, now: float) -> dict[str, Any]:
+        """The ``offer`` the agent's console is sent live, and again in its snapshot."""
         meta = self.meta[offer.contact_id]
-        now = self.hub.clock()
         payload = {
             "contact_id": offer.contact_id,
             "channel": meta.channel,
             "conversation_id": meta.conversation_id,
+            "site_id": meta.site_id,
             "customer": {"id": meta.customer_id, "name": meta.customer_name},
             "waited_ms": int(max(0.0, now - meta.created_at) * 1000),
             "expires_in_ms": int(max(0.0, offer.expires_at - now) * 1000),
@@ -264,10 +267,15 @@ class Router:
             payload["phone"] = meta.phone
         if meta.text:
             payload["text"] = meta.text[:280]
+        return payload
+
+    async def _offer(self, offer: Offer) -> None:
+        now = self.hub.clock()
+        payload = self.offer_payload(offer, now)
         # Tell the agent first: the offer is the latency that matters. The fact is stored just
         # after; an offer is not durable state anyway (after a restart the contact simply waits).
         await self.hub.to_agent(offer.agent_id, "offer", payload)
-        self.hub.metrics.offers.labels(meta.channel).inc()
+        self.hub.metrics.offers.labels(payload["channel"]).inc()
         async with self.hub.tx() as conn:
             await queries.set_contact(
                 conn, offer.contact_id, state="offered", agent_id=offer.agent_id

@@ -168,6 +168,16 @@ class Engine:
         """Assigned contacts per channel for the agent (KeyError if unknown)."""
         return {channel: count for channel, count in self._load[agent_id].items()}
 
+    def offer_of(self, agent_id: str) -> Offer | None:
+        """The agent's outstanding offer, the same decision step() made, or None.
+
+        A console that reloads while an offer is out is shown it again from this.
+        """
+        contact_id = self._offer_of.get(agent_id)
+        if contact_id is None:
+            return None
+        return self._offer_decision(self._contacts[contact_id], self._agents[agent_id])
+
     # -- contacts --------------------------------------------------------------------------
 
     def add_contact(self, contact: Contact) -> None:
@@ -567,6 +577,14 @@ class Engine:
         agent.last_active_at = now
         self._offer_of[agent.id] = contact.id
         self._free.discard(agent.id)
+        return self._offer_decision(contact, agent)
+
+    @staticmethod
+    def _offer_decision(contact: Contact, agent: Agent) -> Offer:
+        assert contact.offer_expires_at is not None
         return Offer(
-            contact.id, agent.id, expires_at, agent.auto_answer and contact.channel == "video"
+            contact.id,
+            agent.id,
+            contact.offer_expires_at,
+            agent.auto_answer and contact.channel == "video",
         )

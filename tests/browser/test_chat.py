@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from hub import admin
 from tests.browser.conftest import agent_login, new_page, open_shop, shot, w
 
 pytestmark = pytest.mark.browser
@@ -11,6 +12,15 @@ pytestmark = pytest.mark.browser
 
 async def test_anonymous_chat_reload_and_console_snapshot(hub_server, browser) -> None:
     hub = hub_server
+    # The demo shop is the hub's second site: the console must show its lists, not the first's.
+    await admin.update_site(
+        hub.database_url,
+        "demo",
+        settings={
+            "canned_responses": [{"title": "Sizing", "text": "Our sneakers run true to size."}],
+            "contact_reasons": ["Sizing question", "Other"],
+        },
+    )
     agent = await agent_login(browser, hub, 0)
     shop = await new_page(browser)
     await open_shop(shop, hub)
@@ -35,6 +45,10 @@ async def test_anonymous_chat_reload_and_console_snapshot(hub_server, browser) -
     await shot(agent, "console-offer")
     await agent.locator(".offer button.primary").click()
     await agent.locator(".bubble.theirs", has_text="Coastline sneakers").wait_for()
+    canned = await agent.locator("select.canned option").all_inner_texts()
+    assert canned == ["Canned responses…", "Sizing"]
+    await agent.select_option("select.canned", "0")
+    assert "true to size" in await agent.input_value("#composer")
     await agent.fill("#composer", "Hi! They run true to size; take your usual one.")
     await agent.keyboard.press("Enter")
 
@@ -85,7 +99,9 @@ async def test_anonymous_chat_reload_and_console_snapshot(hub_server, browser) -
 
     # Wrap-up with a reason and resolved; the customer is told the conversation ended.
     await agent.keyboard.press("Alt+e")
-    await agent.select_option("#wrap-reason", "Product question")
+    reasons = await agent.locator("#wrap-reason option").all_inner_texts()
+    assert reasons[1:] == ["Sizing question", "Other"]
+    await agent.select_option("#wrap-reason", "Sizing question")
     await agent.check("#wrap-yes")
     await agent.click("#wrap-submit")
     await (

@@ -217,6 +217,17 @@ def test_auto_answer_only_for_video() -> None:
     assert engine.step(2.0) == [Offer("v", "a", 10.0, True), Offer("c", "b", 10.0, False)]
 
 
+def test_offer_of_repeats_the_outstanding_offer_until_it_ends() -> None:
+    engine = Engine()
+    online(engine, "a", auto_answer=True)
+    wait(engine, "v", "video", 0.0)
+    assert engine.offer_of("a") is None
+    (offer,) = engine.step(2.0)
+    assert engine.offer_of("a") == offer == Offer("v", "a", 10.0, True)
+    engine.accept("v", "a", 3.0)
+    assert engine.offer_of("a") is None
+
+
 # -- expiry, decline, SetAway --------------------------------------------------------------
 
 

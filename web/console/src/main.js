@@ -2,7 +2,7 @@
 // and (for supervisors) watch the live queue. It loads a snapshot, then applies events.
 import { h } from "../../widget/src/dom.js";
 import { login, connect, request } from "./net.js";
-import { fromSnapshot, apply, addContact, insertEvent, normalize } from "./state.js";
+import { fromSnapshot, apply, addContact, insertEvent, normalize, siteLists } from "./state.js";
 import { unlockAudio, beep, askNotificationPermission, notify } from "./alert.js";
 import { icons, fmtTime, fmtWait, channelLabel, describeEvent, initials, customerName } from "./view.js";
 import { MaydayView } from "./stage.js";
@@ -271,13 +271,15 @@ class Console {
       const ack = await request(this.socket, "offer.accept", { contact_id: contactId });
       const item = addContact(
         this.state,
-        { id: contactId, channel: offer.channel, state: "assigned", conversation_id: ack.conversation_id || offer.conversation_id, phone: offer.phone, attempts: offer.attempts },
+        { id: contactId, site_id: offer.site_id, channel: offer.channel, state: "assigned", conversation_id: ack.conversation_id || offer.conversation_id, phone: offer.phone, attempts: offer.attempts },
         ack.customer || offer.customer,
         ack.events || [],
       );
       this.selected = contactId;
       this.tab = "inbox";
       this.renderAll();
+      // A site added since the snapshot: fetch its lists rather than show another site's.
+      if (offer.site_id && !this.state.sites[offer.site_id]) this.refreshSites();
       const hist = await request(this.socket, "history", { conversation_id: item.contact.conversation_id, after_seq: 0 });
       for (const ev of hist.events || []) insertEvent(item, ev);
       this.renderAll();
@@ -286,6 +288,15 @@ class Console {
       delete this.state.offers[contactId];
       this.toast(err.code === "offer_expired" ? "Too late: that offer has expired." : err.message);
       this.renderAll();
+    }
+  }
+
+  async refreshSites() {
+    try {
+      this.state.sites = (await this.freshSnapshot()).sites;
+      this.renderAll();
+    } catch (_) {
+      /* offline: the top-level lists stand in until the next snapshot */
     }
   }
 
@@ -382,7 +393,7 @@ class Console {
     const sel = $("wrap-reason");
     sel.textContent = "";
     sel.append(h("option", { value: "" }, "Choose a reason…"));
-    for (const r of this.state.reasons) sel.append(h("option", { value: r }, r));
+    for (const r of siteLists(this.state, item.contact).reasons) sel.append(h("option", { value: r }, r));
     $("wrap-title").textContent = `Wrap up: ${customerName(item.customer)} · ${channelLabel(item.contact.channel)}`;
     const resolved = item.outcome ? item.outcome === "reached" : true;
     $("wrap-yes").checked = resolved;
@@ -536,7 +547,9 @@ class Console {
     this.cannedSel = h("select", { class: "canned", "aria-label": "Insert a canned response" });
     this.cannedSel.addEventListener("change", () => {
       const i = this.cannedSel.value;
-      if (i !== "") this.insertCanned(this.state.canned[Number(i)].text);
+      const item = this.state.contacts[this.selected];
+      const canned = i !== "" && item && siteLists(this.state, item.contact).canned[Number(i)];
+      if (canned) this.insertCanned(canned.text);
       this.cannedSel.value = "";
     });
     this.replyTab = h("button", { type: "button", role: "tab", class: "mode", onclick: () => this.setNoteMode(false) }, "Reply");
@@ -718,7 +731,7 @@ class Console {
     this.input.disabled = ended;
     this.cannedSel.textContent = "";
     this.cannedSel.append(h("option", { value: "" }, "Canned responses…"));
-    this.state.canned.forEach((c, i) => this.cannedSel.append(h("option", { value: String(i) }, c.title)));
+    siteLists(this.state, item.contact).canned.forEach((c, i) => this.cannedSel.append(h("option", { value: String(i) }, c.title)));
     this.center.append(this.convPane);
   }
 

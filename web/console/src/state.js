@@ -9,6 +9,8 @@ export function fromSnapshot(s) {
     contacts: {},
     offers: {},
     callbacks: {},
+    // Agents serve every site; each contact uses its own site's lists (see siteLists).
+    sites: s.sites || {},
     canned: s.canned_responses || [],
     reasons: s.contact_reasons || [],
     queue: s.queue || null,
@@ -22,6 +24,14 @@ export function fromSnapshot(s) {
     for (const a of s.agents) state.agents[a.id] = { ...a };
   }
   return state;
+}
+
+// The canned responses and wrap-up reasons for a contact: its site's. The top-level lists are
+// only a fallback, for a site added after the snapshot was taken.
+export function siteLists(state, contact) {
+  const site = contact && state.sites[contact.site_id];
+  if (site) return { canned: site.canned_responses || [], reasons: site.contact_reasons || [] };
+  return { canned: state.canned, reasons: state.reasons };
 }
 
 export function addContact(state, contact, customer, events) {
