@@ -575,10 +575,12 @@ class CustomerClient(_Client):
         text: str | None = None,
         phone: str | None = None,
         not_before: datetime | float | str | None = None,
+        skills: list[str] | None = None,
     ) -> Payload:
         """Ask for a person on ``channel``; returns the ack with ``contact_id``.
 
-        ``not_before`` (callbacks) is a datetime, epoch seconds, or ISO 8601 with a time zone.
+        ``not_before`` (callbacks) is a datetime, epoch seconds, or ISO 8601 with a time zone;
+        ``skills`` are what the agent needs (a language, a department), all of them.
         """
         if isinstance(not_before, datetime):
             # Epoch seconds need no time zone; a naive datetime is taken as local time.
@@ -590,6 +592,7 @@ class CustomerClient(_Client):
                 text=text,
                 phone=phone,
                 not_before=not_before,
+                skills=skills,
             ),
         )
         if ack.get("conversation_id"):

@@ -311,26 +311,24 @@ class Router:
 
     # what waiting customers and supervisors see
 
-    def _slots(self) -> dict[str, tuple[int, int]]:
-        """Free and busy serving slots per channel among available, connected agents."""
-        out: dict[str, tuple[int, int]] = {}
-        for channel in routing.CHANNELS:
-            free = busy = 0
-            for agent in self.engine.agents.values():
-                if not agent.connected or agent.status != "available":
-                    continue
-                cap = agent.capacity.get(channel, 0)
-                if cap <= 0:
-                    continue
-                load = self.engine.load(agent.id)
-                used = load.get(channel, 0) if channel == "chat" else sum(load.values())
-                if channel == "chat" and (load.get("video", 0) or load.get("callback", 0)):
-                    used = cap
-                used = min(used, cap)
-                busy += used
-                free += cap - used
-            out[channel] = (free, busy)
-        return out
+    def _slots(self, channel: str, skills: frozenset[str]) -> tuple[int, int]:
+        """Free and busy serving slots on ``channel`` among available, connected agents who
+        have every one of ``skills``: only they can serve a contact that needs them."""
+        free = busy = 0
+        for agent in self.engine.agents.values():
+            if not agent.connected or agent.status != "available" or not skills <= agent.skills:
+                continue
+            cap = agent.capacity.get(channel, 0)
+            if cap <= 0:
+                continue
+            load = self.engine.load(agent.id)
+            used = load.get(channel, 0) if channel == "chat" else sum(load.values())
+            if channel == "chat" and (load.get("video", 0) or load.get("callback", 0)):
+                used = cap
+            used = min(used, cap)
+            busy += used
+            free += cap - used
+        return free, busy
 
     def average_handle_s(self, channel: str) -> float:
         times = self._handle.get(channel)
@@ -340,14 +338,16 @@ class Router:
 
     async def push_positions(self) -> None:
         positions = self.engine.queue_positions(self.hub.clock())
-        slots: dict[str, tuple[int, int]] | None = None
+        slots: dict[tuple[str, frozenset[str]], tuple[int, int]] = {}
         for contact_id, position in positions.items():
             meta = self.meta.get(contact_id)
-            if meta is None:
+            contact = self.engine.contacts.get(contact_id)
+            if meta is None or contact is None:
                 continue
-            if slots is None:
-                slots = self._slots()
-            free, busy = slots.get(meta.channel, (0, 0))
+            kind = (meta.channel, contact.skills)
+            if kind not in slots:
+                slots[kind] = self._slots(*kind)
+            free, busy = slots[kind]
             wait = routing.estimate_wait_s(
                 position, free, busy, self.average_handle_s(meta.channel)
             )

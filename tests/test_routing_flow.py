@@ -311,6 +311,20 @@ async def test_backlog_drains_when_an_agent_becomes_available_or_ends_a_contact(
     assert offer_ids(ada) == contacts
 
 
+async def test_the_estimate_counts_only_agents_with_the_skills_needed(clients: Clients) -> None:
+    ada = await clients.ada()  # free, but she has no "fr" skill
+    shopper, contact_id = await clients.request("chat", skills=["fr"])
+    queued = await shopper.next("contact.queued", about(contact_id))
+    # Ada's free slots cannot serve this customer: the wait is unknown, not zero.
+    assert queued == {"contact_id": contact_id, "position": 1, "estimated_wait_s": None}
+    await quiet(ada, "offer", about(contact_id))
+    # Ada taking another customer changes nothing for the French speaker: no new push.
+    _, other = await clients.request("chat")
+    await accept(ada, other)
+    await asyncio.sleep(QUIET_S)
+    assert shopper.received["contact.queued"] == [queued]
+
+
 async def test_waiting_customers_see_their_position_and_estimated_wait(clients: Clients) -> None:
     ada = await clients.ada()
     for _ in range(3):

@@ -28,6 +28,7 @@ from hub.client import AgentClient, CustomerClient
 T = TypeVar("T")
 Payload = dict[str, Any]
 
+UNSTAFFED_SKILL = "unstaffed"  # no bench agent has it
 PASSWORD = "bench-password-not-secret"
 TEXT = "Hello, where is my order? It was due yesterday."
 CONNECT_CONCURRENCY = 25  # parallel connects/logins: enough to be quick, few enough not to time out
@@ -152,7 +153,7 @@ async def routing(ctx: Context) -> Payload:
     """Tap → offer latency with a backlog the agents cannot take, plus the engine alone."""
     opt = ctx.options
     ctx.notes["routing"] = (
-        f"{opt.waiting} waiting = callbacks with not_before 1 h ahead (queued, not yet due); "
+        f"{opt.waiting} chats waiting for a skill no agent has (their places pushed to them); "
         "each sample: a customer taps chat, the offered agent accepts and ends it"
     )
     latencies: list[float] = []
@@ -189,15 +190,14 @@ async def routing(ctx: Context) -> Payload:
             await bounded(ctx, [a.set_presence("available") for a in agents], limit_s=60)
 
             ctx.stage("routing: backlog", opt.waiting)
-            not_before = time.time() + 3600
 
             async def waiting_customer(i: int) -> CustomerClient:
+                # Chats that need a skill no agent has: they wait in the queue for real (their
+                # places are pushed to them) while every agent stays free for the samples.
                 customer = CustomerClient(server.url, site_key, reconnect=False, backfill=False)
                 await customer.connect()
                 customers.append(customer)
-                await customer.request_contact(
-                    "callback", phone=f"+1555{i:07d}", not_before=not_before
-                )
+                await customer.request_contact("chat", skills=[UNSTAFFED_SKILL])
                 return customer
 
             await bounded(ctx, [waiting_customer(i) for i in range(opt.waiting)], limit_s=180)
