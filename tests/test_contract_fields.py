@@ -1,0 +1,249 @@
+"""Contract fields clients rely on (DESIGN §5): waits, the customer, skills, page, wrap-up."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+
+from hub.client import AgentClient, CustomerClient
+from hub.errors import HubError
+from hub.store.schema import contact_events, contacts
+from tests.conftest import HubServer
+
+QUIET_S = 0.6
+WAIT_S = 0.4
+
+
+class People:
+    """Every client a test opens, closed at teardown even when the test fails."""
+
+    def __init__(self, server: HubServer) -> None:
+        self.server = server
+        self.opened: list[AgentClient | CustomerClient] = []
+
+    async def customer(self) -> CustomerClient:
+        c = CustomerClient(self.server.url, self.server.site_key)
+        self.opened.append(c)
+        await c.connect()
+        return c
+
+    async def agent(self, email: str, password: str, *, available: bool = True) -> AgentClient:
+        a = await AgentClient.login(self.server.url, email, password)
+        self.opened.append(a)
+        if available:
+            await a.set_presence("available")
+        return a
+
+    async def ada(self, *, available: bool = True) -> AgentClient:
+        return await self.agent("ada@example.com", "ada-password", available=available)
+
+    async def bob(self) -> AgentClient:
+        return await self.agent("bob@example.com", "bob-password")
+
+
+@pytest.fixture
+async def people(hub_server: HubServer) -> AsyncIterator[People]:
+    p = People(hub_server)
+    try:
+        yield p
+    finally:
+        for client in p.opened:
+            await client.close()
+
+
+def about(contact_id: str) -> Any:
+    return lambda payload: payload["contact_id"] == contact_id
+
+
+async def never(client: AgentClient | CustomerClient, event: str, pred: Any = None) -> bool:
+    """True when no matching ``event`` arrives within QUIET_S."""
+    try:
+        await client.wait_for(event, pred, timeout=QUIET_S)
+    except TimeoutError:
+        return True
+    return False
+
+
+async def contact_row(server: HubServer, contact_id: str) -> dict[str, Any]:
+    async with server.hub.db.connect() as conn:
+        row = (await conn.execute(select(contacts).where(contacts.c.id == contact_id))).one()
+    return dict(row._mapping)
+
+
+async def contact_event_types(server: HubServer, contact_id: str) -> list[str]:
+    async with server.hub.db.connect() as conn:
+        rows = await conn.execute(
+            select(contact_events.c.type)
+            .where(contact_events.c.contact_id == contact_id)
+            .order_by(contact_events.c.id)
+        )
+        return [r[0] for r in rows]
+
+
+async def test_waited_ms_counts_from_the_request_on_offer_and_assignment(
+    people: People,
+) -> None:
+    ada = await people.ada(available=False)
+    shopper = await people.customer()
+    contact_id = (await shopper.request_contact("chat"))["contact_id"]
+    await asyncio.sleep(WAIT_S)
+    await ada.set_presence("available")
+    offer = await ada.wait_for("offer", about(contact_id))
+    assert WAIT_S * 1000 <= offer["waited_ms"] < 5000
+    await ada.accept(contact_id)
+    assigned = await shopper.wait_for("contact.assigned", about(contact_id))
+    assert assigned["waited_ms"] >= offer["waited_ms"]
+    assert assigned["waited_ms"] < offer["waited_ms"] + 2000
+    assert assigned["channel"] == "chat"
+    assert assigned["agent"] == {"id": ada.agent["id"], "name": "Ada"}
+
+    # An agent already free: the offer goes out at once, and says so.
+    other = await people.customer()
+    bob = await people.bob()
+    quick = (await other.request_contact("chat"))["contact_id"]
+    assert 0 <= (await bob.wait_for("offer", about(quick)))["waited_ms"] < WAIT_S * 1000
+
+
+async def test_offer_and_accept_carry_the_customer(hub_server: HubServer, people: People) -> None:
+    shopper = await people.customer()
+    await shopper.identify(name="Zoe", email="Zoe@Example.com")
+    await shopper.page("https://shop.example/cart", "Your cart")
+    ada = await people.ada()
+    contact_id = (await shopper.request_contact("chat", text="Where is my order?"))["contact_id"]
+
+    offer = await ada.wait_for("offer", about(contact_id))
+    assert offer["customer"] == {"id": shopper.customer_id, "name": "Zoe"}
+    assert offer["conversation_id"] == shopper.conversation_id
+    assert offer["text"] == "Where is my order?"
+
+    ack = await ada.accept(contact_id)
+    customer = ack["customer"]
+    assert set(customer) >= {"id", "name", "page", "identifiers", "conversations"}
+    assert customer["id"] == shopper.customer_id and customer["name"] == "Zoe"
+    assert customer["page"]["url"] == "https://shop.example/cart"
+    assert customer["page"]["title"] == "Your cart"
+    assert {"kind": "email", "value": "zoe@example.com", "verified": False} in [
+        {k: i[k] for k in ("kind", "value", "verified")} for i in customer["identifiers"]
+    ]
+    assert [c["id"] for c in customer["conversations"]] == [shopper.conversation_id]
+    assert customer["conversations"][0]["last_seq"] >= 2  # the text, then contact.requested
+
+
+async def test_a_contact_needing_skills_goes_only_to_an_agent_who_has_them(
+    hub_server: HubServer, people: People
+) -> None:
+    await hub_server.add_agent("fleur@example.com", name="Fleur", skills=["fr", "billing"])
+    ada = await people.ada()
+    shopper = await people.customer()
+    ack = await shopper.call("contact.request", {"channel": "chat", "skills": ["fr"]})
+    contact_id = ack["contact_id"]
+    # Ada is free but speaks no French: the customer is told nobody can take it now.
+    await shopper.wait_for("contact.no_agent", about(contact_id))
+    assert await never(ada, "offer", about(contact_id))
+
+    fleur = await people.agent("fleur@example.com", "agent-password")
+    offer = await fleur.wait_for("offer", about(contact_id))
+    assert offer["channel"] == "chat"
+    await fleur.accept(contact_id)
+
+    # Without skills anyone may take it; needing one Fleur lacks, nobody does.
+    other = await people.customer()
+    anyone = (await other.call("contact.request", {"channel": "chat"}))["contact_id"]
+    await ada.wait_for("offer", about(anyone))
+    third = await people.customer()
+    german = (await third.call("contact.request", {"channel": "chat", "skills": ["de"]}))[
+        "contact_id"
+    ]
+    await third.wait_for("contact.no_agent", about(german))
+    assert await never(fleur, "offer", about(german))
+
+
+async def test_the_customer_page_reaches_the_agent_and_the_profile(
+    hub_server: HubServer, people: People
+) -> None:
+    ada = await people.ada()
+    shopper = await people.customer()
+    contact_id = (await shopper.request_contact("chat"))["contact_id"]
+    await ada.wait_for("offer", about(contact_id))
+    await ada.accept(contact_id)
+
+    await shopper.page("https://shop.example/p/42", "Blue kettle")
+    seen = await ada.wait_for("customer.page")
+    assert seen["customer_id"] == shopper.customer_id
+    assert seen["conversation_id"] == shopper.conversation_id
+    assert seen["page"]["url"] == "https://shop.example/p/42"
+    assert seen["page"]["title"] == "Blue kettle"
+    assert isinstance(seen["page"]["ts"], float)
+
+    profile = await ada.get_customer(str(shopper.customer_id))
+    assert profile["page"] == seen["page"]
+    # Bob has no contact with this customer: neither the page nor the profile is his.
+    bob = await people.bob()
+    assert await never(bob, "customer.page")
+    with pytest.raises(HubError) as refused:
+        await bob.get_customer(str(shopper.customer_id))
+    assert refused.value.code == "forbidden"
+
+
+async def test_contact_end_stores_the_wrap_up(hub_server: HubServer, people: People) -> None:
+    ada = await people.ada()
+    shopper = await people.customer()
+    contact_id = (await shopper.request_contact("chat"))["contact_id"]
+    await ada.wait_for("offer", about(contact_id))
+    await ada.accept(contact_id)
+
+    ack = await ada.call(
+        "contact.end", {"contact_id": contact_id, "resolved": True, "reason": "delivery"}
+    )
+    assert ack == {"ok": True}
+    assert (await shopper.wait_for("contact.ended", about(contact_id)))["reason"] == "ended"
+    ended = await shopper.history()
+    assert ended[-1]["type"] == "contact.ended"
+    assert ended[-1]["data"]["reason"] == "ended"
+    row = await contact_row(hub_server, contact_id)
+    assert (row["state"], row["end_reason"]) == ("ended", "ended")
+    assert (row["resolved"], row["reason"]) == (True, "delivery")
+
+
+async def test_late_wrap_up_after_the_customer_left(hub_server: HubServer, people: People) -> None:
+    ada = await people.ada()
+    bob = await people.bob()
+    shopper = await people.customer()
+    contact_id = (await shopper.request_contact("chat"))["contact_id"]
+    await ada.wait_for("offer", about(contact_id))  # Ada was idle longest
+    await ada.accept(contact_id)
+    await shopper.cancel_contact(contact_id)
+    assert (await ada.wait_for("contact.ended", about(contact_id)))["reason"] == "cancelled"
+
+    # Only the contact's last agent may wrap it up afterwards.
+    with pytest.raises(HubError) as refused:
+        await bob.call("contact.end", {"contact_id": contact_id, "resolved": True})
+    assert refused.value.code == "forbidden"
+    ack = await ada.call(
+        "contact.end", {"contact_id": contact_id, "resolved": False, "reason": "refund"}
+    )
+    assert ack == {"ok": True, "already_ended": True}
+    row = await contact_row(hub_server, contact_id)
+    assert (row["state"], row["end_reason"]) == ("ended", "cancelled")
+    assert (row["resolved"], row["reason"]) == (False, "refund")
+    assert (await contact_event_types(hub_server, contact_id))[-1] == "wrapup"
+    # The wrap-up adds nothing to the customer's timeline.
+    history = await shopper.history()
+    assert [e["type"] for e in history].count("contact.ended") == 1
+    assert history[-1]["type"] == "contact.ended"
+
+    # Fifteen minutes later the window is closed.
+    async with hub_server.hub.tx() as conn:
+        await conn.execute(
+            update(contacts)
+            .where(contacts.c.id == contact_id)
+            .values(ended_at=row["ended_at"] - 15 * 60 - 1)
+        )
+    with pytest.raises(HubError) as refused:
+        await ada.call("contact.end", {"contact_id": contact_id, "resolved": True})
+    assert refused.value.code == "forbidden"
+    assert (await contact_row(hub_server, contact_id))["resolved"] is False
