@@ -193,11 +193,15 @@ export class MaydayView {
       }
     }
     if (this.screenShared === false && this.mode === "screen") this.setMode("page");
+    // A second share brings no "unmute": the track stays unmuted after the shopper stops (their
+    // side only replaces its track with none), so their word that they share again is the cue.
+    else if (this.screenShared && this.mode === "page" && this.screenTrack && !this.screenTrack.muted) this.setMode("screen");
     this.renderMsg();
   }
 
   // The shopper's screen track sends frames only while they share: show it then.
   watchScreen(track) {
+    this.screenTrack = track;
     this.screenVideo.srcObject = new MediaStream([track]);
     const live = () => {
       if (this.screenShared !== false) this.setMode("screen");
