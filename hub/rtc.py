@@ -37,6 +37,8 @@ class Signalling(Protocol):
 
     def on(self, event: str, callback: Callable[[Payload], Any]) -> None: ...
 
+    def off(self, event: str, callback: Callable[[Payload], Any]) -> None: ...
+
     async def call(self, event: str, data: Payload) -> Payload: ...
 
 
@@ -130,6 +132,7 @@ class _Peer:
 
     async def close(self) -> None:
         self._closed = True
+        self.client.off("rtc.signal", self._on_signal)
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
@@ -266,6 +269,7 @@ class VideoSession:
         self._on_clear = on_clear
         self._on_agent_frame = on_agent_frame
         self._ready: asyncio.Future[CustomerPeer] = asyncio.get_running_loop().create_future()
+        self._closing: asyncio.Task[None] | None = None  # the peer's teardown, once ended
         self._early: dict[str, list[tuple[str, Payload]]] = {}
         self._handlers: list[tuple[str, Callable[[Payload], Any]]] = [
             ("rtc.config", self._on_config),
@@ -332,7 +336,7 @@ class VideoSession:
         if not self._ready.done():
             self._ready.cancel()
         if self.peer is not None:
-            asyncio.get_running_loop().create_task(self.peer.close())
+            self._closing = asyncio.get_running_loop().create_task(self.peer.close())
 
     async def connected(self, timeout: float = 30.0) -> CustomerPeer:  # noqa: ASYNC109
         """Wait until an agent has taken the session and the peer connection exists."""
@@ -368,7 +372,9 @@ class VideoSession:
             self.client.off(event, handler)
         if not self._ready.done():
             self._ready.cancel()
-        if self.peer is not None:
+        if self._closing is not None:
+            await self._closing
+        elif self.peer is not None:
             await self.peer.close()
 
     def _contact(self) -> str:
