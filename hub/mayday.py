@@ -87,7 +87,7 @@ class Mayday:
 
     # on assignment
 
-    def rtc_config(self, contact_id: str) -> dict[str, Any]:
+    def rtc_config(self, contact_id: str, **extra: Any) -> dict[str, Any]:
         """The ICE servers for one sending: the static ones, then TURN credentials minted now."""
         config = self.hub.config
         servers: list[Mapping[str, Any]] = list(config.ice_servers)
@@ -101,7 +101,7 @@ class Mayday:
                     ttl_s=config.turn_ttl_s,
                 )
             )
-        return {"contact_id": contact_id, "ice_servers": servers}
+        return {"contact_id": contact_id, "ice_servers": servers, **extra}
 
     async def joined(self, contact_id: str, agent_id: str, customer_id: str) -> None:
         """Tell both sides how to connect, and show the agent the page as it is now."""
@@ -116,6 +116,30 @@ class Mayday:
         else:
             # Nothing buffered (or too much was dropped): ask the widget for a full snapshot.
             await self.hub.to_customer(customer_id, "cobrowse.snapshot", {"contact_id": contact_id})
+
+    async def rejoined(self, contact_id: str, sender: str, agent_id: str, customer_id: str) -> bool:
+        """One side reloaded: both rebuild their peer connection, the agent's replay restarts.
+
+        ``rtc.config`` with ``rejoin`` tells the agent to drop its old peer connection (if any)
+        and make a fresh offer, and the customer to answer it with a new one. Returns whether
+        sharing is paused, so a reloaded widget can show it.
+        """
+        now = self.hub.clock()
+        async with self.hub.tx() as conn:
+            await queries.log_contact_event(
+                conn, contact_id, "media_rejoined", now, data={"from": sender}
+            )
+        again = {"rejoin": True, "from": sender}
+        # The customer first: the agent's fresh offer must find the customer already reset.
+        await self.hub.to_customer(customer_id, "rtc.config", self.rtc_config(contact_id, **again))
+        await self.hub.to_agent(agent_id, "rtc.config", self.rtc_config(contact_id, **again))
+        share = self.share(contact_id)
+        await self.hub.to_agent(
+            agent_id, "share.state", {"contact_id": contact_id, "paused": share.paused}
+        )
+        if not share.paused:
+            await self.hub.to_customer(customer_id, "cobrowse.snapshot", {"contact_id": contact_id})
+        return share.paused
 
     async def _send_chunked(
         self, agent_id: str, contact_id: str, events: list[dict[str, Any]]
@@ -150,6 +174,18 @@ async def agent_signal(hub: Hub, session: AgentSession, p: schemas.RtcSignal) ->
     meta, _contact = hub.mayday.check_agent(session, p.contact_id)
     await hub.to_customer(meta.customer_id, "rtc.signal", relayed(p, "agent"))
     return {"ok": True}
+
+
+async def customer_rejoin(hub: Hub, visitor: Visitor, p: schemas.ContactRef) -> dict[str, Any]:
+    meta, contact = hub.mayday.check_customer(visitor, p.contact_id, assigned=True)
+    paused = await hub.mayday.rejoined(p.contact_id, "customer", contact.agent_id, meta.customer_id)
+    return {"ok": True, "paused": paused}
+
+
+async def agent_rejoin(hub: Hub, session: AgentSession, p: schemas.ContactRef) -> dict[str, Any]:
+    meta, contact = hub.mayday.check_agent(session, p.contact_id)
+    paused = await hub.mayday.rejoined(p.contact_id, "agent", contact.agent_id, meta.customer_id)
+    return {"ok": True, "paused": paused}
 
 
 def relayed(p: schemas.RtcSignal, sender: str) -> dict[str, Any]:

@@ -145,6 +145,7 @@ class CustomerEdge(Edge):
         "page": (schemas.Page, actions.customer_page),
         "rtc.signal": (schemas.RtcSignal, mayday.customer_signal),
         "rtc.state": (schemas.RtcState, mayday.customer_rtc_state),
+        "rtc.rejoin": (schemas.ContactRef, mayday.customer_rejoin),
         "cobrowse.events": (schemas.Cobrowse, mayday.cobrowse_events),
         "share.pause": (schemas.ContactRef, mayday.share_pause),
         "share.resume": (schemas.ContactRef, mayday.share_resume),
@@ -198,6 +199,7 @@ class AgentEdge(Edge):
         "snapshot": (schemas.Empty, lambda hub, s, _p: actions.snapshot(hub, s)),
         "rtc.signal": (schemas.RtcSignal, mayday.agent_signal),
         "rtc.state": (schemas.RtcState, mayday.agent_rtc_state),
+        "rtc.rejoin": (schemas.ContactRef, mayday.agent_rejoin),
         "annotation.draw": (schemas.AnnotationDraw, mayday.annotation_draw),
         "annotation.clear": (schemas.ContactRef, mayday.annotation_clear),
     }
