@@ -31,9 +31,12 @@ async def test_reconnect_resumes_without_loss_or_duplicates(hub_server, browser)
     # Offline: Chromium drops the websocket; the hub forgets the customer's connection.
     await shop.context.set_offline(True)
     await shop.wait_for_timeout(1000)
+    composer = agent.locator("#composer")
     for text in ("While you were away 1", "While you were away 2"):
-        await agent.fill("#composer", text)
-        await agent.keyboard.press("Enter")
+        # As a person would: each reply is on screen before the next is typed.
+        await composer.fill(text)
+        await composer.press("Enter")
+        await agent.locator(".bubble", has_text=text).wait_for()
     # The customer types during the cut too: the message waits and is sent once on reconnect.
     await w(shop, "textarea").fill("Sent during the cut")
     await shop.keyboard.press("Enter")
