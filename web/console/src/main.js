@@ -125,6 +125,7 @@ class Console {
       if (!this.selected) this.selected = Object.keys(this.state.contacts)[0] || null;
       this.renderAll();
       for (const o of Object.values(this.state.offers)) this.autoAnswer(o);
+      this.rejoinVideo();
     } catch (err) {
       this.buffer = null;
       this.toast((err && err.message) || "Could not load your work");
@@ -213,6 +214,20 @@ class Console {
   onMayday(name, p) {
     if (name === "rtc.config" && (!this.mayday || this.mayday.contactId !== p.contact_id)) this.startMayday(p.contact_id);
     if (this.mayday && this.mayday.contactId === p.contact_id) this.mayday.handle(name, p);
+  }
+
+  // Back after a reload with a video session still live: open its view and ask the hub to
+  // rejoin; its rtc.config (with rejoin) then makes the offer.
+  rejoinVideo() {
+    if (this.mayday) return;
+    const item = Object.values(this.state.contacts).find((i) => i.contact.channel === "video" && i.contact.state === "assigned" && i.contact.agent_id === this.me.id);
+    if (!item) return;
+    const contactId = item.contact.id;
+    this.startMayday(contactId);
+    request(this.socket, "rtc.rejoin", { contact_id: contactId }).catch((err) => {
+      if (this.mayday && this.mayday.contactId === contactId) this.endMayday();
+      if (err.code !== "not_found") this.toast(err.message);
+    });
   }
 
   startMayday(contactId) {

@@ -75,7 +75,7 @@ export class MaydayView {
     if (this.ended) return;
     switch (name) {
       case "rtc.config":
-        this.connect(p.ice_servers || []);
+        this.connect(p.ice_servers || [], !!p.rejoin);
         break;
       case "rtc.signal":
         if (p.from === "customer" && this.rtc) this.rtc.onSignal(p);
@@ -104,11 +104,19 @@ export class MaydayView {
     else if (ev.type === "video.failed") this.mediaFailed(d.reason);
   }
 
-  async connect(iceServers) {
-    if (this.rtc) return;
+  // On assignment, and again on a rejoin (the shopper or this console reloaded): a rejoin
+  // drops the old peer connection, if any, and makes a fresh offer.
+  async connect(iceServers, rejoin) {
+    if (this.rtc && !rejoin) return;
+    if (this.rtc) {
+      this.rtc.close();
+      this.rtc = null;
+      this.setStatus("Reconnecting video…");
+    }
+    const attempt = (this.attempt = (this.attempt || 0) + 1);
     // The camera was opened at sign-in; wait for it a little if sign-in was a moment ago.
     const media = await Promise.race([this.mediaReady, new Promise((r) => setTimeout(() => r(null), 3000))]);
-    if (this.ended) return;
+    if (this.ended || attempt !== this.attempt) return;
     if (media) {
       for (const t of media.getTracks()) t.enabled = true;
       this.self.srcObject = media;

@@ -23,6 +23,21 @@ function loadMayday(hubUrl) {
   });
 }
 
+// The video session this tab holds, kept per tab (sessionStorage): a reload or the next page
+// of the shop in the same tab rejoins it, another tab of the same shopper leaves it alone.
+const videoKey = (siteKey) => `lifeline:${siteKey}:video`;
+
+function tabVideo(siteKey, contactId) {
+  try {
+    if (contactId === undefined) return window.sessionStorage.getItem(videoKey(siteKey));
+    if (contactId) window.sessionStorage.setItem(videoKey(siteKey), contactId);
+    else window.sessionStorage.removeItem(videoKey(siteKey));
+  } catch (_) {
+    /* storage blocked: no rejoin after a reload */
+  }
+  return null;
+}
+
 const LIVE = ["queued", "offered", "assigned", "requested", "scheduled", "retry", "due"];
 
 function textColorFor(hex) {
@@ -304,6 +319,7 @@ export class Widget {
         break;
       case "ready":
         this.launcher.hidden = false;
+        this.rejoinVideo();
         if (!this.loaded) {
           this.loaded = true;
           this.renderHeader();
@@ -717,32 +733,14 @@ export class Widget {
     if (this.mayday || this.maydayInbox) return;
     this.emit("video", {});
     this.maydayInbox = [];
-    const { config } = this;
-    Promise.all([this.conn.requestContact({ channel: "video" }), loadMayday(config.hubUrl)]).then(
+    Promise.all([this.conn.requestContact({ channel: "video" }), loadMayday(this.config.hubUrl)]).then(
       ([ack, Session]) => {
         const c = this.contact(ack.contact_id, "video");
         const inbox = this.maydayInbox || [];
         this.maydayInbox = null;
         if (c.state === "ended") return;
-        this.mayday = new Session({
-          contactId: ack.contact_id,
-          conn: this.conn,
-          lang: config.lang,
-          color: config.color,
-          side: config.position,
-          maskSelectors: config.maskSelectors,
-          hooks: {
-            // The agent's face is up: fold the panel away so the shopper sees their page.
-            firstFrame: () => this.close(),
-            failed: () => this.open("chat"),
-            // Ended by the agent: show the shopper the conversation, where the end is said.
-            ended: (local) => {
-              this.mayday = null;
-              this.renderStatus();
-              if (!local) this.open("chat");
-            },
-          },
-        });
+        tabVideo(this.config.siteKey, ack.contact_id);
+        this.newSession(Session, ack.contact_id);
         for (const [name, p] of inbox) this.mayday.handle(name, p);
       },
       () => {
@@ -750,6 +748,54 @@ export class Widget {
         this.log.append(h("div", { class: "sys alert", role: "alert" }, this.t("videoUnavailable")));
       },
     );
+  }
+
+  // After a reload the timeline shows a video session still live with its agent: load the
+  // Mayday part again, start recording and the consent frame, and ask the hub to rejoin.
+  rejoinVideo() {
+    if (this.mayday || this.maydayInbox) return;
+    const mine = tabVideo(this.config.siteKey);
+    const c = mine && this.contacts.get(mine);
+    if (!c || c.channel !== "video" || c.state !== "assigned") return;
+    this.maydayInbox = [];
+    loadMayday(this.config.hubUrl).then(
+      (Session) => {
+        const inbox = this.maydayInbox || [];
+        this.maydayInbox = null;
+        if (c.state !== "assigned") return;
+        this.newSession(Session, c.id, true);
+        for (const [name, p] of inbox) this.mayday.handle(name, p);
+        this.mayday.rejoin(c.agent);
+      },
+      () => {
+        this.maydayInbox = null;
+      },
+    );
+  }
+
+  newSession(Session, contactId, rejoining) {
+    const { config } = this;
+    this.mayday = new Session({
+      contactId,
+      rejoining,
+      conn: this.conn,
+      lang: config.lang,
+      color: config.color,
+      side: config.position,
+      maskSelectors: config.maskSelectors,
+      hooks: {
+        // The agent's face is up: fold the panel away so the shopper sees their page.
+        firstFrame: () => this.close(),
+        failed: () => this.open("chat"),
+        // Ended by the agent: show the shopper the conversation, where the end is said.
+        ended: (local) => {
+          this.mayday = null;
+          tabVideo(config.siteKey, null);
+          this.renderStatus();
+          if (!local) this.open("chat");
+        },
+      },
+    });
   }
 
   toMayday(name, p) {

@@ -25,7 +25,8 @@ function validSelectors(list) {
 
 export class Session {
   // conn: the widget's Connection; hooks: {ended(), failed(reason), firstFrame()}
-  constructor({ contactId, conn, lang, color, side, maskSelectors, hooks }) {
+  // rejoining: back after a reload; recording waits for the hub's word on pausing (rejoin()).
+  constructor({ contactId, conn, lang, color, side, maskSelectors, hooks, rejoining }) {
     this.contactId = contactId;
     this.conn = conn;
     this.hooks = hooks || {};
@@ -48,7 +49,7 @@ export class Session {
       onTooBig: () => this.ui.setMessage(this.t("tooBig", { name: this.ui.who() })),
     });
     // Recording starts at the tap, so the agent sees the page the moment they accept.
-    this.recorder.start();
+    if (!rejoining) this.recorder.start();
   }
 
   send(name, payload) {
@@ -69,10 +70,15 @@ export class Session {
         break;
       case "rtc.config":
         this.iceServers = p.ice_servers || [];
+        // A rejoin (either side reloaded): the agent makes a fresh offer to a fresh peer.
+        if (p.rejoin && this.rtc && !this.mediaDown) this.renewPeer();
         this.peer();
         break;
       case "rtc.signal":
-        if (p.from === "agent") this.peer().onSignal(p);
+        // An ICE restart offer is for a peer that has answered before: one that reaches a peer
+        // made since a reload comes from the agent's old connection, and is dropped.
+        if (p.from !== "agent" || (p.restart && !(this.rtc && this.rtc.answered))) break;
+        this.peer().onSignal(p);
         break;
       case "rtc.state":
         if (p.from === "agent" && p.state === "failed") this.mediaFailed(p.detail || "", false);
@@ -120,6 +126,38 @@ export class Session {
       },
     });
     return this.rtc;
+  }
+
+  // Back after a reload of this page, the consent frame up: the hub sends both sides
+  // rtc.config again (the agent then makes a fresh offer) and, unless sharing was paused before
+  // the reload, asks for a full snapshot, which starts recording again.
+  async rejoin(agent) {
+    this.handle("contact.assigned", { contact_id: this.contactId, agent });
+    let ack;
+    try {
+      ack = await this.conn.request("rtc.rejoin", { contact_id: this.contactId });
+    } catch (err) {
+      if (window.console && err && err.code !== "not_found") console.warn("Lifeline: rtc.rejoin refused", err);
+      return this.end(false);
+    }
+    if (ack.paused) {
+      // Paused before the reload: it stays paused, and nothing of the page leaves it.
+      this.paused = true;
+      this.ui.setPaused(true);
+    } else if (!this.paused) this.recorder.start();
+  }
+
+  // A new peer connection for the same session; the microphone and a shared screen carry over.
+  renewPeer() {
+    const old = this.rtc;
+    const { mic, screen } = old;
+    old.mic = old.screen = null;
+    old.close();
+    this.rtc = null;
+    const rtc = this.peer();
+    rtc.mic = mic;
+    rtc.screen = screen;
+    rtc.paused = this.paused;
   }
 
   // Media could not connect: the page view, the drawing and the chat carry on.
