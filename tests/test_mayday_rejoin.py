@@ -5,15 +5,18 @@ No WebRTC peer is made: the test checks what the hub sends each side and what it
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from hub.client import AgentClient, CustomerClient
 from hub.errors import HubError
+from tests import test_mayday_limits
 from tests.conftest import HubServer
 from tests.test_mayday_limits import OFFER_TIMEOUTS, QUIET_S, Video, milestones
+
+# The same session fixture as the limits tests: an agent and a connected customer.
+video = test_mayday_limits.video
 
 TURN_SECRET = "turn-secret-for-tests"
 TURN_URLS = ("turn:turn.example.com:3478?transport=udp",)
@@ -27,19 +30,6 @@ def hub_config() -> dict[str, object]:
         "turn_urls": TURN_URLS,
         "turn_ttl_s": 600,
     }
-
-
-@pytest.fixture
-async def video(hub_server: HubServer) -> AsyncIterator[Video]:
-    await hub_server.add_agent("may@example.com", "may-password", name="May")
-    agent = await AgentClient.login(hub_server.url, "may@example.com", "may-password")
-    customer = CustomerClient(hub_server.url, hub_server.site_key)
-    try:
-        await customer.connect()
-        yield Video(agent, customer)
-    finally:
-        await customer.close()
-        await agent.close()
 
 
 async def rejoin_configs(video: Video) -> tuple[dict[str, Any], dict[str, Any]]:
