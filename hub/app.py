@@ -54,10 +54,13 @@ def create_app(config: Config) -> web.Application:
         await hub.router.start()
         log.info("hub ready on %s", config.database_url.split("@")[-1])
         yield
-        await hub.router.stop()
-        await hub.writer.stop()
+        # Inward out: the edges' events finish first, then the router's step, then the
+        # writer's queue, and only then the database closes. Nothing is cancelled inside a
+        # transaction (that leaves a driver connection with no owner to close it).
         await customer_edge.close()
         await agent_edge.close()
+        await hub.router.stop()
+        await hub.writer.stop()
         await hub.db.dispose()
 
     async def disconnect_clients(app: web.Application) -> None:

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# How long shutdown waits for work under way before it cancels it.
+DRAIN_S = 5.0
+
 # Until real handle times are known, estimates start from these (seconds).
 DEFAULT_HANDLE_S = {"chat": 240.0, "video": 300.0, "callback": 300.0}
 
@@ -55,6 +58,10 @@ class Router:
         self._ticker: asyncio.Task[None] | None = None
         self._ticker_wakes_at: float | None = None  # the deadline the ticker sleeps until
         self._grace: dict[str, asyncio.Task[None]] = {}
+        # Grace timers whose sleep is over and that are returning a contact to the queue:
+        # no longer cancellable (they are inside a transaction), awaited at stop instead.
+        self._expiring: set[asyncio.Task[None]] = set()
+        self._stopping = False
         self._queue_summary: dict[str, Any] | None = None
 
     # lifetime
@@ -64,13 +71,25 @@ class Router:
         self._ticker = asyncio.create_task(self._tick(), name="router-ticker")
 
     async def stop(self) -> None:
-        tasks = [t for t in (self._ticker, *self._grace.values()) if t is not None]
-        for task in tasks:
+        """Finish the routing step under way, then stop; sleeping grace timers are cancelled.
+
+        The ticker is asked to stop rather than cancelled: a cancel inside a step would land
+        in the middle of a transaction.
+        """
+        self._stopping = True
+        self._wake.set()
+        sleeping = list(self._grace.values())
+        self._grace.clear()
+        for task in sleeping:
             task.cancel()
-        for task in tasks:
+        busy = [t for t in (self._ticker, *self._expiring) if t is not None]
+        if busy:
+            _done, late = await asyncio.wait(busy, timeout=DRAIN_S)
+            for task in late:
+                task.cancel()
+        for task in [*sleeping, *busy]:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        self._grace.clear()
 
     async def rebuild(self) -> None:
         """Rebuild the engine from the store: after a restart nothing waiting is forgotten.
@@ -93,7 +112,7 @@ class Router:
                 self._handle.setdefault(channel, deque(maxlen=50)).append(seconds)
 
     async def _tick(self) -> None:
-        while True:
+        while not self._stopping:
             now = self.hub.clock()
             deadline = self.engine.next_deadline(now)
             self._ticker_wakes_at = deadline
@@ -105,6 +124,8 @@ class Router:
                 async with asyncio.timeout(timeout):
                     await self._wake.wait()
             self._wake.clear()
+            if self._stopping:
+                return
             try:
                 await self.run()
             except asyncio.CancelledError:
@@ -213,7 +234,11 @@ class Router:
 
     async def _grace_expiry(self, agent_id: str, contact_id: str) -> None:
         await asyncio.sleep(self.hub.config.agent_grace_s)
-        self._grace.pop(contact_id, None)
+        task = self._grace.pop(contact_id, None)
+        if task is None or self._stopping:
+            return
+        self._expiring.add(task)
+        task.add_done_callback(self._expiring.discard)
         agent = self.engine.agents.get(agent_id)
         contact = self.engine.contacts.get(contact_id)
         if agent is None or agent.connected or contact is None or contact.agent_id != agent_id:

@@ -19,6 +19,9 @@ from hub.state import AGENTS, SUPERVISORS, Hub, agent_room, conversation_room
 
 log = logging.getLogger(__name__)
 
+# How long shutdown waits for work under way before it cancels it.
+DRAIN_S = 5.0
+
 Action = Callable[[Hub, Any, Any], Awaitable[dict[str, Any]]]
 
 
@@ -43,6 +46,10 @@ class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
         self.sessions: dict[str, Any] = {}
         self.buckets: dict[str, TokenBucket] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        # socket.io runs each event in a task of its own and keeps no handle we could await:
+        # the edge records the ones in flight, so shutdown lets them finish before the
+        # database closes under them.
+        self._inflight: set[asyncio.Task[Any]] = set()
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
         if event == "connect":
@@ -52,7 +59,14 @@ class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
             return await self.disconnect(args[0])
         sid = args[0]
         data = args[1] if len(args) > 1 else None
-        return await self.dispatch(sid, event, data)
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
+        try:
+            return await self.dispatch(sid, event, data)
+        finally:
+            if task is not None:
+                self._inflight.discard(task)
 
     async def dispatch(self, sid: str, event: str, data: Any) -> dict[str, Any]:
         hub = self.hub
@@ -121,6 +135,14 @@ class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
         task.add_done_callback(self._tasks.discard)
 
     async def close(self) -> None:
+        """Let the events in flight finish (bounded), then stop what the edge started."""
+        if self._inflight:
+            await asyncio.wait(set(self._inflight), timeout=DRAIN_S)
+        for task in list(self._inflight):
+            task.cancel()
+        for task in list(self._inflight):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         for task in list(self._tasks):
             task.cancel()
         for task in list(self._tasks):

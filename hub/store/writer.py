@@ -22,6 +22,9 @@ from hub.store.schema import conversations, events
 
 log = logging.getLogger(__name__)
 
+# How long shutdown waits for work under way before it cancels it.
+DRAIN_S = 5.0
+
 MAX_BATCH = 256
 
 
@@ -40,20 +43,31 @@ class Append:
 class EventWriter:
     def __init__(self, db: AsyncEngine) -> None:
         self.db = db
-        self._queue: asyncio.Queue[Append] = asyncio.Queue()
+        # ``None`` in the queue asks the writer to stop once what came before it is written.
+        self._queue: asyncio.Queue[Append | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="event-writer")
 
     async def stop(self) -> None:
+        """Write what was queued, then stop.
+
+        The writer is never cancelled inside a transaction: a cancel there abandons the
+        driver's connection half-used, and the garbage collector finds it later.
+        """
+        self._stopping = True
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._queue.put_nowait(None)
+            done, _ = await asyncio.wait({self._task}, timeout=DRAIN_S)
+            if not done:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
         while not self._queue.empty():
             item = self._queue.get_nowait()
-            if not item.done.done():
+            if item is not None and not item.done.done():
                 item.done.set_exception(ConnectionError("the hub is shutting down"))
 
     async def append(
@@ -68,16 +82,26 @@ class EventWriter:
         visibility: str = "all",
     ) -> tuple[dict[str, Any], bool]:
         """Store one event (once per ``client_key``); returns it and whether it is new."""
+        if self._stopping:
+            raise ConnectionError("the hub is shutting down")
         item = Append(conversation_id, type, data, now, author, visibility, client_key)
         item.done = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(item)
         return await item.done
 
     async def _run(self) -> None:
-        while True:
-            batch = [await self._queue.get()]
+        stop = False
+        while not stop:
+            first = await self._queue.get()
+            if first is None:
+                return
+            batch = [first]
             while len(batch) < MAX_BATCH and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
+                item = self._queue.get_nowait()
+                if item is None:
+                    stop = True
+                    break
+                batch.append(item)
             try:
                 async with self.db.begin() as conn:
                     results = await append_batch(conn, batch)
