@@ -8,13 +8,17 @@ from collections.abc import AsyncIterator
 import socketio
 from aiohttp import web
 
+from hub.actions.context import Hub
+from hub.bus import InProcessBus
+from hub.clock import Clock, SystemClock
 from hub.config import Config
-from hub.dispatch import Router
-from hub.http import HUB_KEY, errors_middleware, origin_middleware, setup_routes
-from hub.mayday import Mayday
+from hub.core.routing import Engine
+from hub.edges.http import HUB_KEY, errors_middleware, origin_middleware, setup_routes
+from hub.edges.realtime import AgentEdge, CustomerEdge
+from hub.live import Live
 from hub.metrics import Metrics
-from hub.realtime import AgentEdge, CustomerEdge
-from hub.state import AGENT_NS, CUSTOMER_NS, Hub
+from hub.notify import AGENT_NS, CUSTOMER_NS, Notify
+from hub.router import Router
 from hub.store.db import create_engine, migrate
 from hub.store.writer import EventWriter
 
@@ -23,12 +27,15 @@ log = logging.getLogger(__name__)
 MAX_PAYLOAD_BYTES = 256 * 1024
 
 
-def create_app(config: Config) -> web.Application:
+def create_app(config: Config, *, clock: Clock | None = None) -> web.Application:
+    """The hub as an aiohttp application. ``clock`` is for tests that move time by hand."""
     app = web.Application(
         middlewares=[errors_middleware, origin_middleware], client_max_size=MAX_PAYLOAD_BYTES
     )
+    bus = InProcessBus()
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
+        client_manager=bus.manager(),
         # Origins are checked per site in the /customer connect handler and per console in
         # /agent: the widget is embedded on the shops' own origins, so engine.io lets all in.
         cors_allowed_origins="*",
@@ -37,10 +44,25 @@ def create_app(config: Config) -> web.Application:
         ping_timeout=20,
     )
     sio.attach(app)
-    hub = Hub(config=config, db=create_engine(config.database_url), sio=sio, metrics=Metrics())
-    hub.router = Router(hub)
-    hub.writer = EventWriter(hub.db)
-    hub.mayday = Mayday(hub)
+    metrics = Metrics()
+    live = Live(
+        Engine(
+            offer_timeout=dict(config.offer_timeout_s),  # type: ignore[arg-type]
+            max_missed=config.max_missed_offers,
+            grace_s=config.agent_grace_s,
+        )
+    )
+    db = create_engine(config.database_url)
+    hub = Hub(
+        config=config,
+        db=db,
+        writer=EventWriter(db),
+        live=live,
+        notify=Notify(sio, metrics, live),
+        metrics=metrics,
+        clock=clock or SystemClock(),
+    )
+    router = Router(hub)
     customer_edge = CustomerEdge(CUSTOMER_NS, hub)
     agent_edge = AgentEdge(AGENT_NS, hub)
     sio.register_namespace(customer_edge)
@@ -51,7 +73,7 @@ def create_app(config: Config) -> web.Application:
     async def lifetime(app: web.Application) -> AsyncIterator[None]:
         await migrate(hub.db)
         hub.writer.start()
-        await hub.router.start()
+        await router.start()
         log.info("hub ready on %s", config.database_url.split("@")[-1])
         yield
         # Inward out: the edges' events finish first, then the router's step, then the
@@ -59,7 +81,7 @@ def create_app(config: Config) -> web.Application:
         # transaction (that leaves a driver connection with no owner to close it).
         await customer_edge.close()
         await agent_edge.close()
-        await hub.router.stop()
+        await router.stop()
         await hub.writer.stop()
         await hub.db.dispose()
 

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from hub import admin
+from hub.actions import admin
+from hub.actions.context import Hub
 from hub.app import create_app
 from hub.config import Config
-from hub.http import HUB_KEY
-from hub.state import Hub
+from hub.edges.http import HUB_KEY
 
 PG_ADMIN_URL = os.environ.get("HUB_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"

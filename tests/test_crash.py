@@ -20,7 +20,7 @@ from typing import IO, Any
 import aiohttp
 import pytest
 
-from hub import admin
+from hub.actions import admin
 from tests.conftest import free_port
 from tests.wire import Wire, agent, customer
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from hub import admin
+from hub.actions import admin
 from tests.test_crash import HubProcess
 from tests.wire import Wire, agent, customer
 

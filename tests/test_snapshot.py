@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from hub import admin
+from hub.actions import admin
 from tests.conftest import HubServer
 from tests.wire import Wire, agent, customer
 

@@ -254,7 +254,7 @@ async def refuse_all(w: Wire, cases: list[tuple[str, Any, str]], ids: dict[str, 
 
 
 def test_tables_cover_every_event() -> None:
-    from hub.realtime import AgentEdge, CustomerEdge
+    from hub.edges.realtime import AgentEdge, CustomerEdge
 
     assert {e for e, _, _ in CUSTOMER_CASES} == set(CustomerEdge.events)
     assert {e for e, _, _ in AGENT_CASES} == set(AgentEdge.events)

@@ -73,7 +73,7 @@ class Context:
         self, name: str, n_agents: int, *, skills: Iterable[str] = (), auto_answer: bool = False
     ) -> AsyncIterator[tuple[Server, str, list[str]]]:
         """Seed a site and agents, start a hub on them, yield (server, site_key, agent emails)."""
-        from hub.admin import add_agents, add_site  # the lead's seeding API; migrates too
+        from hub.actions.admin import add_agents, add_site  # the seeding API; migrates too
 
         database_url = self.fresh_database(name)
         site_key = f"bench-{name}-{self.run_id}"

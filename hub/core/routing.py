@@ -5,120 +5,52 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, insort
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal, TypeAlias
+from typing import TypeAlias
 
-Channel = Literal["chat", "video", "callback"]
-Presence = Literal["available", "away", "offline"]
-ContactState = Literal["waiting", "offered", "assigned"]
-RevokeReason = Literal["expired", "cancelled", "taken"]
+from hub.core.capacity import DEFAULT_CAPACITY, fits
+from hub.core.model import (
+    CHANNELS,
+    DEFAULT_OFFER_TIMEOUT,
+    PRIORITY,
+    Agent,
+    Channel,
+    Contact,
+    ContactState,
+    Decision,
+    GraceExpired,
+    Offer,
+    OfferGone,
+    Presence,
+    Requeued,
+    Revoke,
+    RevokeReason,
+    SetAway,
+)
 
-CHANNELS: tuple[Channel, ...] = ("chat", "video", "callback")
-PRIORITY: dict[Channel, int] = {"video": 0, "chat": 1, "callback": 2}
-DEFAULT_CAPACITY: dict[str, int] = {"chat": 3, "video": 1, "callback": 1}
-DEFAULT_OFFER_TIMEOUT: dict[Channel, float] = {"chat": 8.0, "video": 8.0, "callback": 20.0}
+__all__ = [
+    "CHANNELS",
+    "DEFAULT_CAPACITY",
+    "DEFAULT_OFFER_TIMEOUT",
+    "PRIORITY",
+    "Agent",
+    "Channel",
+    "Contact",
+    "ContactState",
+    "Decision",
+    "Engine",
+    "GraceExpired",
+    "Offer",
+    "OfferGone",
+    "Presence",
+    "Requeued",
+    "Revoke",
+    "RevokeReason",
+    "SetAway",
+]
 
 # A waiting contact's place in line: (priority, enqueued_at, id). The id makes it total.
 _Key: TypeAlias = tuple[int, float, str]
-
-
-@dataclass
-class Contact:
-    """One request for a person on one channel, as the engine sees it."""
-
-    id: str
-    site_id: str
-    channel: Channel
-    enqueued_at: float  # original place in line; never changes on requeue (virtual hold)
-    skills: frozenset[str] = frozenset()
-    not_before: float | None = None  # callbacks (and retries): not offered before this
-    sticky_agent_id: str | None = None  # channel switch: offered only to this agent ...
-    sticky_until: float | None = None  # ... until this time, then to anyone
-    # Managed by the engine:
-    state: ContactState = "waiting"
-    agent_id: str | None = None  # offered-to or assigned-to agent
-    offer_expires_at: float | None = None
-    # agent_id -> time until which the contact is not re-offered to them (after decline/expiry)
-    passed_by: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass
-class Agent:
-    """A person who answers: presence, skills and capacity per channel."""
-
-    id: str
-    status: Presence = "offline"
-    connected: bool = False
-    skills: frozenset[str] = frozenset()
-    capacity: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_CAPACITY))
-    auto_answer: bool = False
-    last_active_at: float = 0.0  # time of last offer or assignment: "idle since"
-    missed_in_row: int = 0
-
-
-@dataclass(frozen=True)
-class Offer:
-    """Reserve the contact for the agent until ``expires_at``."""
-
-    contact_id: str
-    agent_id: str
-    expires_at: float
-    auto_answer: bool  # the console accepts without a click (video offers to auto-answer agents)
-
-
-@dataclass(frozen=True)
-class Revoke:
-    """Withdraw an outstanding offer from the agent's console."""
-
-    contact_id: str
-    agent_id: str
-    reason: RevokeReason
-
-
-@dataclass(frozen=True)
-class SetAway:
-    """The engine set the agent ``away``; tell the agent why."""
-
-    agent_id: str
-    reason: str = "missed_offers"
-
-
-@dataclass(frozen=True)
-class Requeued:
-    """An assigned contact went back to the queue at its original place."""
-
-    contact_id: str
-
-
-Decision: TypeAlias = Offer | Revoke | SetAway | Requeued
-
-
-class OfferGone(ValueError):
-    """The contact is not (or no longer) offered to that agent."""
-
-
-def estimate_wait_s(
-    position: int, free_servers: int, busy_servers: int, avg_handle_s: float
-) -> float:
-    """Expected wait in seconds for the customer at ``position`` (1-based) in line.
-
-    Servers are serving slots (an agent with chat capacity 3 counts as 3). The first
-    ``free_servers`` positions are served at once, so they wait 0. Every other customer waits for
-    the ``position - free_servers`` customers up to and including them to be absorbed by all the
-    slots, each slot freeing once per ``avg_handle_s``::
-
-        wait = max(0, position - free_servers) / (free_servers + busy_servers) * avg_handle_s
-
-    With no slot at all the wait is unbounded: ``math.inf`` (the caller says "nobody online").
-    """
-    ahead = position - free_servers
-    if ahead <= 0:
-        return 0.0
-    servers = free_servers + busy_servers
-    if servers <= 0:
-        return math.inf
-    return ahead / servers * max(avg_handle_s, 0.0)
 
 
 class Engine:
@@ -134,6 +66,7 @@ class Engine:
         offer_timeout: Mapping[Channel, float] | None = None,
         max_missed: int = 2,
         repass_after: float = 30.0,
+        grace_s: float = 30.0,
     ) -> None:
         self.offer_timeout: dict[Channel, float] = {
             **DEFAULT_OFFER_TIMEOUT,
@@ -141,6 +74,7 @@ class Engine:
         }
         self.max_missed = max_missed
         self.repass_after = repass_after
+        self.grace_s = grace_s
         self._contacts: dict[str, Contact] = {}
         self._agents: dict[str, Agent] = {}
         # The sort key is kept apart so that a caller mutating a Contact cannot corrupt the line.
@@ -153,6 +87,8 @@ class Engine:
         # Agents that could be offered something now: available, connected, no outstanding
         # offer, some free capacity. Step only looks at these.
         self._free: set[str] = set()
+        # Assigned contacts whose agent is gone, each with its grace_until.
+        self._graced: set[str] = set()
 
     # -- read-only views -------------------------------------------------------------------
 
@@ -203,6 +139,7 @@ class Engine:
             out.append(Revoke(contact_id, self._clear_offer(contact), "cancelled"))
         else:
             self._unassign(contact)
+            self._set_grace(contact, None)
         del self._contacts[contact_id]
         del self._keys[contact_id]
         return out
@@ -211,7 +148,9 @@ class Engine:
         """Assign directly, without an offer: used to rebuild state from the store.
 
         Capacity is not checked, because the store records what really happened. If the contact
-        was offered to another agent, that offer is revoked with reason ``"taken"``.
+        was offered to another agent, that offer is revoked with reason ``"taken"``. ``now`` is
+        when the assignment happened. The grace of a disconnected agent starts when the caller
+        says so with :meth:`set_connected` (at restart: when the engine is rebuilt).
         """
         contact = self._contacts.get(contact_id)
         agent = self._agents.get(agent_id)
@@ -290,11 +229,15 @@ class Engine:
     def set_connected(self, agent_id: str, connected: bool, now: float) -> list[Decision]:
         """Track the agent's socket. A disconnect withdraws the outstanding offer at once.
 
-        Assigned contacts stay assigned: the caller runs a grace timer and calls requeue().
+        Assigned contacts stay assigned for ``grace_s`` (a reload, a network blip); if the agent
+        is still gone then, step() says :class:`GraceExpired` for each. A reconnect keeps them.
         """
         agent = self._agents[agent_id]
         agent.connected = connected
         out = [] if connected else self._withdraw_offer_of(agent_id)
+        for contact in self._contacts.values():
+            if contact.agent_id == agent_id and contact.state == "assigned":
+                self._set_grace(contact, None if connected else now + self.grace_s)
         self._refresh(agent)
         return out
 
@@ -324,19 +267,21 @@ class Engine:
     # -- the clock -------------------------------------------------------------------------
 
     def step(self, now: float) -> list[Decision]:
-        """Expire overdue offers, then offer waiting contacts to free agents."""
+        """Expire overdue offers and graces, then offer waiting contacts to free agents."""
         out: list[Decision] = []
         self._expire(now, out)
+        self._end_graces(now, out)
         self._match(now, out)
         return out
 
     def next_deadline(self, now: float) -> float | None:
         """The earliest time at which step() could change something, or None.
 
-        That is an offer expiry, a ``not_before``, a ``sticky_until`` or the end of a pass-over
-        of a waiting contact. A value ``<= now`` means step() is due at once.
+        That is an offer expiry, the end of a disconnected agent's grace, a ``not_before``, a
+        ``sticky_until`` or the end of a pass-over of a waiting contact. A value ``<= now``
+        means step() is due at once.
         """
-        times: list[float] = []
+        times: list[float] = [t for t in self._graces() if t is not None]
         for contact_id in self._offer_of.values():
             expires_at = self._contacts[contact_id].offer_expires_at
             if expires_at is not None:
@@ -406,6 +351,7 @@ class Engine:
         contact.state = "waiting"
         contact.agent_id = None
         contact.offer_expires_at = None
+        self._set_grace(contact, None)
         insort(self._waiting, self._keys[contact.id])
 
     def _unqueue(self, contact: Contact) -> None:
@@ -440,6 +386,7 @@ class Engine:
         contact.state = "assigned"
         contact.agent_id = agent.id
         contact.offer_expires_at = None
+        self._set_grace(contact, None)
         self._load[agent.id][contact.channel] += 1
         agent.last_active_at = now
         self._refresh(agent)
@@ -452,12 +399,33 @@ class Engine:
 
     def _fits(self, agent: Agent, channel: Channel) -> bool:
         """Whether the agent has room for one more contact of the channel."""
-        load = self._load[agent.id]
-        cap = agent.capacity.get(channel, 0)
-        if channel == "chat":
-            return load["chat"] < cap and load["video"] == 0 and load["callback"] == 0
-        # A video or callback takes the agent whole.
-        return cap > 0 and load["chat"] == 0 and load["video"] == 0 and load["callback"] == 0
+        return fits(agent.capacity, self._load[agent.id], channel)
+
+    def _set_grace(self, contact: Contact, until: float | None) -> None:
+        contact.grace_until = until
+        if until is None:
+            self._graced.discard(contact.id)
+        else:
+            self._graced.add(contact.id)
+
+    def _graces(self) -> list[float | None]:
+        return [self._contacts[c].grace_until for c in self._graced]
+
+    def _end_graces(self, now: float, out: list[Decision]) -> None:
+        if not self._graced:
+            return
+        due = sorted(
+            (grace_until, contact_id)
+            for contact_id in self._graced
+            if (grace_until := self._contacts[contact_id].grace_until) is not None
+            and grace_until <= now
+        )
+        for _, contact_id in due:
+            contact = self._contacts[contact_id]
+            self._set_grace(contact, None)
+            assert contact.agent_id is not None
+            if not self._agents[contact.agent_id].connected:
+                out.append(GraceExpired(contact_id, contact.agent_id))
 
     def _refresh(self, agent: Agent) -> None:
         if (

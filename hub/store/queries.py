@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hub.auth import new_id
+from hub.core.credentials import new_id
 from hub.store.schema import (
     agent_tokens,
     agents,
@@ -609,3 +609,7 @@ async def all_sites(conn: AsyncConnection) -> list[Row]:
     return [
         dict(r._mapping) for r in await conn.execute(select(sites).order_by(sites.c.created_at))
     ]
+
+
+async def ping(conn: AsyncConnection) -> None:
+    await conn.execute(text("SELECT 1"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hub import admin
+from hub.actions import admin
 from tests.browser.conftest import agent_login, new_page, open_shop, shot, w
 
 pytestmark = pytest.mark.browser

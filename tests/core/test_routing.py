@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
 from hub.core.routing import (
@@ -11,12 +9,12 @@ from hub.core.routing import (
     Channel,
     Contact,
     Engine,
+    GraceExpired,
     Offer,
     OfferGone,
     Requeued,
     Revoke,
     SetAway,
-    estimate_wait_s,
 )
 
 
@@ -627,10 +625,55 @@ def test_has_online_agent() -> None:
     assert not engine.has_online_agent("s1", "chat", frozenset())
 
 
-def test_estimate_wait_s() -> None:
-    assert estimate_wait_s(1, free_servers=1, busy_servers=0, avg_handle_s=300.0) == 0.0
-    assert estimate_wait_s(2, free_servers=2, busy_servers=3, avg_handle_s=300.0) == 0.0
-    assert estimate_wait_s(1, free_servers=0, busy_servers=1, avg_handle_s=300.0) == 300.0
-    assert estimate_wait_s(1, free_servers=0, busy_servers=2, avg_handle_s=300.0) == 150.0
-    assert estimate_wait_s(4, free_servers=1, busy_servers=2, avg_handle_s=120.0) == 120.0
-    assert estimate_wait_s(1, free_servers=0, busy_servers=0, avg_handle_s=300.0) == math.inf
+# -- an agent who goes away: the grace period ---------------------------------------------
+
+
+def assigned(engine: Engine, contact_id: str, agent_id: str, now: float) -> None:
+    wait(engine, contact_id, at=now)
+    assert offered(engine, now) == [(contact_id, agent_id)]
+    engine.accept(contact_id, agent_id, now)
+
+
+def test_grace_runs_out_after_a_disconnect() -> None:
+    engine = Engine(grace_s=30.0)
+    online(engine, "a")
+    assigned(engine, "c", "a", 0.0)
+    engine.set_connected("a", False, 10.0)
+    assert engine.next_deadline(10.0) == 40.0
+    assert engine.step(39.9) == []
+    assert engine.step(40.0) == [GraceExpired("c", "a")]
+    # Said once: the caller requeues it, and nothing is due any more.
+    assert engine.step(41.0) == []
+    assert engine.next_deadline(41.0) is None
+    assert engine.requeue("c", 41.0) == [Requeued("c")]
+
+
+def test_reconnecting_within_the_grace_keeps_the_contact() -> None:
+    engine = Engine(grace_s=30.0)
+    online(engine, "a")
+    assigned(engine, "c", "a", 0.0)
+    engine.set_connected("a", False, 10.0)
+    engine.set_connected("a", True, 20.0)
+    assert engine.next_deadline(20.0) is None
+    assert engine.step(100.0) == []
+    assert engine.contacts["c"].agent_id == "a"
+
+
+def test_a_rebuilt_assignment_gets_its_grace_from_the_restart_not_the_assignment() -> None:
+    engine = Engine(grace_s=30.0)
+    engine.upsert_agent(Agent("a"))  # after a restart nobody is connected
+    wait(engine, "c", at=0.0)
+    engine.assign("c", "a", 5.0)  # assigned long ago
+    engine.set_connected("a", False, 1000.0)  # the engine is rebuilt now
+    assert engine.step(1000.0) == []
+    assert engine.step(1030.0) == [GraceExpired("c", "a")]
+
+
+def test_an_ended_contact_has_no_grace_left() -> None:
+    engine = Engine(grace_s=30.0)
+    online(engine, "a")
+    assigned(engine, "c", "a", 0.0)
+    engine.set_connected("a", False, 10.0)
+    engine.remove_contact("c")
+    assert engine.next_deadline(10.0) is None
+    assert engine.step(50.0) == []

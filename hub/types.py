@@ -1,7 +1,12 @@
-"""Every client payload, validated at the edge. A bad one is refused whole with ``invalid``."""
+"""The types the layers share: who is connected, and every client payload.
+
+Payloads are validated at the edge (:func:`parse`): a bad one is refused whole with ``invalid``
+before any action sees it. Actions take the parsed models, so the wire contract is written once.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -250,3 +255,43 @@ class AnnotationDraw(Payload):
         if stroke.surface == "video" and any(x > 1 or y > 1 for x, y in stroke.points):
             raise ValueError("points on a video surface are relative, from 0 to 1")
         return stroke
+
+
+# Who is connected.
+
+
+@dataclass
+class Visitor:
+    """A connected customer socket: who it is and what it may see."""
+
+    sid: str
+    site: dict[str, Any]
+    customer_id: str
+    customer_name: str | None
+    token_hash: str
+    verified: bool
+    conversation_id: str | None
+
+    @property
+    def author(self) -> dict[str, Any]:
+        return {"role": "customer", "id": self.customer_id, "name": self.customer_name}
+
+
+@dataclass
+class AgentSession:
+    """A connected console (one per socket; an agent may have several tabs)."""
+
+    sid: str
+    agent: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return str(self.agent["id"])
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.agent["role"] in ("supervisor", "admin")
+
+    @property
+    def author(self) -> dict[str, Any]:
+        return {"role": "agent", "id": self.id, "name": self.agent["name"]}

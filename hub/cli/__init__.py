@@ -12,7 +12,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from hub import __version__, admin
+from hub import __version__
+from hub.actions import admin
 from hub.config import Config
 
 DEMO_AGENTS = [

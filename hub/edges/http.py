@@ -10,15 +10,16 @@ from typing import Any
 
 from aiohttp import web
 
-from hub import actions, schemas
+from hub import types
+from hub.actions import agents, customers, health, timeline, visitors
+from hub.actions.context import Hub
 from hub.core.identity import sign_user_id
 from hub.errors import Forbidden, HubError, Invalid, NotFound, Unauthorized
-from hub.state import Hub
 
 log = logging.getLogger(__name__)
 
 HUB_KEY: web.AppKey[Hub] = web.AppKey("hub", Hub)
-STATIC = Path(__file__).parent / "static"
+STATIC = Path(__file__).parents[1] / "static"
 API_JSON = "application/json"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -81,27 +82,23 @@ async def authenticated_agent(request: web.Request) -> dict[str, Any]:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("send Authorization: Bearer <token>")
-    return await actions.agent_for_token(request.app[HUB_KEY], token.strip())
+    return await agents.agent_for_token(request.app[HUB_KEY], token.strip())
 
 
-class Login(schemas.Payload):
+class Login(types.Payload):
     email: str
     password: str
 
 
 async def login(request: web.Request) -> web.Response:
-    body = schemas.parse(Login, await read_json(request))
+    body = types.parse(Login, await read_json(request))
     if len(body.email) > 320 or len(body.password) > 1000:
         raise Unauthorized("wrong email or password")
-    return web.json_response(await actions.login(request.app[HUB_KEY], body.email, body.password))
+    return web.json_response(await agents.login(request.app[HUB_KEY], body.email, body.password))
 
 
 async def healthz(request: web.Request) -> web.Response:
-    hub = request.app[HUB_KEY]
-    from sqlalchemy import text
-
-    async with hub.db.connect() as conn:
-        await conn.execute(text("SELECT 1"))
+    await health.check(request.app[HUB_KEY])
     return web.json_response({"ok": True, "status": "ok"})
 
 
@@ -113,7 +110,7 @@ async def metrics(request: web.Request) -> web.Response:
 async def get_customer(request: web.Request) -> web.Response:
     agent = await authenticated_agent(request)
     customer_id = request.match_info["customer_id"]
-    profile = await actions.read_customer(request.app[HUB_KEY], agent, customer_id)
+    profile = await customers.read_customer(request.app[HUB_KEY], agent, customer_id)
     return web.json_response(profile)
 
 
@@ -125,25 +122,25 @@ async def get_events(request: web.Request) -> web.Response:
         after_seq = int(raw_after)
     except ValueError:
         raise Invalid("after_seq must be a whole number") from None
-    p = schemas.parse(
-        schemas.History,
+    p = types.parse(
+        types.History,
         {"conversation_id": request.match_info["conversation_id"], "after_seq": after_seq},
     )
-    session = actions.AgentSession(sid="rest", agent=agent)
-    result = await actions.agent_history(hub, session, p)
+    session = types.AgentSession(sid="rest", agent=agent)
+    result = await timeline.agent_history(hub, session, p)
     return web.json_response({"events": result["events"]})
 
 
-class SignIn(schemas.Payload):
-    user_id: schemas.Name
-    name: schemas.Name | None = None
+class SignIn(types.Payload):
+    user_id: types.Name
+    name: types.Name | None = None
 
 
 async def demo_signin(request: web.Request) -> web.Response:
     """The demo shop's backend: it signs its shopper exactly as a real shop's server would."""
     hub = request.app[HUB_KEY]
-    body = schemas.parse(SignIn, await read_json(request))
-    site = await hub.site_by_key("demo")
+    body = types.parse(SignIn, await read_json(request))
+    site = await visitors.site_by_key(hub, "demo")
     if site is None:
         raise NotFound("the demo site is missing; run `hub demo`")
     return web.json_response(

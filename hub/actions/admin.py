@@ -7,9 +7,9 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from hub.auth import hash_password
+from hub.core.capacity import DEFAULT_CAPACITY
+from hub.core.credentials import hash_password
 from hub.core.identity import normalize_email
-from hub.core.routing import DEFAULT_CAPACITY
 from hub.store import queries
 from hub.store.db import create_oneshot_engine, migrate
 

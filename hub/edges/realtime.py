@@ -5,17 +5,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import socketio
 
-from hub import actions, mayday, schemas
+from hub import types
+from hub.actions import agents, contacts, identity, mayday, offers, snapshot, timeline, visitors
+from hub.actions.context import Hub
+from hub.core.ratelimit import TokenBucket
 from hub.errors import Forbidden, HubError, Invalid, NotFound, RateLimited, Unauthorized
-from hub.ratelimit import TokenBucket
-from hub.state import AGENTS, SUPERVISORS, Hub, agent_room, conversation_room
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def same_origin(environ: dict[str, Any], origin: str) -> bool:
 class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
     """Shared plumbing: a table of events, validation, rate limits, errors as acks."""
 
-    events: ClassVar[dict[str, tuple[type[schemas.Payload], Action]]] = {}
+    events: ClassVar[dict[str, tuple[type[types.Payload], Action]]] = {}
 
     def __init__(self, namespace: str, hub: Hub) -> None:
         super().__init__(namespace)
@@ -75,13 +75,13 @@ class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
             if session is None:
                 raise Unauthorized("not connected")
             bucket = self.buckets[sid]
-            if not bucket.allow(time.monotonic()):
+            if not bucket.allow(hub.clock()):
                 raise RateLimited("too many requests; slow down")
             route = self.events.get(event)
             if route is None:
                 raise Invalid(f"unknown event {event!r}", code="unknown_event")
             model, action = route
-            payload = schemas.parse(model, data)
+            payload = types.parse(model, data)
             return await action(hub, session, payload)
         except HubError as exc:
             hub.metrics.errors.labels(exc.code).inc()
@@ -120,11 +120,12 @@ class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
         An emit inside ``connect`` would overtake the connect packet itself.
         """
 
+        notify = self.hub.notify
+
         async def later() -> None:
-            manager = self.server.manager
             for _ in range(200):
-                if manager.is_connected(sid, self.namespace):
-                    await self.emit(event, data, to=sid)
+                if notify.is_connected(self.namespace, sid):
+                    await notify.to_socket(self.namespace, sid, event, data)
                     if then is not None:
                         await then()
                     return
@@ -157,20 +158,20 @@ class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
 
 
 class CustomerEdge(Edge):
-    events: ClassVar[dict[str, tuple[type[schemas.Payload], Action]]] = {
-        "identify": (schemas.Identify, actions.identify),
-        "contact.request": (schemas.ContactRequest, actions.request_contact),
-        "contact.cancel": (schemas.ContactRef, actions.cancel_contact),
-        "message.send": (schemas.MessageSend, actions.customer_message),
-        "history": (schemas.History, actions.customer_history),
-        "typing": (schemas.Typing, actions.customer_typing),
-        "page": (schemas.Page, actions.customer_page),
-        "rtc.signal": (schemas.RtcSignal, mayday.customer_signal),
-        "rtc.state": (schemas.RtcState, mayday.customer_rtc_state),
-        "rtc.rejoin": (schemas.ContactRef, mayday.customer_rejoin),
-        "cobrowse.events": (schemas.Cobrowse, mayday.cobrowse_events),
-        "share.pause": (schemas.ContactRef, mayday.share_pause),
-        "share.resume": (schemas.ContactRef, mayday.share_resume),
+    events: ClassVar[dict[str, tuple[type[types.Payload], Action]]] = {
+        "identify": (types.Identify, identity.identify),
+        "contact.request": (types.ContactRequest, contacts.request_contact),
+        "contact.cancel": (types.ContactRef, contacts.cancel_contact),
+        "message.send": (types.MessageSend, timeline.customer_message),
+        "history": (types.History, timeline.customer_history),
+        "typing": (types.Typing, timeline.customer_typing),
+        "page": (types.Page, visitors.customer_page),
+        "rtc.signal": (types.RtcSignal, mayday.customer_signal),
+        "rtc.state": (types.RtcState, mayday.customer_rtc_state),
+        "rtc.rejoin": (types.ContactRef, mayday.customer_rejoin),
+        "cobrowse.events": (types.Cobrowse, mayday.cobrowse_events),
+        "share.pause": (types.ContactRef, mayday.share_pause),
+        "share.resume": (types.ContactRef, mayday.share_resume),
     }
 
     async def connect(self, sid: str, environ: dict[str, Any], auth: Any) -> None:
@@ -182,7 +183,7 @@ class CustomerEdge(Edge):
             raise refuse(Invalid("visitor_token must be a string"))
         if len(auth["site_key"]) > 64:
             raise refuse(NotFound("unknown site", code="unknown_site"))
-        site = await hub.site_by_key(auth["site_key"])
+        site = await visitors.site_by_key(hub, auth["site_key"])
         if site is None:
             raise refuse(NotFound("unknown site", code="unknown_site"))
         # The raw header: "null" (a sandboxed frame, a file:// page) is not a listed origin.
@@ -191,39 +192,31 @@ class CustomerEdge(Edge):
         if origin is not None and allowed is not None and origin not in allowed:
             # Browsers always send Origin; apps and the Python SDK send none and are allowed.
             raise refuse(Forbidden(f"this site does not allow {origin}", code="forbidden_origin"))
-        visitor, new_token = await actions.open_visitor(hub, sid, site, token)
-        for room in await actions.rooms_for(hub, visitor):
-            await self.enter_room(sid, room)
+        visitor, session = await visitors.connect(hub, sid, site, token)
         self._open(sid, visitor)
-        self.after_connect(
-            sid,
-            "session",
-            actions.session_payload(hub, visitor, new_token),
-            # A customer back after a reload is told their place in line again.
-            then=lambda: hub.router.resend_positions(visitor.customer_id),
-        )
+        self.after_connect(sid, "session", session, then=lambda: visitors.connected(hub, visitor))
 
     async def disconnect(self, sid: str) -> None:
         self._close(sid)
 
 
 class AgentEdge(Edge):
-    events: ClassVar[dict[str, tuple[type[schemas.Payload], Action]]] = {
-        "presence": (schemas.Presence, actions.presence),
-        "offer.accept": (schemas.ContactRef, actions.accept_offer),
-        "offer.decline": (schemas.ContactRef, actions.decline_offer),
-        "message.send": (schemas.MessageSend, actions.agent_message),
-        "contact.end": (schemas.ContactEnd, actions.end_contact),
-        "callback.outcome": (schemas.CallbackOutcome, actions.callback_outcome),
-        "history": (schemas.History, actions.agent_history),
-        "note.add": (schemas.NoteAdd, actions.add_note),
-        "typing": (schemas.Typing, actions.agent_typing),
-        "snapshot": (schemas.Empty, lambda hub, s, _p: actions.snapshot(hub, s)),
-        "rtc.signal": (schemas.RtcSignal, mayday.agent_signal),
-        "rtc.state": (schemas.RtcState, mayday.agent_rtc_state),
-        "rtc.rejoin": (schemas.ContactRef, mayday.agent_rejoin),
-        "annotation.draw": (schemas.AnnotationDraw, mayday.annotation_draw),
-        "annotation.clear": (schemas.ContactRef, mayday.annotation_clear),
+    events: ClassVar[dict[str, tuple[type[types.Payload], Action]]] = {
+        "presence": (types.Presence, agents.presence),
+        "offer.accept": (types.ContactRef, offers.accept_offer),
+        "offer.decline": (types.ContactRef, offers.decline_offer),
+        "message.send": (types.MessageSend, timeline.agent_message),
+        "contact.end": (types.ContactEnd, contacts.end_contact),
+        "callback.outcome": (types.CallbackOutcome, contacts.callback_outcome),
+        "history": (types.History, timeline.agent_history),
+        "note.add": (types.NoteAdd, timeline.add_note),
+        "typing": (types.Typing, timeline.agent_typing),
+        "snapshot": (types.Empty, lambda hub, s, _p: snapshot.snapshot(hub, s)),
+        "rtc.signal": (types.RtcSignal, mayday.agent_signal),
+        "rtc.state": (types.RtcState, mayday.agent_rtc_state),
+        "rtc.rejoin": (types.ContactRef, mayday.agent_rejoin),
+        "annotation.draw": (types.AnnotationDraw, mayday.annotation_draw),
+        "annotation.clear": (types.ContactRef, mayday.annotation_clear),
     }
 
     async def connect(self, sid: str, environ: dict[str, Any], auth: Any) -> None:
@@ -240,33 +233,15 @@ class AgentEdge(Edge):
             )
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
-            agent = await actions.agent_for_token(hub, token)
+            agent = await agents.agent_for_token(hub, token)
         except HubError as exc:
             raise refuse(exc) from None
-        session = actions.AgentSession(sid=sid, agent=agent)
-        await self.enter_room(sid, agent_room(agent["id"]))
-        await self.enter_room(sid, AGENTS)
-        if session.is_supervisor:
-            await self.enter_room(sid, SUPERVISORS)
-        hub.agent_sids.setdefault(agent["id"], set()).add(sid)
-        for contact_id, contact in hub.router.engine.contacts.items():
-            if contact.agent_id == agent["id"] and contact.state == "assigned":
-                meta = hub.router.meta.get(contact_id)
-                if meta is not None:
-                    await self.enter_room(sid, conversation_room(meta.conversation_id))
+        session = types.AgentSession(sid=sid, agent=agent)
         self._open(sid, session)
-        await hub.router.agent_connected(agent)
-        await hub.router.agent_changed(agent["id"])
-        view = hub.router.agent_view(agent["id"])
-        self.after_connect(sid, "presence", {"status": view["status"]})
+        status = await agents.connect(hub, session)
+        self.after_connect(sid, "presence", {"status": status})
 
     async def disconnect(self, sid: str) -> None:
         session = self._close(sid)
-        if session is None:
-            return
-        sids = self.hub.agent_sids.get(session.id, set())
-        sids.discard(sid)
-        if not sids:
-            self.hub.agent_sids.pop(session.id, None)
-            await self.hub.router.agent_disconnected(session.id)
-            await self.hub.router.agent_changed(session.id)
+        if session is not None:
+            await agents.disconnect(self.hub, session)

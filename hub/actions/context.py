@@ -1,0 +1,36 @@
+"""What every action works with: one :class:`Hub` per process, made by ``hub.app.create_app``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from hub.clock import Clock
+from hub.config import Config
+from hub.live import Live
+from hub.metrics import Metrics
+from hub.notify import Notify
+from hub.store.writer import EventWriter
+
+
+@dataclass
+class Hub:
+    config: Config
+    db: AsyncEngine
+    writer: EventWriter
+    live: Live
+    notify: Notify
+    metrics: Metrics
+    clock: Clock
+
+    @asynccontextmanager
+    async def tx(self) -> AsyncIterator[AsyncConnection]:
+        async with self.db.begin() as conn:
+            yield conn
+
+    def wake_router(self) -> None:
+        """Ask the router to look at the engine again (something it waits for may be due)."""
+        self.live.wake.set()

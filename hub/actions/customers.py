@@ -1,0 +1,42 @@
+"""What agents may read of a customer: the profile and its conversations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hub.actions.context import Hub
+from hub.errors import Forbidden, NotFound
+from hub.store import queries
+
+
+async def customer_profile(conn: AsyncConnection, customer_id: str) -> dict[str, Any]:
+    row = await queries.customer(conn, customer_id)
+    if row is None:
+        raise NotFound("no such customer")
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "page": row["page"],
+        "identifiers": await queries.identifiers_of(conn, customer_id),
+        "conversations": [
+            {
+                "id": c["id"],
+                "last_seq": c["last_seq"],
+                "created_at": c["created_at"],
+                "updated_at": c["updated_at"],
+            }
+            for c in await queries.conversations_of(conn, customer_id)
+        ],
+    }
+
+
+async def read_customer(hub: Hub, agent: dict[str, Any], customer_id: str) -> dict[str, Any]:
+    async with hub.db.connect() as conn:
+        if agent["role"] not in (
+            "supervisor",
+            "admin",
+        ) and not await queries.agent_may_read_customer(conn, agent["id"], customer_id):
+            raise Forbidden("this customer is not one of your contacts")
+        return await customer_profile(conn, customer_id)

@@ -1,0 +1,345 @@
+"""Mayday actions: signalling, screen view, pause, drawing and media milestones of video contacts.
+
+Media flows peer to peer between the agent's and the customer's browsers (or the Python SDK);
+the hub only relays signalling and co-browsing events between the contact's own two parties and
+keeps the facts: strokes are timeline events, milestones are contact events.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from hub import types
+from hub.actions.context import Hub
+from hub.core import routing, turn
+from hub.errors import Forbidden, Invalid, NotFound, RateLimited
+from hub.live import ContactMeta
+from hub.store import queries
+from hub.types import AgentSession, Visitor
+
+# What the hub keeps of a shared page until the agent joins: everything since the last full
+# snapshot, up to this many bytes (beyond it the widget is asked for a fresh snapshot).
+MAX_BUFFER_BYTES = 4 * 1024 * 1024
+MAX_BATCH_BYTES = 200 * 1024
+RRWEB_FULL_SNAPSHOT = 2
+RRWEB_META = 4
+
+MILESTONES = {
+    "connected": "media_connected",
+    "first_frame": "first_frame",
+    "failed": "media_failed",
+    "disconnected": "media_disconnected",
+}
+
+
+# who may take part
+
+
+def _video_contact(hub: Hub, contact_id: str) -> tuple[ContactMeta, routing.Contact]:
+    meta = hub.live.meta.get(contact_id)
+    contact = hub.live.engine.contacts.get(contact_id)
+    if meta is None or contact is None:
+        raise NotFound("no such live contact")
+    if meta.channel != "video":
+        raise Forbidden("this contact is not a video contact")
+    return meta, contact
+
+
+def check_customer(
+    hub: Hub, visitor: Visitor, contact_id: str, *, assigned: bool
+) -> tuple[ContactMeta, routing.Contact]:
+    meta, contact = _video_contact(hub, contact_id)
+    if meta.customer_id != visitor.customer_id:
+        raise Forbidden("this video contact is not yours")
+    if assigned and contact.state != "assigned":
+        raise Forbidden("no agent has joined this video contact yet")
+    return meta, contact
+
+
+def check_joined(hub: Hub, visitor: Visitor, contact_id: str) -> tuple[ContactMeta, str]:
+    """The customer's video contact with its agent: the meta and the agent's id."""
+    meta, contact = check_customer(hub, visitor, contact_id, assigned=True)
+    if contact.agent_id is None:  # assigned contacts always have their agent
+        raise Forbidden("no agent has joined this video contact yet")
+    return meta, contact.agent_id
+
+
+def check_agent(
+    hub: Hub, session: AgentSession, contact_id: str
+) -> tuple[ContactMeta, routing.Contact]:
+    meta, contact = _video_contact(hub, contact_id)
+    if contact.state != "assigned" or contact.agent_id != session.id:
+        raise Forbidden("this video contact is not assigned to you")
+    return meta, contact
+
+
+# on assignment
+
+
+def rtc_config(hub: Hub, contact_id: str, **extra: Any) -> dict[str, Any]:
+    """The ICE servers for one sending: the static ones, then TURN credentials minted now."""
+    config = hub.config
+    servers: list[Mapping[str, Any]] = list(config.ice_servers)
+    if config.turn_urls:
+        servers.append(
+            turn.ice_server(
+                config.turn_secret,
+                config.turn_urls,
+                contact_id,
+                now=hub.clock(),
+                ttl_s=config.turn_ttl_s,
+            )
+        )
+    return {"contact_id": contact_id, "ice_servers": servers, **extra}
+
+
+async def joined(hub: Hub, contact_id: str, agent_id: str, customer_id: str) -> None:
+    """Tell both sides how to connect, and show the agent the page as it is now."""
+    notify = hub.notify
+    await notify.to_customer(customer_id, "rtc.config", rtc_config(hub, contact_id))
+    await notify.to_agent(agent_id, "rtc.config", rtc_config(hub, contact_id))
+    share = hub.live.share(contact_id)
+    await notify.to_agent(
+        agent_id, "share.state", {"contact_id": contact_id, "paused": share.paused}
+    )
+    if share.buffer and not share.paused:
+        await _send_chunked(hub, agent_id, contact_id, share.buffer)
+    else:
+        # Nothing buffered (or too much was dropped): ask the widget for a full snapshot.
+        await notify.to_customer(customer_id, "cobrowse.snapshot", {"contact_id": contact_id})
+
+
+async def _rejoined(
+    hub: Hub, contact_id: str, sender: str, agent_id: str, customer_id: str
+) -> bool:
+    """One side reloaded: both rebuild their peer connection, the agent's replay restarts.
+
+    ``rtc.config`` with ``rejoin`` tells the agent to drop its old peer connection (if any)
+    and make a fresh offer, and the customer to answer it with a new one. Returns whether
+    sharing is paused, so a reloaded widget can show it.
+    """
+    notify = hub.notify
+    async with hub.tx() as conn:
+        await queries.log_contact_event(
+            conn, contact_id, "media_rejoined", hub.clock(), data={"from": sender}
+        )
+    again = {"rejoin": True, "from": sender}
+    # The customer first: the agent's fresh offer must find the customer already reset.
+    await notify.to_customer(customer_id, "rtc.config", rtc_config(hub, contact_id, **again))
+    await notify.to_agent(agent_id, "rtc.config", rtc_config(hub, contact_id, **again))
+    share = hub.live.share(contact_id)
+    await notify.to_agent(
+        agent_id, "share.state", {"contact_id": contact_id, "paused": share.paused}
+    )
+    if not share.paused:
+        await notify.to_customer(customer_id, "cobrowse.snapshot", {"contact_id": contact_id})
+    return share.paused
+
+
+async def _send_chunked(
+    hub: Hub, agent_id: str, contact_id: str, events: list[dict[str, Any]]
+) -> None:
+    chunk: list[dict[str, Any]] = []
+    size = 0
+    for ev in events:
+        n = len(json.dumps(ev, separators=(",", ":")))
+        if chunk and size + n > MAX_BATCH_BYTES:
+            await hub.notify.to_agent(
+                agent_id, "cobrowse.events", {"contact_id": contact_id, "events": chunk}
+            )
+            chunk, size = [], 0
+        chunk.append(ev)
+        size += n
+    if chunk:
+        await hub.notify.to_agent(
+            agent_id, "cobrowse.events", {"contact_id": contact_id, "events": chunk}
+        )
+
+
+# customer side
+
+
+async def customer_signal(hub: Hub, visitor: Visitor, p: types.RtcSignal) -> dict[str, Any]:
+    _meta, agent_id = check_joined(hub, visitor, p.contact_id)
+    await hub.notify.to_agent(agent_id, "rtc.signal", relayed(p, "customer"))
+    return {"ok": True}
+
+
+async def agent_signal(hub: Hub, session: AgentSession, p: types.RtcSignal) -> dict[str, Any]:
+    meta, _contact = check_agent(hub, session, p.contact_id)
+    await hub.notify.to_customer(meta.customer_id, "rtc.signal", relayed(p, "agent"))
+    return {"ok": True}
+
+
+async def customer_rejoin(hub: Hub, visitor: Visitor, p: types.ContactRef) -> dict[str, Any]:
+    meta, agent_id = check_joined(hub, visitor, p.contact_id)
+    paused = await _rejoined(hub, p.contact_id, "customer", agent_id, meta.customer_id)
+    return {"ok": True, "paused": paused}
+
+
+async def agent_rejoin(hub: Hub, session: AgentSession, p: types.ContactRef) -> dict[str, Any]:
+    meta, _contact = check_agent(hub, session, p.contact_id)
+    paused = await _rejoined(hub, p.contact_id, "agent", session.id, meta.customer_id)
+    return {"ok": True, "paused": paused}
+
+
+def relayed(p: types.RtcSignal, sender: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"contact_id": p.contact_id, "from": sender}
+    if p.description is not None:
+        out["description"] = p.description.model_dump()
+    if "candidate" in p.model_fields_set:
+        out["candidate"] = p.candidate.model_dump() if p.candidate is not None else None
+    if p.restart:
+        out["restart"] = True
+    return out
+
+
+async def cobrowse_events(hub: Hub, visitor: Visitor, p: types.Cobrowse) -> dict[str, Any]:
+    _meta, contact = check_customer(hub, visitor, p.contact_id, assigned=False)
+    share = hub.live.share(p.contact_id)
+    if share.paused:
+        # Paused by the customer: nothing of the page leaves the hub, not even buffered.
+        return {"ok": True, "paused": True}
+    size = len(json.dumps(p.events, separators=(",", ":")))
+    if size > MAX_BATCH_BYTES:
+        raise Invalid(f"events: a batch is at most {MAX_BATCH_BYTES // 1024} KB; send smaller ones")
+    if any(ev.get("type") == RRWEB_FULL_SNAPSHOT for ev in p.events):
+        # A full snapshot makes everything before it useless to a viewer who joins later.
+        start = max(i for i, ev in enumerate(p.events) if ev.get("type") == RRWEB_FULL_SNAPSHOT)
+        if start > 0 and p.events[start - 1].get("type") == RRWEB_META:
+            start -= 1
+        share.buffer = list(p.events[start:])
+        share.buffered_bytes = size
+    elif share.buffered_bytes + size <= MAX_BUFFER_BYTES:
+        share.buffer.extend(p.events)
+        share.buffered_bytes += size
+    else:
+        share.buffer.clear()
+        share.buffered_bytes = MAX_BUFFER_BYTES + 1  # wait for the next full snapshot
+    if contact.state == "assigned" and contact.agent_id:
+        await hub.notify.to_agent(
+            contact.agent_id, "cobrowse.events", {"contact_id": p.contact_id, "events": p.events}
+        )
+        return {"ok": True, "delivered": True}
+    return {"ok": True, "delivered": False}
+
+
+async def _set_paused(hub: Hub, visitor: Visitor, contact_id: str, paused: bool) -> dict[str, Any]:
+    _meta, contact = check_customer(hub, visitor, contact_id, assigned=False)
+    share = hub.live.share(contact_id)
+    share.paused = paused
+    if paused:
+        share.buffer.clear()
+        share.buffered_bytes = 0
+    async with hub.tx() as conn:
+        await queries.log_contact_event(
+            conn, contact_id, "share_paused" if paused else "share_resumed", hub.clock()
+        )
+    if contact.state == "assigned" and contact.agent_id:
+        await hub.notify.to_agent(
+            contact.agent_id, "share.state", {"contact_id": contact_id, "paused": paused}
+        )
+    if not paused:
+        await hub.notify.to_customer(
+            visitor.customer_id, "cobrowse.snapshot", {"contact_id": contact_id}
+        )
+    return {"ok": True, "paused": paused}
+
+
+async def share_pause(hub: Hub, visitor: Visitor, p: types.ContactRef) -> dict[str, Any]:
+    return await _set_paused(hub, visitor, p.contact_id, True)
+
+
+async def share_resume(hub: Hub, visitor: Visitor, p: types.ContactRef) -> dict[str, Any]:
+    return await _set_paused(hub, visitor, p.contact_id, False)
+
+
+async def _milestone(
+    hub: Hub, contact_id: str, sender: str, p: types.RtcState, other: tuple[str, str]
+) -> dict[str, Any]:
+    now = hub.clock()
+    events = []
+    async with hub.tx() as conn:
+        await queries.log_contact_event(
+            conn, contact_id, MILESTONES[p.state], now, data={"from": sender, "detail": p.detail}
+        )
+        if p.state == "failed":
+            # Media could not connect: the conversation goes on as chat, and both sides are
+            # told why in the timeline.
+            meta = hub.live.meta[contact_id]
+            row, _ = await queries.append_event(
+                conn,
+                conversation_id=meta.conversation_id,
+                type="video.failed",
+                data={
+                    "contact_id": contact_id,
+                    "from": sender,
+                    "reason": p.detail or "media could not connect",
+                },
+                now=now,
+            )
+            events.append(queries.event_payload(row))
+    for ev in events:
+        await hub.notify.publish_event(ev)
+    kind, target = other
+    payload = {"contact_id": contact_id, "from": sender, "state": p.state, "detail": p.detail}
+    if kind == "agent":
+        await hub.notify.to_agent(target, "rtc.state", payload)
+    else:
+        await hub.notify.to_customer(target, "rtc.state", payload)
+    return {"ok": True}
+
+
+async def customer_rtc_state(hub: Hub, visitor: Visitor, p: types.RtcState) -> dict[str, Any]:
+    _meta, agent_id = check_joined(hub, visitor, p.contact_id)
+    return await _milestone(hub, p.contact_id, "customer", p, ("agent", agent_id))
+
+
+async def agent_rtc_state(hub: Hub, session: AgentSession, p: types.RtcState) -> dict[str, Any]:
+    meta, _contact = check_agent(hub, session, p.contact_id)
+    return await _milestone(hub, p.contact_id, "agent", p, ("customer", meta.customer_id))
+
+
+# agent side: drawing
+
+
+async def annotation_draw(
+    hub: Hub, session: AgentSession, p: types.AnnotationDraw
+) -> dict[str, Any]:
+    meta, _contact = check_agent(hub, session, p.contact_id)
+    share = hub.live.share(p.contact_id)
+    if not share.strokes.allow(hub.clock()):
+        raise RateLimited("too many strokes; slow down")
+    stroke = p.stroke.model_dump(exclude_none=True)
+    return await _timeline(
+        hub,
+        session,
+        meta.conversation_id,
+        "annotation",
+        {"contact_id": p.contact_id, "stroke": stroke},
+    )
+
+
+async def annotation_clear(hub: Hub, session: AgentSession, p: types.ContactRef) -> dict[str, Any]:
+    meta, _contact = check_agent(hub, session, p.contact_id)
+    return await _timeline(
+        hub, session, meta.conversation_id, "annotation.clear", {"contact_id": p.contact_id}
+    )
+
+
+async def _timeline(
+    hub: Hub, session: AgentSession, conversation_id: str, type: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    async with hub.tx() as conn:
+        row, _ = await queries.append_event(
+            conn,
+            conversation_id=conversation_id,
+            type=type,
+            data=data,
+            now=hub.clock(),
+            author=session.author,
+        )
+    await hub.notify.publish_event(queries.event_payload(row))
+    return {"ok": True, "seq": row["seq"]}

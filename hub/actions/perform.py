@@ -1,0 +1,208 @@
+"""Carry out the routing engine's decisions: store them, tell people, route again.
+
+The router (and every action that changes the engine's inputs) ends by calling :func:`step`;
+the engine says what to do, and this module does it. It is the only place that turns routing
+decisions into rows and events.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from hub.actions.context import Hub
+from hub.core import estimates, routing
+from hub.core.routing import GraceExpired, Offer, Requeued, Revoke, SetAway
+from hub.live import agent_from_row, contact_from_row
+from hub.store import queries
+
+log = logging.getLogger(__name__)
+
+
+async def restore(hub: Hub) -> None:
+    """Rebuild the engine from the store: after a restart nothing waiting is forgotten.
+
+    Agents start disconnected; contacts that were assigned stay with their agent for the
+    grace period, then go back to the queue at their original place.
+    """
+    live, engine = hub.live, hub.live.engine
+    now = hub.clock()
+    async with hub.db.connect() as conn:
+        for a in await queries.all_agents(conn):
+            engine.upsert_agent(agent_from_row(a))
+        for c in await queries.active_contacts(conn):
+            customer = await queries.customer(conn, c["customer_id"])
+            live.track(c, customer["name"] if customer else None)
+            engine.add_contact(contact_from_row(c))
+            if c["state"] == "assigned" and c["agent_id"] in engine.agents:
+                engine.assign(c["id"], c["agent_id"], c["assigned_at"] or now)
+        # Nobody is connected yet: the grace of every agent with a contact starts now.
+        for agent_id in list(engine.agents):
+            engine.set_connected(agent_id, False, now)
+        for channel, seconds in await queries.handle_times(conn):
+            live.record_handle_time(channel, seconds)
+
+
+async def step(hub: Hub) -> None:
+    """Offer what can be offered now, expire what is due, and tell waiting customers."""
+    engine = hub.live.engine
+    await perform(hub, engine.step(hub.clock()))
+    await push_positions(hub)
+    # The router sleeps until the deadline it saw last; an offer made since (or a callback's
+    # not_before) may be due sooner, and would otherwise never expire.
+    deadline = engine.next_deadline(hub.clock())
+    if deadline is not None and (hub.live.wakes_at is None or deadline < hub.live.wakes_at):
+        hub.wake_router()
+
+
+async def perform(hub: Hub, decisions: list[routing.Decision]) -> None:
+    for decision in decisions:
+        if isinstance(decision, Offer):
+            await _offer(hub, decision)
+        elif isinstance(decision, Revoke):
+            await _revoke(hub, decision)
+        elif isinstance(decision, SetAway):
+            await hub.notify.to_agent(
+                decision.agent_id, "presence", {"status": "away", "reason": decision.reason}
+            )
+            await agent_changed(hub, decision.agent_id)
+        elif isinstance(decision, GraceExpired):
+            await return_to_queue(
+                hub, decision.contact_id, decision.agent_id, reason="agent_disconnected"
+            )
+        elif isinstance(decision, Requeued):
+            hub.live.sent_positions.pop(decision.contact_id, None)
+
+
+async def _offer(hub: Hub, offer: Offer) -> None:
+    now = hub.clock()
+    payload = hub.live.offer_payload(offer, now)
+    # Tell the agent first: the offer is the latency that matters. The fact is stored just
+    # after; an offer is not durable state anyway (after a restart the contact simply waits).
+    await hub.notify.to_agent(offer.agent_id, "offer", payload)
+    hub.metrics.offers.labels(payload["channel"]).inc()
+    async with hub.tx() as conn:
+        await queries.set_contact(conn, offer.contact_id, state="offered", agent_id=offer.agent_id)
+        await queries.log_contact_event(
+            conn,
+            offer.contact_id,
+            "offered",
+            now,
+            offer.agent_id,
+            {"expires_at": offer.expires_at, "auto_answer": offer.auto_answer},
+        )
+
+
+async def _revoke(hub: Hub, revoke: Revoke) -> None:
+    await hub.notify.to_agent(
+        revoke.agent_id,
+        "offer.revoked",
+        {"contact_id": revoke.contact_id, "reason": revoke.reason},
+    )
+    hub.metrics.offer_outcomes.labels(revoke.reason).inc()
+    if revoke.reason == "cancelled" and revoke.contact_id not in hub.live.engine.contacts:
+        return  # the contact ended; its own action records that
+    async with hub.tx() as conn:
+        await queries.set_contact(conn, revoke.contact_id, state="queued", agent_id=None)
+        await queries.log_contact_event(
+            conn,
+            revoke.contact_id,
+            "expired" if revoke.reason == "expired" else "revoked",
+            hub.clock(),
+            revoke.agent_id,
+            {"reason": revoke.reason},
+        )
+
+
+# the engine's inputs
+
+
+async def enqueue(hub: Hub, row: dict[str, Any], customer_name: str | None) -> None:
+    """A new contact joins the line (its row is stored) and is offered at once if it can be."""
+    hub.live.track(row, customer_name)
+    hub.live.engine.add_contact(contact_from_row(row))
+    hub.metrics.contacts.labels(row["channel"]).inc()
+    await step(hub)
+
+
+async def withdraw(hub: Hub, contact_id: str) -> None:
+    """A contact ended or was cancelled: withdraw its offer, free its agent, route again."""
+    hub.live.forget(contact_id)
+    await perform(hub, hub.live.engine.remove_contact(contact_id))
+    await step(hub)
+
+
+async def requeue(hub: Hub, contact_id: str, not_before: float | None = None) -> None:
+    await perform(hub, hub.live.engine.requeue(contact_id, hub.clock(), not_before))
+    await step(hub)
+
+
+async def return_to_queue(hub: Hub, contact_id: str, agent_id: str, *, reason: str) -> None:
+    """An assigned contact whose agent is gone goes back to the queue at its original place."""
+    now = hub.clock()
+    async with hub.tx() as conn:
+        contact = await queries.contact(conn, contact_id)
+        if contact is None or contact["state"] != "assigned" or contact["agent_id"] != agent_id:
+            return
+        await queries.set_contact(conn, contact_id, state="queued", agent_id=None, assigned_at=None)
+        await queries.log_contact_event(
+            conn, contact_id, "requeued", now, agent_id, {"reason": reason}
+        )
+        row, _ = await queries.append_event(
+            conn,
+            conversation_id=contact["conversation_id"],
+            type="contact.requeued",
+            data={"contact_id": contact_id, "reason": reason},
+            now=now,
+        )
+    await hub.notify.publish_event(queries.event_payload(row))
+    await hub.notify.agent_leave(agent_id, contact["conversation_id"])
+    await requeue(hub, contact_id)
+
+
+# what waiting customers and supervisors see
+
+
+async def push_positions(hub: Hub) -> None:
+    live = hub.live
+    positions = live.engine.queue_positions(hub.clock())
+    slots: dict[tuple[str, frozenset[str]], tuple[int, int]] = {}
+    for contact_id, position in positions.items():
+        meta = live.meta.get(contact_id)
+        contact = live.engine.contacts.get(contact_id)
+        if meta is None or contact is None:
+            continue
+        kind = (meta.channel, contact.skills)
+        if kind not in slots:
+            slots[kind] = live.slots(*kind)
+        free, busy = slots[kind]
+        wait = estimates.wire_wait_s(
+            estimates.estimate_wait_s(position, free, busy, live.average_handle_s(meta.channel))
+        )
+        sent = (position, -1 if wait is None else wait)
+        if live.sent_positions.get(contact_id) == sent:
+            continue
+        live.sent_positions[contact_id] = sent
+        await hub.notify.to_customer(
+            meta.customer_id,
+            "contact.queued",
+            {"contact_id": contact_id, "position": position, "estimated_wait_s": wait},
+        )
+    hub.metrics.waiting.set(len(positions))
+    summary = live.queue_summary(hub.clock())
+    # Longest waits tick every second; only counts changing is news worth a push.
+    if live.sent_queue is None or summary["waiting"] != live.sent_queue["waiting"]:
+        live.sent_queue = summary
+        await hub.notify.to_supervisors("queue.updated", summary)
+
+
+async def resend_positions(hub: Hub, customer_id: str) -> None:
+    """A customer back after a reload is told their place in line again."""
+    for contact_id, meta in hub.live.meta.items():
+        if meta.customer_id == customer_id:
+            hub.live.sent_positions.pop(contact_id, None)
+    await push_positions(hub)
+
+
+async def agent_changed(hub: Hub, agent_id: str) -> None:
+    await hub.notify.to_supervisors("agent.updated", hub.live.agent_view(agent_id))

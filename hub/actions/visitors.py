@@ -1,0 +1,118 @@
+"""Customers' sockets: recognising a browser, what it is told on connect, its page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hub import types
+from hub.actions import perform
+from hub.actions.context import Hub
+from hub.core.credentials import new_token, token_hash
+from hub.notify import CUSTOMER_NS, conversation_room, customer_room
+from hub.store import queries
+from hub.types import Visitor
+
+# A site added or changed by ``hub sites add`` is seen within this many seconds.
+SITE_CACHE_S = 5.0
+
+
+async def site_by_key(hub: Hub, key: str) -> dict[str, Any] | None:
+    """The site of a ``site_key``: read on every customer connect, so kept a few seconds."""
+    now = hub.clock()
+    cached = hub.live.sites.get(key)
+    if cached is not None and 0 <= now - cached[0] < SITE_CACHE_S:
+        return cached[1]
+    async with hub.db.connect() as conn:
+        site = await queries.site_by_key(conn, key)
+    hub.live.sites[key] = (now, site)
+    return site
+
+
+async def connect(
+    hub: Hub, sid: str, site: dict[str, Any], token: str | None
+) -> tuple[Visitor, dict[str, Any]]:
+    """A customer socket opened: who it is, the rooms it follows, and its ``session``."""
+    visitor, new = await open_visitor(hub, sid, site, token)
+    await hub.notify.enter(CUSTOMER_NS, sid, rooms_for(visitor))
+    return visitor, session_payload(hub, visitor, new)
+
+
+async def connected(hub: Hub, visitor: Visitor) -> None:
+    """The socket has its ``session``: a customer back after a reload is told their place."""
+    await perform.resend_positions(hub, visitor.customer_id)
+
+
+async def open_visitor(
+    hub: Hub, sid: str, site: dict[str, Any], token: str | None
+) -> tuple[Visitor, str]:
+    """Recognise the browser by its visitor token, or give it a new one."""
+    now = hub.clock()
+    async with hub.tx() as conn:
+        row = None
+        if token:
+            row = await queries.customer_by_token(conn, site["id"], token_hash(token))
+            # A merged visitor's token was moved to the customer it merged into.
+        if row is None:
+            token = new_token()
+            customer_id = await queries.create_customer(conn, site["id"], now)
+            await queries.add_visitor_token(conn, site["id"], customer_id, token_hash(token), now)
+            row = {"id": customer_id, "name": None}
+        assert token is not None
+        conv = await queries.conversation_of(conn, site["id"], row["id"])
+        verified = await queries.verified_user_id(conn, row["id"]) is not None
+    visitor = Visitor(
+        sid=sid,
+        site=site,
+        customer_id=row["id"],
+        customer_name=row["name"],
+        token_hash=token_hash(token),
+        verified=verified,
+        conversation_id=conv["id"] if conv else None,
+    )
+    return visitor, token
+
+
+def site_channels(site: dict[str, Any]) -> list[str]:
+    """The channels a site offers its customers (``hub sites add --video`` adds video)."""
+    return list((site.get("settings") or {}).get("channels", ["chat", "callback"]))
+
+
+def session_payload(hub: Hub, visitor: Visitor, token: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "customer_id": visitor.customer_id,
+        "conversation_id": visitor.conversation_id,
+        "channels": site_channels(visitor.site),
+        "agents_online": any(
+            hub.live.engine.has_online_agent(visitor.site["id"], c, frozenset())
+            for c in ("chat", "video")
+        ),
+        "identity_required": visitor.site.get("identity_mode") == "required",
+        "verified": visitor.verified,
+    }
+    if token is not None:
+        out["visitor_token"] = token
+    return out
+
+
+def rooms_for(visitor: Visitor) -> list[str]:
+    rooms = [customer_room(visitor.customer_id)]
+    if visitor.conversation_id:
+        rooms.append(conversation_room(visitor.conversation_id))
+    return rooms
+
+
+async def customer_page(hub: Hub, visitor: Visitor, p: types.Page) -> dict[str, Any]:
+    page = {"url": p.url, "title": p.title, "ts": hub.clock()}
+    async with hub.tx() as conn:
+        await queries.set_customer(conn, visitor.customer_id, page=page)
+    if visitor.conversation_id:
+        await hub.notify.to_conversation_agents(
+            visitor.conversation_id,
+            "customer.page",
+            {
+                "customer_id": visitor.customer_id,
+                "conversation_id": visitor.conversation_id,
+                "page": page,
+            },
+        )
+    return {"ok": True}

@@ -1,0 +1,174 @@
+"""Live state of one process: the routing engine and what rides along with it. Data, no I/O.
+
+Everything here is rebuilt from the store at start (contacts, agents) or belongs to sockets that
+are connected now (consoles, share buffers). Actions change it; nothing here awaits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from hub.core import capacity, estimates, routing
+from hub.core.ratelimit import TokenBucket
+
+
+@dataclass
+class ContactMeta:
+    """What offers and queue updates say about a contact, kept so the hot path reads no rows."""
+
+    conversation_id: str
+    customer_id: str
+    customer_name: str | None
+    channel: str
+    created_at: float
+    site_id: str
+    phone: str | None = None
+    attempts: int = 0
+    text: str | None = None  # what the customer wrote with the request, for triage
+
+
+@dataclass
+class Share:
+    """The live state of one video contact's screen view."""
+
+    paused: bool = False
+    buffer: list[dict[str, Any]] = field(default_factory=list)
+    buffered_bytes: int = 0
+    strokes: TokenBucket = field(default_factory=lambda: TokenBucket(rate=10.0, burst=30.0))
+
+
+class Live:
+    """One per process (per site lease holder in cluster mode)."""
+
+    def __init__(self, engine: routing.Engine) -> None:
+        self.engine = engine
+        self.meta: dict[str, ContactMeta] = {}
+        # Live sockets per agent, so that all of an agent's tabs join and leave rooms together.
+        self.agent_sids: dict[str, set[str]] = {}
+        self.shares: dict[str, Share] = {}
+        # What each waiting customer was told last, so an unchanged place is not sent again.
+        self.sent_positions: dict[str, tuple[int, int]] = {}
+        self.sent_queue: dict[str, Any] | None = None
+        self.handle: dict[str, deque[float]] = {
+            c: deque(maxlen=estimates.HANDLE_WINDOW) for c in routing.CHANNELS
+        }
+        # Sites by key with the time they were read (see actions.visitors.site_by_key).
+        self.sites: dict[str, tuple[float, dict[str, Any] | None]] = {}
+        # The router sleeps until ``wakes_at`` (the engine's next deadline) or until woken.
+        self.wake = asyncio.Event()
+        self.wakes_at: float | None = None
+
+    # contacts
+
+    def track(self, row: dict[str, Any], customer_name: str | None) -> None:
+        self.meta[row["id"]] = ContactMeta(
+            conversation_id=row["conversation_id"],
+            customer_id=row["customer_id"],
+            customer_name=customer_name,
+            channel=row["channel"],
+            created_at=row["created_at"],
+            site_id=row["site_id"],
+            phone=row.get("phone"),
+            attempts=row.get("attempts") or 0,
+            text=row.get("first_text"),
+        )
+
+    def forget(self, contact_id: str) -> None:
+        self.meta.pop(contact_id, None)
+        self.sent_positions.pop(contact_id, None)
+        self.shares.pop(contact_id, None)
+
+    def share(self, contact_id: str) -> Share:
+        return self.shares.setdefault(contact_id, Share())
+
+    # estimates
+
+    def record_handle_time(self, channel: str, seconds: float) -> None:
+        if seconds >= 0:
+            self.handle.setdefault(channel, deque(maxlen=estimates.HANDLE_WINDOW)).append(seconds)
+
+    def average_handle_s(self, channel: str) -> float:
+        return estimates.average_handle_s(channel, self.handle.get(channel, ()))
+
+    def slots(self, channel: str, skills: frozenset[str]) -> tuple[int, int]:
+        """Free and busy serving slots on ``channel`` among available, connected agents who
+        have every one of ``skills``: only they can serve a contact that needs them."""
+        free = busy = 0
+        for agent in self.engine.agents.values():
+            if not agent.connected or agent.status != "available" or not skills <= agent.skills:
+                continue
+            f, b = capacity.slots(agent.capacity, self.engine.load(agent.id), channel)
+            free += f
+            busy += b
+        return free, busy
+
+    # views
+
+    def offer_payload(self, offer: routing.Offer, now: float) -> dict[str, Any]:
+        """The ``offer`` the agent's console is sent live, and again in its snapshot."""
+        meta = self.meta[offer.contact_id]
+        payload = {
+            "contact_id": offer.contact_id,
+            "channel": meta.channel,
+            "conversation_id": meta.conversation_id,
+            "site_id": meta.site_id,
+            "customer": {"id": meta.customer_id, "name": meta.customer_name},
+            "waited_ms": int(max(0.0, now - meta.created_at) * 1000),
+            "expires_in_ms": int(max(0.0, offer.expires_at - now) * 1000),
+            "auto_answer": offer.auto_answer,
+        }
+        if meta.phone:
+            payload["phone"] = meta.phone
+        if meta.text:
+            payload["text"] = meta.text[:280]
+        return payload
+
+    def queue_summary(self, now: float) -> dict[str, Any]:
+        waiting = {c: 0 for c in routing.CHANNELS}
+        longest = {c: 0 for c in routing.CHANNELS}
+        for contact in self.engine.contacts.values():
+            if contact.state == "assigned":
+                continue
+            waiting[contact.channel] += 1
+            longest[contact.channel] = max(longest[contact.channel], int(now - contact.enqueued_at))
+        return {"waiting": waiting, "longest_wait_s": longest}
+
+    def agent_view(self, agent_id: str) -> dict[str, Any]:
+        agent = self.engine.agents.get(agent_id)
+        if agent is None:
+            return {"id": agent_id, "status": "offline", "load": {}}
+        status = agent.status if agent.connected else "offline"
+        return {"id": agent_id, "status": status, "load": self.engine.load(agent_id)}
+
+    def assigned_to(self, agent_id: str) -> list[str]:
+        """The contacts assigned to the agent now."""
+        return [
+            contact_id
+            for contact_id, contact in self.engine.contacts.items()
+            if contact.agent_id == agent_id and contact.state == "assigned"
+        ]
+
+
+def agent_from_row(row: dict[str, Any]) -> routing.Agent:
+    return routing.Agent(
+        id=row["id"],
+        skills=frozenset(row["skills"] or ()),
+        capacity=dict(row["capacity"] or capacity.DEFAULT_CAPACITY),
+        auto_answer=bool(row["auto_answer"]),
+    )
+
+
+def contact_from_row(row: dict[str, Any]) -> routing.Contact:
+    return routing.Contact(
+        id=row["id"],
+        site_id=row["site_id"],
+        channel=row["channel"],
+        enqueued_at=row["enqueued_at"],
+        skills=frozenset(row["skills"] or ()),
+        not_before=row["not_before"],
+        sticky_agent_id=row["sticky_agent_id"],
+        sticky_until=row["sticky_until"],
+    )

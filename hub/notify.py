@@ -1,0 +1,118 @@
+"""Who is told what: rooms, and the only calls to socket.io's emit.
+
+Every event a client receives leaves through :class:`Notify`, so who hears what is decided in
+one place. Rooms are named here too; joining and leaving them is part of telling people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import socketio
+
+from hub.live import Live
+from hub.metrics import Metrics
+
+CUSTOMER_NS = "/customer"
+AGENT_NS = "/agent"
+SUPERVISORS = "supervisors"
+AGENTS = "agents"  # every agent socket: what all agents share, such as the callbacks list
+
+
+def conversation_room(conversation_id: str) -> str:
+    return f"conv:{conversation_id}"
+
+
+def customer_room(customer_id: str) -> str:
+    return f"cust:{customer_id}"
+
+
+def agent_room(agent_id: str) -> str:
+    return f"agent:{agent_id}"
+
+
+class Notify:
+    def __init__(self, sio: socketio.AsyncServer, metrics: Metrics, live: Live) -> None:
+        self.sio = sio
+        self.metrics = metrics
+        self.live = live
+
+    # one socket
+
+    async def to_socket(
+        self, namespace: str, sid: str, event: str, data: Mapping[str, Any]
+    ) -> None:
+        await self.sio.emit(event, dict(data), to=sid, namespace=namespace)
+
+    # people
+
+    async def to_customer(self, customer_id: str, event: str, data: Mapping[str, Any]) -> None:
+        await self.sio.emit(
+            event, dict(data), room=customer_room(customer_id), namespace=CUSTOMER_NS
+        )
+
+    async def to_agent(self, agent_id: str, event: str, data: Mapping[str, Any]) -> None:
+        await self.sio.emit(event, dict(data), room=agent_room(agent_id), namespace=AGENT_NS)
+
+    async def to_agents(self, event: str, data: Mapping[str, Any]) -> None:
+        await self.sio.emit(event, dict(data), room=AGENTS, namespace=AGENT_NS)
+
+    async def to_supervisors(self, event: str, data: Mapping[str, Any]) -> None:
+        await self.sio.emit(event, dict(data), room=SUPERVISORS, namespace=AGENT_NS)
+
+    # a conversation
+
+    async def to_conversation_agents(
+        self, conversation_id: str, event: str, data: Mapping[str, Any]
+    ) -> None:
+        await self.sio.emit(
+            event, dict(data), room=conversation_room(conversation_id), namespace=AGENT_NS
+        )
+
+    async def to_conversation_customers(
+        self, conversation_id: str, event: str, data: Mapping[str, Any]
+    ) -> None:
+        await self.sio.emit(
+            event, dict(data), room=conversation_room(conversation_id), namespace=CUSTOMER_NS
+        )
+
+    async def publish_event(self, event: Mapping[str, Any]) -> None:
+        """A timeline event goes to the conversation's customer sockets and agents.
+
+        Private events (notes) go to agents only.
+        """
+        conversation_id = event["conversation_id"]
+        if event.get("visibility", "all") == "all":
+            await self.to_conversation_customers(conversation_id, "event", event)
+        await self.to_conversation_agents(conversation_id, "event", event)
+        self.metrics.events.inc()
+
+    # rooms
+
+    async def enter(self, namespace: str, sid: str, rooms: Iterable[str]) -> None:
+        for room in rooms:
+            await self.sio.enter_room(sid, room, namespace=namespace)
+
+    async def leave(self, namespace: str, sid: str, rooms: Iterable[str]) -> None:
+        for room in rooms:
+            await self.sio.leave_room(sid, room, namespace=namespace)
+
+    async def customer_join(self, customer_id: str, conversation_id: str) -> None:
+        """Every socket of the customer (each tab, each device) follows the conversation."""
+        room = conversation_room(conversation_id)
+        for sid, _eio_sid in list(
+            self.sio.manager.get_participants(CUSTOMER_NS, customer_room(customer_id))
+        ):
+            await self.sio.enter_room(sid, room, namespace=CUSTOMER_NS)
+
+    async def agent_join(self, agent_id: str, conversation_id: str) -> None:
+        for sid in self.live.agent_sids.get(agent_id, ()):
+            await self.sio.enter_room(sid, conversation_room(conversation_id), namespace=AGENT_NS)
+
+    async def agent_leave(self, agent_id: str, conversation_id: str) -> None:
+        for sid in self.live.agent_sids.get(agent_id, ()):
+            await self.sio.leave_room(sid, conversation_room(conversation_id), namespace=AGENT_NS)
+
+    def is_connected(self, namespace: str, sid: str) -> bool:
+        return bool(self.sio.manager.is_connected(sid, namespace))
