@@ -3,7 +3,8 @@
 // tools. Strokes are sent with annotation.draw in page coordinates (which follow the replay's
 // scroll) or in fractions of the picture on a shared screen; they come back as timeline events
 // and are drawn from those, so the agent sees exactly what the shopper sees.
-import { Replayer, EventType } from "rrweb";
+import { Replayer } from "@rrweb/replay";
+import { EventType } from "@rrweb/types";
 import { h } from "../../shared/dom.js";
 import { strokeNode, svgRoot, vanish, TOOLS, COLORS, DEFAULT_TTL } from "../../shared/ink.js";
 import { ANNOTATION_CLEAR, ANNOTATION_DRAW, COBROWSE_EVENTS, RTC_CONFIG, RTC_SIGNAL, RTC_STATE, SHARE_STATE } from "../../shared/events.js";
