@@ -45,7 +45,7 @@ export class Console {
       const { token, agent } = JSON.parse(saved);
       this.begin(token, agent);
     } else this.view.showLogin();
-    document.getElementById("login-form").addEventListener("submit", (e) => this.onLogin(e));
+    this.view.onLoginSubmit((e) => this.onLogin(e));
     document.addEventListener("keydown", (e) => shortcut(this, e));
     setInterval(() => this.tick(), 250);
   }

@@ -6,7 +6,7 @@ import { siteLists } from "./state.js";
 import { icons, fmtTime, fmtWait, channelLabel, describeEvent, initials, customerName } from "./format.js";
 import { customerPanel, callbacksPage, supervisorPage } from "./panels.js";
 
-export const $ = (id) => document.getElementById(id);
+const $ = (id) => document.getElementById(id);
 
 const REPLY_PLACEHOLDER = "Reply… (Enter to send, Shift+Enter for a new line)";
 
@@ -22,6 +22,10 @@ export class ConsoleView {
     $("login").hidden = false;
     $("login-error").textContent = message || "";
     $("email").focus();
+  }
+
+  onLoginSubmit(fn) {
+    $("login-form").addEventListener("submit", fn);
   }
 
   showApp() {

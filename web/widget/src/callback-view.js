@@ -51,6 +51,10 @@ export class CallbackView {
     return this.form.hidden ? this.status.querySelector("button:not([hidden])") : this.phone;
   }
 
+  focusPhone() {
+    this.phone.focus();
+  }
+
   focusStatus() {
     const b = this.status.querySelector("button:not([hidden])");
     if (b) b.focus();

@@ -144,6 +144,15 @@ export class WidgetView {
     return this.root.contains(this.shadow.activeElement);
   }
 
+  focusLauncher() {
+    this.launcher.focus();
+  }
+
+  // Hidden until the hub has said hello, and for good once it refuses the page.
+  showLauncher(shown) {
+    this.launcher.hidden = !shown;
+  }
+
   // open: whether the panel is open, which moves the focus into the view shown.
   show(view, open) {
     this.homeView.hidden = view !== "home";
@@ -172,6 +181,11 @@ export class WidgetView {
   renderChannels() {
     this.videoCard.hidden = !this.state.channels.includes("video");
     this.offlineNotice.hidden = this.state.agentsOnline;
+  }
+
+  // A contact found no agent: the home view says so too.
+  showOffline() {
+    this.offlineNotice.hidden = false;
   }
 
   renderCallback() {
@@ -264,6 +278,15 @@ export class WidgetView {
     this.pending.delete(clientId);
   }
 
+  hasPending() {
+    return this.pending.size > 0;
+  }
+
+  // Forgetting the visitor: the bubbles go with the log, which the reset redraws.
+  forgetPending() {
+    this.pending.clear();
+  }
+
   failPending(el, message) {
     el.classList.add("failed");
     el.title = message || this.t("error");
@@ -303,6 +326,14 @@ export class WidgetView {
     this.typingEl.innerHTML = "<i></i><i></i><i></i> ";
     this.typingEl.append(this.t("typing", { name: who }));
     this.typingTimer = setTimeout(() => (this.typingEl.hidden = true), 8000);
+  }
+
+  composerText() {
+    return this.input.value;
+  }
+
+  clearComposer() {
+    this.input.value = "";
   }
 
   // The composer's text changed: the send button and the height follow it.

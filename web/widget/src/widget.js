@@ -80,14 +80,14 @@ export class Widget {
     const hadFocus = this.ui.hasFocus();
     this.isOpen = false;
     this.ui.setOpen(false);
-    if (hadFocus) this.ui.launcher.focus();
+    if (hadFocus) this.ui.focusLauncher();
     this.emit("close");
   }
 
   reset() {
     if (this.mayday) this.mayday.end(true);
     this.close();
-    this.ui.pending.clear();
+    this.ui.forgetPending();
     this.state.knownPhone = null;
     this.state.forgetCallback = null;
     this.ui.clearUnread();
@@ -107,7 +107,7 @@ export class Widget {
   }
 
   hasChat() {
-    return S.activeChat(this.state) || this.conn.timeline().some((e) => e.type === "message") || this.ui.pending.size > 0;
+    return S.activeChat(this.state) || this.conn.timeline().some((e) => e.type === "message") || this.ui.hasPending();
   }
 
   // ---- network events -----------------------------------------------------------------------
@@ -123,13 +123,13 @@ export class Widget {
         break;
       case "refused":
         ui.setConnection("refused");
-        ui.launcher.hidden = true;
+        ui.showLauncher(false);
         this.close();
         if (window.console) console.warn("Lifeline: the hub refused this page:", p.message);
         this.emit("error", { code: "refused", message: p.message });
         break;
       case "ready":
-        ui.launcher.hidden = false;
+        ui.showLauncher(true);
         this.rejoinVideo();
         if (!state.loaded) {
           state.loaded = true;
@@ -174,7 +174,7 @@ export class Widget {
         S.apply(state, name, p);
         ui.renderHeader();
         if (p.channel !== "callback") ui.renderNoAgent();
-        ui.offlineNotice.hidden = false;
+        ui.showOffline();
         break;
       case CALLBACK_UPDATED:
         S.apply(state, name, p);
@@ -214,7 +214,7 @@ export class Widget {
 
   // ---- sending ---------------------------------------------------------------------------
   onInput() {
-    const text = this.ui.input.value;
+    const text = this.ui.composerText();
     this.ui.fitComposer();
     const cid = this.conn.conversationId;
     if (!cid || !S.activeChat(this.state)) return;
@@ -235,9 +235,9 @@ export class Widget {
 
   async submitChat() {
     const { ui } = this;
-    const text = ui.input.value.trim();
+    const text = ui.composerText().trim();
     if (!text) return;
-    ui.input.value = "";
+    ui.clearComposer();
     this.onInput();
     this.stopTyping();
     const clientId = newClientId();
@@ -292,7 +292,7 @@ export class Widget {
   resetCallbackForm() {
     this.state.forgetCallback = S.activeCallback(this.state);
     this.ui.renderCallback();
-    this.ui.callback.phone.focus();
+    this.ui.callback.focusPhone();
   }
 
   // ---- Mayday: live video help ------------------------------------------------------------
