@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Rebuilds the shipped web files from the sources and fails if they differ from what is committed.
+# Rebuilds the shipped web files from the sources and fails if they differ from what is committed,
+# then runs the web clients' unit tests (node --test, web/test/).
 set -euo pipefail
 cd "$(dirname "$0")"
 npm ci --no-audit --no-fund
@@ -13,3 +14,5 @@ if [ -n "$untracked" ]; then
   echo "$untracked" >&2
   exit 1
 fi
+cd web
+npm test

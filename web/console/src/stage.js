@@ -3,9 +3,11 @@
 // tools. Strokes are sent with annotation.draw in page coordinates (which follow the replay's
 // scroll) or in fractions of the picture on a shared screen; they come back as timeline events
 // and are drawn from those, so the agent sees exactly what the shopper sees.
-import { Replayer, EventType } from "rrweb";
-import { h } from "../../widget/src/dom.js";
-import { strokeNode, svgRoot, vanish, TOOLS, COLORS, DEFAULT_TTL } from "../../widget/src/mayday/ink.js";
+import { Replayer } from "@rrweb/replay";
+import { EventType } from "@rrweb/types";
+import { h } from "../../shared/dom.js";
+import { strokeNode, svgRoot, vanish, TOOLS, COLORS, DEFAULT_TTL } from "../../shared/ink.js";
+import { ANNOTATION_CLEAR, ANNOTATION_DRAW, COBROWSE_EVENTS, RTC_CONFIG, RTC_SIGNAL, RTC_STATE, SHARE_STATE } from "../../shared/events.js";
 import { AgentRtc } from "./rtc.js";
 
 const TOOL_LABELS = { arrow: "Arrow", pen: "Pen", highlighter: "Highlighter", laser: "Laser", ink: "Vanishing ink" };
@@ -74,22 +76,22 @@ export class MaydayView {
   handle(name, p) {
     if (this.ended) return;
     switch (name) {
-      case "rtc.config":
+      case RTC_CONFIG:
         this.connect(p.ice_servers || [], !!p.rejoin);
         break;
-      case "rtc.signal":
+      case RTC_SIGNAL:
         if (p.from === "customer" && this.rtc) this.rtc.onSignal(p);
         break;
-      case "rtc.state":
+      case RTC_STATE:
         if (p.from !== "customer") break;
         if (p.state === "first_frame") this.setStatus("The customer sees you", "ok");
         else if (p.state === "disconnected" && this.rtc) this.rtc.restart("customer");
         else if (p.state === "failed") this.mediaFailed(p.detail);
         break;
-      case "cobrowse.events":
+      case COBROWSE_EVENTS:
         this.feed(p.events || []);
         break;
-      case "share.state":
+      case SHARE_STATE:
         this.setPaused(!!p.paused);
         break;
     }
@@ -124,8 +126,8 @@ export class MaydayView {
     this.rtc = new AgentRtc({
       iceServers,
       media,
-      signal: (payload) => this.request("rtc.signal", { contact_id: this.contactId, ...payload }).catch(() => {}),
-      report: (state, detail) => this.request("rtc.state", { contact_id: this.contactId, state, ...(detail ? { detail } : {}) }).catch(() => {}),
+      signal: (payload) => this.request(RTC_SIGNAL, { contact_id: this.contactId, ...payload }).catch(() => {}),
+      report: (state, detail) => this.request(RTC_STATE, { contact_id: this.contactId, state, ...(detail ? { detail } : {}) }).catch(() => {}),
       on: {
         audio: (stream) => {
           this.audio.srcObject = stream;
@@ -358,7 +360,7 @@ export class MaydayView {
     const round = stroke.surface === "page" ? (v) => Math.round(v * 10) / 10 : (v) => Math.round(v * 10000) / 10000;
     const out = { ...stroke, points: pts.map(([x, y]) => [round(x), round(y)]) };
     try {
-      await this.request("annotation.draw", { contact_id: this.contactId, stroke: out });
+      await this.request(ANNOTATION_DRAW, { contact_id: this.contactId, stroke: out });
     } catch (err) {
       this.removeStroke(stroke.id);
       this.setStatus(err && err.code === "rate_limited" ? "Drawing too fast: wait a moment" : "The drawing was not sent", "bad");
@@ -393,7 +395,7 @@ export class MaydayView {
 
   clear() {
     this.clearInk();
-    this.request("annotation.clear", { contact_id: this.contactId }).catch(() => {});
+    this.request(ANNOTATION_CLEAR, { contact_id: this.contactId }).catch(() => {});
   }
 
   // ---- the end ---------------------------------------------------------------------------

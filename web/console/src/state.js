@@ -123,6 +123,19 @@ export function apply(state, name, p) {
   }
 }
 
+// Offers past their time by more than 2 s: the hub's offer.revoked got lost, so they go rather
+// than stay as ghosts. Returns whether any went.
+export function expireOffers(state, now) {
+  let changed = false;
+  for (const o of Object.values(state.offers)) {
+    if (o.expires_in_ms - (now - o.received_at) < -2000) {
+      delete state.offers[o.contact_id];
+      changed = true;
+    }
+  }
+  return changed;
+}
+
 // What must match between "snapshot + events" and a fresh snapshot. Contacts already ended
 // (waiting for this agent's wrap-up) are the console's own business and left out.
 export function normalize(state) {

@@ -1,74 +1,384 @@
-// Small formatting helpers shared by the console's views.
-import { icons as base } from "../../widget/src/dom.js";
+// What the agent sees: the sign-in form, the top bar, the offers and conversations on the left,
+// the conversation or a page in the middle, the customer on the right, the wrap-up dialog.
+// Drawn from the controller's state; what the agent does goes back to the controller (`app`).
+import { h } from "../../shared/dom.js";
+import { siteLists } from "./state.js";
+import { icons, fmtTime, fmtWait, channelLabel, describeEvent, initials, customerName } from "./format.js";
+import { customerPanel, callbacksPage, supervisorPage } from "./panels.js";
 
-export const icons = { chat: base.chat, video: base.video, callback: base.phone };
+const $ = (id) => document.getElementById(id);
 
-export function channelLabel(ch) {
-  return { chat: "Chat", video: "Video", callback: "Callback" }[ch] || ch || "";
-}
+const REPLY_PLACEHOLDER = "Reply… (Enter to send, Shift+Enter for a new line)";
 
-// ts is epoch seconds, epoch milliseconds or an ISO string.
-export function toDate(ts) {
-  if (ts == null) return null;
-  if (typeof ts === "number") return new Date(ts < 1e12 ? ts * 1000 : ts);
-  return new Date(ts);
-}
-
-export function fmtTime(ts, withDay) {
-  const d = toDate(ts);
-  if (!d || isNaN(d)) return "";
-  const today = new Date().toDateString() === d.toDateString();
-  const opts = withDay && !today ? { weekday: "short", hour: "2-digit", minute: "2-digit" } : { hour: "2-digit", minute: "2-digit" };
-  return new Intl.DateTimeFormat(undefined, opts).format(d);
-}
-
-export function fmtWait(s) {
-  s = Math.max(0, Math.round(s || 0));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m}m ${String(s % 60).padStart(2, "0")}s` : `${Math.floor(m / 60)}h ${m % 60}m`;
-}
-
-export function initials(name) {
-  const parts = String(name || "?").trim().split(/\s+/);
-  return ((parts[0] || "?")[0] + (parts.length > 1 ? parts[parts.length - 1][0] : "")).toUpperCase();
-}
-
-// One line for a timeline event that is not a message.
-export function describeEvent(ev) {
-  const d = ev.data || {};
-  const who = (ev.author && ev.author.name) || (d.agent && d.agent.name) || "";
-  switch (ev.type) {
-    case "contact.requested":
-      return `Asked for ${channelLabel(d.channel).toLowerCase() || "help"}${d.phone ? ` at ${d.phone}` : ""}${d.not_before ? ` (not before ${fmtTime(d.not_before, true)})` : ""}`;
-    case "contact.assigned":
-      return `${who || "An agent"} took the ${channelLabel(d.channel).toLowerCase() || "contact"}`;
-    case "contact.ended":
-      return `${channelLabel(d.channel) || "Contact"} ended${d.reason ? ` (${d.reason})` : ""}${d.resolved === true ? " · resolved" : d.resolved === false ? " · not resolved" : ""}`;
-    case "contact.requeued":
-      return `Back in the queue${d.reason ? ` (${String(d.reason).replace(/_/g, " ")})` : ""}`;
-    case "contact.cancelled":
-      return "The customer cancelled";
-    case "callback.outcome":
-      return `Callback: ${String(d.outcome || "").replace("_", " ")}${d.attempt ? ` (attempt ${d.attempt})` : ""}${d.will_retry ? ", will retry" : ""}`;
-    case "identity.merged":
-      return "Earlier history merged in (same customer on another device)";
-    case "page":
-      return `Viewing ${d.title || d.url}`;
-    case "survey.answered":
-      return `Survey: ${d.resolved === false ? "not resolved" : "resolved"}${d.ces ? ` · effort ${d.ces}/7` : ""}`;
-    case "annotation":
-    case "annotation.clear":
-      return "";
-    case "video.failed":
-      return `Video could not connect${d.reason ? `: ${d.reason}` : ""} · carrying on by chat`;
-    default:
-      return ev.type.replace(/[._]/g, " ");
+export class ConsoleView {
+  // app: the controller (controller.js); the view reads its state and calls its actions.
+  constructor(app) {
+    this.app = app;
   }
-}
 
-// Anonymous visitors get a short stable name so that two of them can be told apart.
-export function customerName(c) {
-  if (c && c.name) return c.name;
-  return c && c.id ? `Visitor ${String(c.id).slice(0, 4).toUpperCase()}` : "Visitor";
+  // ---- sign-in -----------------------------------------------------------------------------
+  showLogin(message) {
+    $("app").hidden = true;
+    $("login").hidden = false;
+    $("login-error").textContent = message || "";
+    $("email").focus();
+  }
+
+  onLoginSubmit(fn) {
+    $("login-form").addEventListener("submit", fn);
+  }
+
+  showApp() {
+    $("login").hidden = true;
+    $("app").hidden = false;
+  }
+
+  credentials() {
+    return { email: $("email").value.trim(), password: $("password").value };
+  }
+
+  loginError(text) {
+    $("login-error").textContent = text;
+  }
+
+  toast(text) {
+    const box = $("toasts");
+    if (!box || !text) return;
+    const el = h("div", { class: "toast", role: "status" }, text);
+    box.append(el);
+    setTimeout(() => el.remove(), 6000);
+  }
+
+  // ---- the shell, built once per sign-in ---------------------------------------------------
+  buildShell() {
+    const app = this.app;
+    const root = $("app");
+    root.textContent = "";
+    this.top = h("header", { class: "top" });
+    this.side = h("aside", { class: "side", "aria-label": "Offers and conversations" });
+    this.center = h("main", { class: "center", id: "center" });
+    this.right = h("aside", { class: "cust", "aria-label": "Customer" });
+    root.append(this.top, h("div", { class: "layout" }, this.side, this.center, this.right), h("div", { id: "toasts", class: "toasts", "aria-live": "polite" }));
+    root.append(this.buildWrapUp());
+
+    // The conversation pane is built once so the composer keeps focus and text across renders.
+    this.convHead = h("div", { class: "conv-head" });
+    this.log = h("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": "Conversation", tabindex: "0" });
+    this.typingEl = h("div", { class: "typing", hidden: true });
+    this.input = h("textarea", { id: "composer", rows: "3", "aria-label": "Reply to the customer", placeholder: REPLY_PLACEHOLDER });
+    this.input.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        app.send();
+      }
+    });
+    this.input.addEventListener("input", () => app.onComposerInput());
+    this.cannedSel = h("select", { class: "canned", "aria-label": "Insert a canned response" });
+    this.cannedSel.addEventListener("change", () => {
+      const i = this.cannedSel.value;
+      const item = app.state.contacts[app.selected];
+      const canned = i !== "" && item && siteLists(app.state, item.contact).canned[Number(i)];
+      if (canned) app.insertCanned(canned.text);
+      this.cannedSel.value = "";
+    });
+    this.replyTab = h("button", { type: "button", role: "tab", class: "mode", onclick: () => app.setNoteMode(false) }, "Reply");
+    this.noteTab = h("button", { type: "button", role: "tab", class: "mode", title: "Alt+N", onclick: () => app.setNoteMode(true) }, "Private note");
+    this.composer = h(
+      "form",
+      { class: "composer", onsubmit: (e) => (e.preventDefault(), app.send()) },
+      h("div", { class: "composer-bar", role: "tablist", "aria-label": "Message kind" }, this.replyTab, this.noteTab, h("span", { class: "grow" }), this.cannedSel),
+      this.input,
+      h("div", { class: "composer-foot" }, h("span", { class: "muted small" }, "Alt+A accept · Alt+D decline · Alt+N note · Alt+E wrap up · Alt+1…9 switch"), h("button", { type: "submit", class: "primary" }, "Send")),
+    );
+    this.convPane = h("section", { class: "conv", "aria-labelledby": "conv-title" }, this.convHead, this.log, this.typingEl, this.composer);
+  }
+
+  buildWrapUp() {
+    return h(
+      "dialog",
+      { id: "wrapup", class: "dialog", "aria-labelledby": "wrap-title" },
+      h(
+        "form",
+        { method: "dialog", onsubmit: (e) => this.app.submitWrapUp(e) },
+        h("h2", { id: "wrap-title" }, "Wrap up"),
+        h("label", { for: "wrap-reason" }, "Contact reason"),
+        h("select", { id: "wrap-reason" }),
+        h(
+          "fieldset",
+          {},
+          h("legend", {}, "Was the problem resolved?"),
+          h("label", { class: "radio" }, h("input", { type: "radio", name: "resolved", id: "wrap-yes", value: "yes" }), " Yes"),
+          h("label", { class: "radio" }, h("input", { type: "radio", name: "resolved", id: "wrap-no", value: "no" }), " No"),
+        ),
+        h("p", { id: "wrap-error", class: "error", role: "alert" }),
+        h(
+          "div",
+          { class: "row end" },
+          h("button", { type: "button", class: "ghost", onclick: () => $("wrapup").close() }, "Cancel"),
+          h("button", { type: "submit", class: "primary", id: "wrap-submit" }, "End contact"),
+        ),
+      ),
+    );
+  }
+
+  // ---- the wrap-up dialog ------------------------------------------------------------------
+  openWrapUp(item, reasons) {
+    const dlg = $("wrapup");
+    const sel = $("wrap-reason");
+    sel.textContent = "";
+    sel.append(h("option", { value: "" }, "Choose a reason…"));
+    for (const r of reasons) sel.append(h("option", { value: r }, r));
+    $("wrap-title").textContent = `Wrap up: ${customerName(item.customer)} · ${channelLabel(item.contact.channel)}`;
+    const resolved = item.outcome ? item.outcome === "reached" : true;
+    $("wrap-yes").checked = resolved;
+    $("wrap-no").checked = !resolved;
+    $("wrap-error").textContent = "";
+    dlg.showModal();
+    sel.focus();
+  }
+
+  wrapUpValues() {
+    return { reason: $("wrap-reason").value, resolved: $("wrap-yes").checked };
+  }
+
+  wrapUpError(text) {
+    $("wrap-error").textContent = text;
+  }
+
+  closeWrapUp() {
+    $("wrapup").close();
+  }
+
+  // ---- rendering ---------------------------------------------------------------------------
+  renderAll() {
+    const app = this.app;
+    if (!app.state) return;
+    this.renderTop();
+    this.renderSide();
+    this.renderCenter();
+    this.renderCustomer();
+    const total = Object.values(app.unread).reduce((a, b) => a + b, 0) + Object.keys(app.state.offers).length;
+    document.title = (total ? `(${total}) ` : "") + "Lifeline console";
+  }
+
+  renderTop() {
+    if (!this.top) return;
+    const app = this.app;
+    const st = app.state;
+    const presence = st ? st.presence : "offline";
+    const sup = app.me && ["supervisor", "admin"].includes(app.me.role);
+    const nCb = st ? Object.keys(st.callbacks).length : 0;
+    const tab = (id, label) =>
+      h("button", { type: "button", class: "tab" + (app.tab === id ? " on" : ""), "aria-current": app.tab === id ? "page" : null, onclick: () => app.openTab(id) }, label);
+    const sel = h(
+      "select",
+      { id: "presence", class: "presence " + presence, "aria-label": "Your status", onchange: (e) => app.setPresence(e.target.value) },
+      h("option", { value: "available", selected: presence === "available" }, "● Available"),
+      h("option", { value: "away", selected: presence !== "available" }, "● Away"),
+    );
+    this.top.textContent = "";
+    this.top.append(
+      ...[
+        h("div", { class: "brand" }, h("span", { class: "logo", "aria-hidden": "true" }), "Lifeline"),
+        h("nav", { class: "tabs", "aria-label": "Views" }, tab("inbox", "Conversations"), tab("callbacks", nCb ? `Callbacks (${nCb})` : "Callbacks"), sup ? tab("supervisor", "Live queue") : null),
+        h("span", { class: "grow" }),
+        app.connected ? null : h("span", { class: "pill warn", role: "status" }, "Reconnecting…"),
+        sel,
+        h("span", { class: "me" }, h("span", { class: "avatar sm" }, initials(app.me && app.me.name)), (app.me && app.me.name) || ""),
+        h("button", { type: "button", class: "ghost sm", onclick: () => app.logout() }, "Sign out"),
+      ].filter(Boolean),
+    );
+  }
+
+  renderSide() {
+    const app = this.app;
+    const st = app.state;
+    this.side.textContent = "";
+    this.offersBox = h("section", { class: "offers", "aria-label": "Incoming", "aria-live": "assertive" });
+    this.side.append(this.offersBox);
+    this.renderOffers();
+    const items = Object.values(st.contacts);
+    const list = h("ul", { class: "convs", "aria-label": "Your conversations" });
+    items.forEach((item, i) => {
+      const c = item.contact;
+      const last = [...item.events].reverse().find((e) => e.type === "message");
+      const n = app.unread[c.id] || 0;
+      list.append(
+        h(
+          "li",
+          {},
+          h(
+            "button",
+            { type: "button", class: "conv-item" + (c.id === app.selected && app.tab === "inbox" ? " on" : "") + (c.state === "ended" ? " ended" : ""), "aria-current": c.id === app.selected ? "true" : null, "data-contact": c.id, onclick: () => app.select(c.id), title: i < 9 ? `Alt+${i + 1}` : null },
+            h("span", { class: "avatar" }, initials(customerName(item.customer))),
+            h(
+              "span",
+              { class: "ci-main" },
+              h("span", { class: "ci-top" }, h("b", {}, customerName(item.customer)), h("span", { class: "chan", html: icons[c.channel] || "", title: channelLabel(c.channel) })),
+              h("span", { class: "ci-last" }, c.state === "ended" ? "Ended · wrap up" : last ? last.data.text : channelLabel(c.channel)),
+            ),
+            n ? h("span", { class: "count", "aria-label": `${n} unread` }, String(n)) : null,
+          ),
+        ),
+      );
+    });
+    this.side.append(h("h2", { class: "side-h" }, "Conversations ", h("span", { class: "muted" }, String(items.length))), items.length ? list : h("p", { class: "empty" }, st.presence === "available" ? "Waiting for the next customer…" : "You are away. Set yourself available to receive contacts."));
+  }
+
+  renderOffers() {
+    if (!this.offersBox) return;
+    const app = this.app;
+    this.offersBox.textContent = "";
+    for (const o of Object.values(app.state.offers)) {
+      const who = customerName(o.customer);
+      const bar = h("span", { class: "bar" });
+      const secs = h("span", { class: "secs" });
+      const card = h(
+        "div",
+        { class: "offer " + o.channel, role: "alertdialog", "aria-label": `Incoming ${channelLabel(o.channel)} from ${who}`, "data-offer": o.contact_id },
+        h("div", { class: "offer-top" }, h("span", { class: "chan big", html: icons[o.channel] || "" }), h("div", {}, h("b", {}, who), h("div", { class: "small" }, `${channelLabel(o.channel)} · waited ${fmtWait(o.waited_ms / 1000)}`)), secs),
+        o.text || o.preview ? h("p", { class: "offer-text" }, o.text || o.preview) : null,
+        o.phone ? h("p", { class: "offer-text" }, o.phone) : null,
+        h("div", { class: "timer" }, bar),
+        h(
+          "div",
+          { class: "row" },
+          h("button", { type: "button", class: "primary grow", disabled: o.busy, onclick: () => app.accept(o.contact_id), "aria-keyshortcuts": "Alt+A" }, "Accept ", h("kbd", {}, "Alt+A")),
+          h("button", { type: "button", class: "ghost", disabled: o.busy, onclick: () => app.decline(o.contact_id), "aria-keyshortcuts": "Alt+D" }, "Decline"),
+        ),
+      );
+      card._offer = o;
+      card._bar = bar;
+      card._secs = secs;
+      this.offersBox.append(card);
+    }
+    this.renderCountdowns();
+  }
+
+  renderCountdowns() {
+    if (!this.offersBox) return;
+    const now = Date.now();
+    for (const card of this.offersBox.children) {
+      const o = card._offer;
+      const left = Math.max(0, o.expires_in_ms - (now - o.received_at));
+      card._bar.style.width = `${(100 * left) / Math.max(1, o.expires_in_ms)}%`;
+      card._secs.textContent = `${Math.ceil(left / 1000)}s`;
+    }
+  }
+
+  renderCenter() {
+    const app = this.app;
+    // The live video stage is never taken out of the page while it lives: moving an <iframe>
+    // reloads it, and the replay would be lost. It is only shown or hidden.
+    const stage = app.mayday && app.mayday.el;
+    for (const child of [...this.center.children]) if (child !== stage) child.remove();
+    if (stage) {
+      if (stage.parentNode !== this.center) this.center.prepend(stage);
+      stage.hidden = !(app.tab === "inbox" && app.selected === app.mayday.contactId);
+    }
+    this.center.classList.toggle("with-stage", !!stage && !stage.hidden);
+    if (app.tab === "callbacks") return this.center.append(callbacksPage(app.state));
+    if (app.tab === "supervisor") return this.center.append(supervisorPage(app.state));
+    const item = app.state.contacts[app.selected];
+    if (!item) {
+      this.center.append(
+        h("div", { class: "blank" }, h("div", { class: "blank-icon", html: icons.chat }), h("h2", {}, "No conversation selected"), h("p", { class: "muted" }, "New contacts appear on the left with a sound. Accept with Alt+A.")),
+      );
+      return;
+    }
+    this.renderConvHead(item);
+    this.renderLog();
+    this.renderComposerMode();
+    this.renderTyping();
+    const ended = item.contact.state === "ended";
+    this.input.disabled = ended;
+    this.cannedSel.textContent = "";
+    this.cannedSel.append(h("option", { value: "" }, "Canned responses…"));
+    siteLists(app.state, item.contact).canned.forEach((c, i) => this.cannedSel.append(h("option", { value: String(i) }, c.title)));
+    this.center.append(this.convPane);
+  }
+
+  renderConvHead(item) {
+    const app = this.app;
+    const c = item.contact;
+    const ended = c.state === "ended";
+    const parts = [
+      h("div", { class: "grow" }, h("h2", { id: "conv-title" }, customerName(item.customer)), h("div", { class: "small muted" }, `${channelLabel(c.channel)} · ${ended ? "ended" : "in progress"}`)),
+    ];
+    if (c.channel === "callback") {
+      parts.push(
+        h(
+          "div",
+          { class: "callbar" },
+          c.phone ? h("a", { class: "primary call", href: `tel:${c.phone}`, html: icons.callback + `<span>Call ${c.phone}</span>` }) : null,
+          item.outcome ? h("span", { class: "pill" }, `Outcome: ${item.outcome.replace("_", " ")}`) : null,
+          ...(item.outcome
+            ? []
+            : [
+                ["reached", "Reached"],
+                ["no_answer", "No answer"],
+                ["wrong_number", "Wrong number"],
+              ].map(([v, label]) => h("button", { type: "button", class: "ghost", "data-outcome": v, onclick: () => app.outcome(c.id, v) }, label))),
+        ),
+      );
+    }
+    parts.push(h("button", { type: "button", class: ended ? "primary" : "ghost", id: "wrapup-open", onclick: () => app.openWrapUp(c.id), title: "Alt+E" }, ended ? "Wrap up" : "End & wrap up"));
+    this.convHead.textContent = "";
+    this.convHead.append(...parts);
+  }
+
+  renderLog() {
+    const app = this.app;
+    const item = app.state && app.state.contacts[app.selected];
+    if (!item || !this.log) return;
+    const atBottom = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 40;
+    this.log.textContent = "";
+    let lastKey = null;
+    for (const ev of item.events) {
+      const a = ev.author || {};
+      const d = ev.data || {};
+      if (ev.type === "message" || ev.type === "note") {
+        const mine = a.role === "agent" || a.role === "supervisor";
+        const key = ev.type + (a.id || a.role);
+        if (key !== lastKey) this.log.append(h("div", { class: "who" + (mine ? " mine" : "") }, ev.type === "note" ? `Private note · ${a.name || "agent"}` : a.role === "customer" ? customerName(item.customer) : a.name || "Agent", h("span", { class: "ts" }, fmtTime(ev.ts))));
+        lastKey = key;
+        this.log.append(h("div", { class: "bubble " + (ev.type === "note" ? "note" : mine ? "mine" : "theirs"), "data-seq": ev.seq }, d.text || ""));
+      } else {
+        lastKey = null;
+        const text = describeEvent(ev);
+        if (text) this.log.append(h("div", { class: "sys", "data-seq": ev.seq }, text, h("span", { class: "ts" }, fmtTime(ev.ts))));
+      }
+    }
+    for (const m of app.pending[item.contact.id] || []) this.log.append(h("div", { class: "bubble pending " + (m.note ? "note" : "mine") }, m.text));
+    if (atBottom) this.log.scrollTop = this.log.scrollHeight;
+  }
+
+  renderTyping() {
+    const app = this.app;
+    const item = app.state && app.state.contacts[app.selected];
+    const t = item && app.typing[item.contact.conversation_id];
+    if (!this.typingEl) return;
+    this.typingEl.hidden = !t;
+    this.typingEl.textContent = t ? `${customerName(item.customer)} is typing…` : "";
+  }
+
+  renderComposerMode() {
+    const note = this.app.noteMode;
+    this.replyTab.classList.toggle("on", !note);
+    this.noteTab.classList.toggle("on", note);
+    this.replyTab.setAttribute("aria-selected", String(!note));
+    this.noteTab.setAttribute("aria-selected", String(note));
+    this.composer.classList.toggle("noting", note);
+    this.input.placeholder = note ? "Private note: only agents see it" : REPLY_PLACEHOLDER;
+    this.input.setAttribute("aria-label", note ? "Private note for agents" : "Reply to the customer");
+  }
+
+  renderCustomer() {
+    const app = this.app;
+    this.right.textContent = "";
+    const item = app.tab === "inbox" && app.state.contacts[app.selected];
+    if (!item) return (this.right.hidden = true);
+    this.right.hidden = false;
+    this.right.append(...customerPanel(item));
+  }
 }

@@ -1,9 +1,7 @@
 // All of the widget's network code: one socket.io connection to the hub's /customer namespace,
 // the visitor token, the timeline (deduplicated by seq) and resuming after a reconnect.
 import { io } from "socket.io-client";
-
-// Mayday's own events, handed to the session (widget-mayday.js) by widget.js.
-export const MAYDAY_EVENTS = ["rtc.config", "rtc.signal", "rtc.state", "cobrowse.snapshot"];
+import { CONTACT_CANCEL, CONTACT_REQUEST, EVENT, HISTORY, IDENTIFY, MESSAGE_SEND, SESSION, TO_CUSTOMER } from "../../shared/events.js";
 
 const KEY = (siteKey) => `lifeline:${siteKey}:visitor`;
 
@@ -58,8 +56,8 @@ export class Connection {
 
   bind() {
     const s = this.socket;
-    s.on("session", (p) => this.onSession(p));
-    s.on("event", (ev) => this.onEvent(ev));
+    s.on(SESSION, (p) => this.onSession(p));
+    s.on(EVENT, (ev) => this.onEvent(ev));
     s.on("disconnect", (reason) => this.listener("connection", { state: "reconnecting", reason }));
     s.on("connect_error", (err) => {
       // A refusal by the server itself (unknown site, origin not allowed) is final: socket.io
@@ -71,7 +69,8 @@ export class Connection {
         this.listener("connection", { state: "reconnecting" });
       }
     });
-    for (const name of ["contact.queued", "contact.assigned", "contact.ended", "contact.no_agent", "callback.updated", "typing", ...MAYDAY_EVENTS]) {
+    // The rest (contacts, typing, Mayday) go to the widget as they are.
+    for (const name of TO_CUSTOMER) {
       s.on(name, (p) => this.listener(name, p));
     }
   }
@@ -108,7 +107,7 @@ export class Connection {
     if (!this.conversationId) return Promise.resolve();
     if (this.fetching) return this.fetching;
     const cid = this.conversationId;
-    this.fetching = this.request("history", { conversation_id: cid, after_seq: this.lastSeq })
+    this.fetching = this.request(HISTORY, { conversation_id: cid, after_seq: this.lastSeq })
       .then((ack) => {
         if (cid === this.conversationId) for (const ev of ack.events || []) this.add(ev);
       })
@@ -134,7 +133,7 @@ export class Connection {
     if (this.events.has(ev.seq)) return;
     this.events.set(ev.seq, ev);
     if (ev.seq > this.lastSeq) this.lastSeq = ev.seq;
-    this.listener("event", ev);
+    this.listener(EVENT, ev);
   }
 
   timeline() {
@@ -155,7 +154,7 @@ export class Connection {
   async sendIdentify(identity) {
     this.identity = identity;
     try {
-      const ack = await this.request("identify", identity);
+      const ack = await this.request(IDENTIFY, identity);
       if (ack.conversation_id && this.switchTo(ack.conversation_id)) await this.fetchHistory();
       this.listener("identified", ack);
       return ack;
@@ -167,18 +166,18 @@ export class Connection {
   }
 
   async requestContact(payload) {
-    const ack = await this.request("contact.request", payload);
+    const ack = await this.request(CONTACT_REQUEST, payload);
     if (ack.conversation_id && this.switchTo(ack.conversation_id)) await this.fetchHistory();
     else this.fetchHistory();
     return ack;
   }
 
   sendMessage(text, clientId) {
-    return this.request("message.send", { conversation_id: this.conversationId, client_id: clientId, text });
+    return this.request(MESSAGE_SEND, { conversation_id: this.conversationId, client_id: clientId, text });
   }
 
   cancel(contactId) {
-    return this.request("contact.cancel", { contact_id: contactId });
+    return this.request(CONTACT_CANCEL, { contact_id: contactId });
   }
 
   // Forget this visitor (a shop's sign-out): a fresh token and an empty history from now on.

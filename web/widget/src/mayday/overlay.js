@@ -2,7 +2,7 @@
 // coordinates (absolutely positioned at the document's origin, so it scrolls with the page),
 // takes no clicks (pointer-events: none), has no size of its own (the SVG overflows it, which
 // adds no scrolling) and is blocked from the recording like the rest of the widget.
-import { strokeNode, svgRoot, vanish } from "./ink.js";
+import { strokeNode, svgRoot, vanish } from "../../../shared/ink.js";
 
 const STYLE = `:host{all:initial!important;position:absolute!important;left:0!important;top:0!important;width:0!important;height:0!important;
  overflow:visible!important;pointer-events:none!important;z-index:2147482999!important;display:block!important;margin:0!important;

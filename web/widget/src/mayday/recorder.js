@@ -1,7 +1,10 @@
 // The screen view: rrweb records the page from the tap on, and the events go to the hub in
 // batches (cobrowse.events). Every input is masked; the widget's own elements, anything marked
 // data-lifeline-mask and the shop's configured selectors are blocked (recorded as empty boxes).
-import { record, EventType, IncrementalSource } from "rrweb";
+// rrweb's recorder alone (@rrweb/record), not the whole rrweb package: the replayer is not
+// shipped to shoppers, and the file is less than half the size.
+import { record } from "@rrweb/record";
+import { EventType, IncrementalSource } from "@rrweb/types";
 
 const FLUSH_MS = 150;
 const MAX_EVENTS = 500;

@@ -6,6 +6,20 @@ import { CustomerRtc } from "./rtc.js";
 import { MaydayUI } from "./ui.js";
 import { Overlay } from "./overlay.js";
 import { words } from "./words.js";
+import {
+  CONTACT_ASSIGNED,
+  CONTACT_CANCEL,
+  CONTACT_ENDED,
+  COBROWSE_EVENTS,
+  COBROWSE_SNAPSHOT,
+  EVENT,
+  RTC_CONFIG,
+  RTC_REJOIN,
+  RTC_SIGNAL,
+  RTC_STATE,
+  SHARE_PAUSE,
+  SHARE_RESUME,
+} from "../../../shared/events.js";
 
 // Never recorded: the widget itself, this session's own elements, and what the shop marks.
 const ALWAYS_BLOCKED = ["lifeline-widget", "lifeline-mayday", "lifeline-overlay", "[data-lifeline-mask]"];
@@ -45,7 +59,7 @@ export class Session {
     const extra = validSelectors(String(maskSelectors || "").split(","));
     this.recorder = new Recorder({
       blockSelector: ALWAYS_BLOCKED.concat(extra).join(","),
-      send: (events) => this.send("cobrowse.events", { events }),
+      send: (events) => this.send(COBROWSE_EVENTS, { events }),
       onTooBig: () => this.ui.setMessage(this.t("tooBig", { name: this.ui.who() })),
     });
     // Recording starts at the tap, so the agent sees the page the moment they accept.
@@ -64,32 +78,32 @@ export class Session {
     const mine = p.contact_id === this.contactId || (p.data && p.data.contact_id === this.contactId);
     if (!mine) return;
     switch (name) {
-      case "contact.assigned":
+      case CONTACT_ASSIGNED:
         this.ui.setAgent(p.agent && p.agent.name);
         this.ui.showVideo();
         break;
-      case "rtc.config":
+      case RTC_CONFIG:
         this.iceServers = p.ice_servers || [];
         // A rejoin (either side reloaded): the agent makes a fresh offer to a fresh peer.
         if (p.rejoin && this.rtc && !this.mediaDown) this.renewPeer();
         this.peer();
         break;
-      case "rtc.signal":
+      case RTC_SIGNAL:
         // An ICE restart offer is for a peer that has answered before: one that reaches a peer
         // made since a reload comes from the agent's old connection, and is dropped.
         if (p.from !== "agent" || (p.restart && !(this.rtc && this.rtc.answered))) break;
         this.peer().onSignal(p);
         break;
-      case "rtc.state":
+      case RTC_STATE:
         if (p.from === "agent" && p.state === "failed") this.mediaFailed(p.detail || "", false);
         break;
-      case "cobrowse.snapshot":
+      case COBROWSE_SNAPSHOT:
         if (!this.paused) this.recorder.snapshot();
         break;
-      case "contact.ended":
+      case CONTACT_ENDED:
         this.end(false);
         break;
-      case "event":
+      case EVENT:
         if (p.type === "annotation") this.overlay.draw(p.data.stroke);
         else if (p.type === "annotation.clear") this.overlay.clear();
         else if (p.type === "contact.assigned" && p.data.agent) this.ui.setAgent(p.data.agent.name);
@@ -103,8 +117,8 @@ export class Session {
     const video = this.ui.showVideo();
     this.rtc = new CustomerRtc({
       iceServers: this.iceServers || [],
-      signal: (payload) => this.send("rtc.signal", payload),
-      report: (state, detail) => this.send("rtc.state", detail ? { state, detail: String(detail).slice(0, 300) } : { state }),
+      signal: (payload) => this.send(RTC_SIGNAL, payload),
+      report: (state, detail) => this.send(RTC_STATE, detail ? { state, detail: String(detail).slice(0, 300) } : { state }),
       on: {
         track: (stream) => {
           if (video.srcObject !== stream) {
@@ -132,10 +146,10 @@ export class Session {
   // rtc.config again (the agent then makes a fresh offer) and, unless sharing was paused before
   // the reload, asks for a full snapshot, which starts recording again.
   async rejoin(agent) {
-    this.handle("contact.assigned", { contact_id: this.contactId, agent });
+    this.handle(CONTACT_ASSIGNED, { contact_id: this.contactId, agent });
     let ack;
     try {
-      ack = await this.conn.request("rtc.rejoin", { contact_id: this.contactId });
+      ack = await this.conn.request(RTC_REJOIN, { contact_id: this.contactId });
     } catch (err) {
       if (window.console && err && err.code !== "not_found") console.warn("Lifeline: rtc.rejoin refused", err);
       return this.end(false);
@@ -176,7 +190,7 @@ export class Session {
     this.recorder.stop();
     if (this.rtc) this.rtc.setPaused(true);
     this.ui.setPaused(true);
-    await this.send("share.pause", {});
+    await this.send(SHARE_PAUSE, {});
   }
 
   async resume() {
@@ -184,7 +198,7 @@ export class Session {
     this.paused = false;
     this.ui.setPaused(false);
     if (this.rtc) this.rtc.setPaused(false);
-    await this.send("share.resume", {});
+    await this.send(SHARE_RESUME, {});
     this.recorder.start(); // begins with a full snapshot
   }
 
@@ -237,7 +251,7 @@ export class Session {
     if (this.rtc) this.rtc.close();
     this.ui.remove();
     this.overlay.remove();
-    if (local) this.conn.request("contact.cancel", { contact_id: this.contactId }).catch(() => {});
+    if (local) this.conn.request(CONTACT_CANCEL, { contact_id: this.contactId }).catch(() => {});
     if (this.hooks.ended) this.hooks.ended(local);
   }
 }

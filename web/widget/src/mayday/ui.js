@@ -1,7 +1,7 @@
 // What the shopper sees of a Mayday session, in its own shadow root: the consent frame around
 // the page (who sees it, Pause sharing, End) and the agent's video in a small window that can be
 // dragged, moved with the arrow keys and shrunk.
-import { h } from "../dom.js";
+import { h } from "../../../shared/dom.js";
 
 const I = (d) => `<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">${d}</svg>`;
 const icons = {

@@ -1,5 +1,6 @@
 """The widget is a guest on the shop's page: it stays within its size budget, and what only
-Mayday needs (rrweb, WebRTC) is a second file loaded at the video tap."""
+Mayday needs (rrweb, WebRTC) is a second file loaded at the video tap. These read the built
+files in hub/static (web/build.mjs makes them); no browser is needed."""
 
 from __future__ import annotations
 

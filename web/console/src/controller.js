@@ -1,0 +1,409 @@
+// The console's controller: signs in, loads a snapshot, applies the hub's events to the state
+// (state.js), has the view (view.js) show it, and turns what the agent does into requests.
+import { login, connect, request } from "./net.js";
+import { fromSnapshot, apply, addContact, insertEvent, normalize, siteLists, expireOffers } from "./state.js";
+import { unlockAudio, beep, askNotificationPermission, notify } from "./alert.js";
+import { channelLabel, customerName } from "./format.js";
+import { ConsoleView } from "./view.js";
+import { VideoDesk } from "./video.js";
+import * as E from "../../shared/events.js";
+import { shortcut } from "./keys.js";
+
+const TOKEN = "lifeline:console:token";
+
+function newClientId() {
+  return crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2);
+}
+
+export class Console {
+  constructor() {
+    this.state = null;
+    this.socket = null;
+    this.tab = "inbox";
+    this.selected = null; // contact id
+    this.unread = {};
+    this.drafts = {};
+    this.noteMode = false;
+    this.pending = {}; // contact id -> [{client_id, text, note}]
+    this.typing = {}; // conversation id -> {name, until}
+    this.wrapFor = null;
+    this.connected = false;
+    this.buffer = null; // events received while a snapshot is being fetched
+    this.view = new ConsoleView(this);
+    this.video = new VideoDesk(this);
+    window.lifelineConsole = this; // for tests and curious developers
+  }
+
+  // The live video session (MaydayView), one at a time.
+  get mayday() {
+    return this.video.session;
+  }
+
+  start() {
+    const saved = sessionStorage.getItem(TOKEN);
+    if (saved) {
+      const { token, agent } = JSON.parse(saved);
+      this.begin(token, agent);
+    } else this.view.showLogin();
+    this.view.onLoginSubmit((e) => this.onLogin(e));
+    document.addEventListener("keydown", (e) => shortcut(this, e));
+    setInterval(() => this.tick(), 250);
+  }
+
+  async onLogin(e) {
+    e.preventDefault();
+    unlockAudio();
+    askNotificationPermission();
+    const btn = e.target.querySelector("button");
+    btn.disabled = true;
+    try {
+      const { email, password } = this.view.credentials();
+      const res = await login(email, password);
+      sessionStorage.setItem(TOKEN, JSON.stringify({ token: res.token, agent: res.agent }));
+      this.begin(res.token, res.agent);
+    } catch (err) {
+      this.view.loginError((err && err.message) || "Could not sign in");
+    } finally {
+      btn.disabled = false;
+    }
+  }
+
+  logout() {
+    this.video.end();
+    this.video.releaseMedia();
+    sessionStorage.removeItem(TOKEN);
+    if (this.socket) this.socket.disconnect();
+    this.socket = null;
+    this.state = null;
+    this.view.showLogin();
+  }
+
+  begin(token, agent) {
+    this.me = agent;
+    this.view.showApp();
+    this.view.buildShell();
+    this.video.warmMedia();
+    document.addEventListener("pointerdown", unlockAudio, { once: true });
+    const s = (this.socket = connect(token));
+    s.on("connect", () => this.loadSnapshot());
+    s.on("disconnect", () => {
+      this.connected = false;
+      this.view.renderTop();
+    });
+    s.on("connect_error", () => {
+      if (!s.active) {
+        sessionStorage.removeItem(TOKEN);
+        this.view.showLogin("Your session has expired. Please sign in again.");
+      }
+    });
+    for (const name of E.AGENT_STATE_EVENTS) s.on(name, (p) => this.onServer(name, p));
+    for (const name of E.MAYDAY_TO_AGENT) s.on(name, (p) => this.video.onServer(name, p));
+    s.on(E.TYPING, (p) => {
+      if (p.role === "agent") return;
+      this.typing[p.conversation_id] = p.typing ? { until: Date.now() + 8000 } : null;
+      this.view.renderTyping();
+    });
+  }
+
+  async loadSnapshot() {
+    this.buffer = [];
+    try {
+      const snap = await request(this.socket, E.SNAPSHOT, {});
+      this.state = fromSnapshot(snap);
+      this.me = { ...this.me, ...snap.agent };
+      const buffered = this.buffer;
+      this.buffer = null;
+      for (const [name, p] of buffered) this.applyServer(name, p);
+      this.connected = true;
+      if (this.selected && !this.state.contacts[this.selected]) this.selected = null;
+      if (!this.selected) this.selected = Object.keys(this.state.contacts)[0] || null;
+      this.renderAll();
+      for (const o of Object.values(this.state.offers)) this.autoAnswer(o);
+      this.video.rejoin();
+    } catch (err) {
+      this.buffer = null;
+      this.toast((err && err.message) || "Could not load your work");
+    }
+  }
+
+  // Fetch a fresh snapshot without touching the UI: what the snapshot-equals-events test compares.
+  async freshSnapshot() {
+    return fromSnapshot(await request(this.socket, E.SNAPSHOT, {}));
+  }
+
+  async compareWithFresh() {
+    const fresh = await this.freshSnapshot();
+    return { live: normalize(this.state), fresh: normalize(fresh) };
+  }
+
+  onServer(name, p) {
+    if (this.buffer) return this.buffer.push([name, p]);
+    if (!this.state) return;
+    this.applyServer(name, p);
+    this.renderAll();
+  }
+
+  applyServer(name, p) {
+    const effect = apply(this.state, name, p);
+    if (this.mayday && name === E.EVENT) this.mayday.timeline(p);
+    if (this.mayday && name === E.CONTACT_ENDED && p.contact_id === this.mayday.contactId) this.video.end();
+    if (name === E.OFFER) this.onOffer(p);
+    if (name === E.EVENT && p.type === "message") {
+      delete this.typing[p.conversation_id];
+      for (const cid of effect.fresh || []) {
+        const item = this.state.contacts[cid];
+        const mine = p.author && p.author.role === "agent" && p.author.id === this.me.id;
+        if (mine) this.dropPending(cid, p.data && p.data.client_id);
+        else if (cid !== this.selected || document.hidden) this.unread[cid] = (this.unread[cid] || 0) + 1;
+        if (!mine && document.hidden) notify(`${customerName(item.customer)}`, (p.data && p.data.text) || "");
+      }
+    }
+    if (name === E.EVENT && p.type === "note") for (const cid of effect.fresh || []) this.dropPending(cid, p.data && p.data.client_id);
+    if (name === E.PRESENCE && p.reason) this.toast(p.reason === "missed_offers" ? "You missed two offers in a row, so you were set to away." : `You are now ${p.status}: ${p.reason}`);
+    if (name === E.CONTACT_ENDED) {
+      const item = this.state.contacts[p.contact_id];
+      if (item && p.reason !== "agent") this.toast(`The ${channelLabel(item.contact.channel).toLowerCase()} with ${customerName(item.customer)} ended (${(p.reason || "ended").replace("_", " ")}).`);
+    }
+  }
+
+  dropPending(cid, clientId) {
+    if (!clientId || !this.pending[cid]) return;
+    this.pending[cid] = this.pending[cid].filter((m) => m.client_id !== clientId);
+  }
+
+  onOffer(o) {
+    beep();
+    const who = customerName(o.customer);
+    notify(`${who} needs help (${channelLabel(o.channel)})`, "Press Alt+A to accept", () => this.accept(o.contact_id));
+    this.autoAnswer(o);
+  }
+
+  autoAnswer(o) {
+    if (o.channel === "video" && this.state.agent && this.state.agent.auto_answer) this.accept(o.contact_id);
+  }
+
+  renderAll() {
+    this.view.renderAll();
+  }
+
+  toast(text) {
+    this.view.toast(text);
+  }
+
+  // ---- actions -----------------------------------------------------------------------------
+  async setPresence(status) {
+    try {
+      await request(this.socket, E.PRESENCE, { status });
+      this.state.presence = status;
+      this.state.presenceReason = null;
+      this.view.renderTop();
+    } catch (err) {
+      this.toast(err.message);
+    }
+  }
+
+  async accept(contactId) {
+    const offer = this.state.offers[contactId];
+    if (!offer) return;
+    offer.busy = true;
+    this.view.renderOffers();
+    try {
+      const ack = await request(this.socket, E.OFFER_ACCEPT, { contact_id: contactId });
+      const item = addContact(
+        this.state,
+        { id: contactId, site_id: offer.site_id, channel: offer.channel, state: "assigned", conversation_id: ack.conversation_id || offer.conversation_id, phone: offer.phone, attempts: offer.attempts },
+        ack.customer || offer.customer,
+        ack.events || [],
+      );
+      this.selected = contactId;
+      this.tab = "inbox";
+      this.renderAll();
+      // A site added since the snapshot: fetch its lists rather than show another site's.
+      if (offer.site_id && !this.state.sites[offer.site_id]) this.refreshSites();
+      const hist = await request(this.socket, E.HISTORY, { conversation_id: item.contact.conversation_id, after_seq: 0 });
+      for (const ev of hist.events || []) insertEvent(item, ev);
+      this.renderAll();
+      this.focusComposer();
+    } catch (err) {
+      delete this.state.offers[contactId];
+      this.toast(err.code === "offer_expired" ? "Too late: that offer has expired." : err.message);
+      this.renderAll();
+    }
+  }
+
+  async refreshSites() {
+    try {
+      this.state.sites = (await this.freshSnapshot()).sites;
+      this.renderAll();
+    } catch (_) {
+      /* offline: the top-level lists stand in until the next snapshot */
+    }
+  }
+
+  async decline(contactId) {
+    delete this.state.offers[contactId];
+    this.renderAll();
+    try {
+      await request(this.socket, E.OFFER_DECLINE, { contact_id: contactId });
+    } catch (_) {
+      /* already gone */
+    }
+  }
+
+  select(contactId) {
+    this.saveDraft();
+    this.selected = contactId;
+    this.tab = "inbox";
+    delete this.unread[contactId];
+    this.renderAll();
+    this.loadDraft();
+    this.focusComposer();
+  }
+
+  saveDraft() {
+    if (this.selected && this.view.input) this.drafts[this.selected] = this.view.input.value;
+  }
+
+  loadDraft() {
+    if (this.view.input) this.view.input.value = this.drafts[this.selected] || "";
+  }
+
+  focusComposer() {
+    const input = this.view.input;
+    if (input && !input.disabled) setTimeout(() => input.focus(), 0);
+  }
+
+  async send() {
+    const input = this.view.input;
+    const item = this.state && this.state.contacts[this.selected];
+    const text = input.value.trim();
+    if (!item || !text) return;
+    const note = this.noteMode;
+    const clientId = newClientId();
+    input.value = "";
+    this.drafts[this.selected] = "";
+    this.stopTyping(item);
+    (this.pending[item.contact.id] = this.pending[item.contact.id] || []).push({ client_id: clientId, text, note });
+    this.view.renderLog();
+    const payload = { conversation_id: item.contact.conversation_id, client_id: clientId, text };
+    try {
+      await request(this.socket, note ? E.NOTE_ADD : E.MESSAGE_SEND, payload);
+    } catch (err) {
+      this.dropPending(item.contact.id, clientId);
+      input.value = text;
+      this.toast(err.message || "Not sent");
+      this.view.renderLog();
+    }
+  }
+
+  onComposerInput() {
+    const item = this.state.contacts[this.selected];
+    if (!item || this.noteMode || !this.socket.connected) return;
+    const now = Date.now();
+    if (now - (this.sentTyping || 0) > 3000) {
+      this.sentTyping = now;
+      this.socket.volatile.emit(E.TYPING, { conversation_id: item.contact.conversation_id, typing: true });
+    }
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.stopTyping(item), 4000);
+  }
+
+  stopTyping(item) {
+    clearTimeout(this.idleTimer);
+    if (this.sentTyping && this.socket.connected) this.socket.volatile.emit(E.TYPING, { conversation_id: item.contact.conversation_id, typing: false });
+    this.sentTyping = 0;
+  }
+
+  async outcome(contactId, outcome) {
+    try {
+      await request(this.socket, E.CALLBACK_OUTCOME, { contact_id: contactId, outcome });
+      // The hub ends the contact (reached, wrong number, last attempt) or requeues it for a retry.
+      delete this.state.contacts[contactId];
+      if (this.selected === contactId) this.selected = Object.keys(this.state.contacts)[0] || null;
+      this.toast(outcome === "no_answer" ? "No answer recorded: a retry is scheduled if attempts remain." : "Outcome recorded.");
+      this.renderAll();
+    } catch (err) {
+      this.toast(err.message);
+    }
+  }
+
+  openWrapUp(contactId) {
+    const item = this.state.contacts[contactId || this.selected];
+    if (!item) return;
+    this.wrapFor = item.contact.id;
+    this.view.openWrapUp(item, siteLists(this.state, item.contact).reasons);
+  }
+
+  async submitWrapUp(e) {
+    e.preventDefault();
+    const contactId = this.wrapFor;
+    const { reason, resolved } = this.view.wrapUpValues();
+    const payload = { contact_id: contactId, resolved };
+    if (reason) payload.reason = reason;
+    try {
+      await request(this.socket, E.CONTACT_END, payload);
+    } catch (err) {
+      const item = this.state.contacts[contactId];
+      const gone = (item && item.contact.state === "ended") || ["not_found", "conflict"].includes(err.code);
+      if (!gone) {
+        this.view.wrapUpError(err.message);
+        return;
+      }
+    }
+    this.view.closeWrapUp();
+    delete this.state.contacts[contactId];
+    delete this.unread[contactId];
+    delete this.pending[contactId];
+    if (this.selected === contactId) this.selected = Object.keys(this.state.contacts)[0] || null;
+    this.renderAll();
+    this.loadDraft();
+  }
+
+  insertCanned(text) {
+    const item = this.state.contacts[this.selected];
+    const name = (item && item.customer.name) || "";
+    const filled = text.replace(/\{name\}/g, name.split(" ")[0] || "").replace(/\{agent\}/g, this.me.name || "");
+    const el = this.view.input;
+    const at = el.selectionStart ?? el.value.length;
+    el.value = el.value.slice(0, at) + filled + el.value.slice(el.selectionEnd ?? at);
+    el.focus();
+    el.selectionStart = el.selectionEnd = at + filled.length;
+  }
+
+  openTab(id) {
+    this.tab = id;
+    this.renderAll();
+    if (id === "callbacks") this.refreshCallbacks();
+  }
+
+  // The callbacks list is re-read from a snapshot when shown, and every 10 s while shown.
+  async refreshCallbacks() {
+    try {
+      const fresh = await this.freshSnapshot();
+      this.state.callbacks = fresh.callbacks;
+      this.lastCallbacksAt = Date.now();
+      this.renderAll();
+    } catch (_) {
+      /* offline: the next refresh will do */
+    }
+  }
+
+  setNoteMode(on) {
+    this.noteMode = on;
+    this.view.renderComposerMode();
+    this.focusComposer();
+  }
+
+  tick() {
+    if (!this.state) return;
+    const now = Date.now();
+    const changed = expireOffers(this.state, now);
+    if (this.tab === "callbacks" && this.connected && now - (this.lastCallbacksAt || 0) > 10000) {
+      this.lastCallbacksAt = now;
+      this.refreshCallbacks();
+    }
+    if (changed) this.renderAll();
+    else this.view.renderCountdowns();
+    for (const [cid, t] of Object.entries(this.typing)) if (t && t.until < now) (delete this.typing[cid], this.view.renderTyping());
+  }
+}

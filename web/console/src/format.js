@@ -1,0 +1,74 @@
+// Small formatting helpers shared by the console's views: labels, times, names.
+import { icons as base } from "../../shared/dom.js";
+
+export const icons = { chat: base.chat, video: base.video, callback: base.phone };
+
+export function channelLabel(ch) {
+  return { chat: "Chat", video: "Video", callback: "Callback" }[ch] || ch || "";
+}
+
+// ts is epoch seconds, epoch milliseconds or an ISO string.
+export function toDate(ts) {
+  if (ts == null) return null;
+  if (typeof ts === "number") return new Date(ts < 1e12 ? ts * 1000 : ts);
+  return new Date(ts);
+}
+
+export function fmtTime(ts, withDay) {
+  const d = toDate(ts);
+  if (!d || isNaN(d)) return "";
+  const today = new Date().toDateString() === d.toDateString();
+  const opts = withDay && !today ? { weekday: "short", hour: "2-digit", minute: "2-digit" } : { hour: "2-digit", minute: "2-digit" };
+  return new Intl.DateTimeFormat(undefined, opts).format(d);
+}
+
+export function fmtWait(s) {
+  s = Math.max(0, Math.round(s || 0));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m ${String(s % 60).padStart(2, "0")}s` : `${Math.floor(m / 60)}h ${m % 60}m`;
+}
+
+export function initials(name) {
+  const parts = String(name || "?").trim().split(/\s+/);
+  return ((parts[0] || "?")[0] + (parts.length > 1 ? parts[parts.length - 1][0] : "")).toUpperCase();
+}
+
+// One line for a timeline event that is not a message.
+export function describeEvent(ev) {
+  const d = ev.data || {};
+  const who = (ev.author && ev.author.name) || (d.agent && d.agent.name) || "";
+  switch (ev.type) {
+    case "contact.requested":
+      return `Asked for ${channelLabel(d.channel).toLowerCase() || "help"}${d.phone ? ` at ${d.phone}` : ""}${d.not_before ? ` (not before ${fmtTime(d.not_before, true)})` : ""}`;
+    case "contact.assigned":
+      return `${who || "An agent"} took the ${channelLabel(d.channel).toLowerCase() || "contact"}`;
+    case "contact.ended":
+      return `${channelLabel(d.channel) || "Contact"} ended${d.reason ? ` (${d.reason})` : ""}${d.resolved === true ? " · resolved" : d.resolved === false ? " · not resolved" : ""}`;
+    case "contact.requeued":
+      return `Back in the queue${d.reason ? ` (${String(d.reason).replace(/_/g, " ")})` : ""}`;
+    case "contact.cancelled":
+      return "The customer cancelled";
+    case "callback.outcome":
+      return `Callback: ${String(d.outcome || "").replace("_", " ")}${d.attempt ? ` (attempt ${d.attempt})` : ""}${d.will_retry ? ", will retry" : ""}`;
+    case "identity.merged":
+      return "Earlier history merged in (same customer on another device)";
+    case "page":
+      return `Viewing ${d.title || d.url}`;
+    case "survey.answered":
+      return `Survey: ${d.resolved === false ? "not resolved" : "resolved"}${d.ces ? ` · effort ${d.ces}/7` : ""}`;
+    case "annotation":
+    case "annotation.clear":
+      return "";
+    case "video.failed":
+      return `Video could not connect${d.reason ? `: ${d.reason}` : ""} · carrying on by chat`;
+    default:
+      return ev.type.replace(/[._]/g, " ");
+  }
+}
+
+// Anonymous visitors get a short stable name so that two of them can be told apart.
+export function customerName(c) {
+  if (c && c.name) return c.name;
+  return c && c.id ? `Visitor ${String(c.id).slice(0, 4).toUpperCase()}` : "Visitor";
+}

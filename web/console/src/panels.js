@@ -1,0 +1,106 @@
+// The console's read-only panels: the customer beside a conversation, the callbacks page and
+// the supervisor's live queue. Each is built whole from the state on every render.
+import { h } from "../../shared/dom.js";
+import { icons, fmtTime, fmtWait, channelLabel, describeEvent, initials, customerName } from "./format.js";
+
+// The customer of a conversation: identifiers (verified or not), current page, timeline.
+export function customerPanel(item) {
+  const cu = item.customer;
+  const ids = h("ul", { class: "ids" });
+  for (const idf of cu.identifiers || []) {
+    ids.append(
+      h(
+        "li",
+        {},
+        h("span", { class: "kind" }, idf.kind),
+        h("span", { class: "val" }, idf.value),
+        idf.verified ? h("span", { class: "ok", title: "Verified by the shop's signature" }, "✓ verified") : h("span", { class: "unv", title: "Claimed, not verified" }, "unverified"),
+      ),
+    );
+  }
+  const page = cu.page;
+  const tl = h("ol", { class: "tl" });
+  for (const ev of item.events) {
+    const who = ev.author && ev.author.role === "customer" ? customerName(cu) : (ev.author && ev.author.name) || "Agent";
+    const text = ev.type === "message" || ev.type === "note" ? `${ev.type === "note" ? "Note · " : ""}${who}: ${ev.data.text}` : describeEvent(ev);
+    if (text) tl.append(h("li", { class: "tl-" + ev.type.replace(/\./g, "-") }, h("span", { class: "ts" }, fmtTime(ev.ts, true)), h("span", {}, text)));
+  }
+  return [
+    h("div", { class: "cust-head" }, h("span", { class: "avatar lg" }, initials(customerName(cu))), h("div", {}, h("h2", {}, customerName(cu)), h("div", { class: "small muted" }, cu.name ? "" : "Anonymous visitor"))),
+    h("h3", {}, "Identifiers"),
+    (cu.identifiers || []).length ? ids : h("p", { class: "muted small" }, "Anonymous visitor"),
+    h("h3", {}, "Current page"),
+    page && page.url ? h("a", { class: "page", href: page.url, target: "_blank", rel: "noopener" }, page.title || page.url) : h("p", { class: "muted small" }, "Unknown"),
+    h("h3", {}, "Timeline"),
+    tl,
+  ];
+}
+
+// The callbacks waiting, soonest first.
+export function callbacksPage(state) {
+  const rows = Object.values(state.callbacks).sort((a, b) => (a.next_attempt_at || a.not_before || 0) > (b.next_attempt_at || b.not_before || 0) ? 1 : -1);
+  const now = Date.now();
+  const table = h(
+    "table",
+    { class: "grid" },
+    h("thead", {}, h("tr", {}, ...["Customer", "Phone", "Status", "Attempts", "Next attempt"].map((t) => h("th", { scope: "col" }, t)))),
+    h(
+      "tbody",
+      {},
+      rows.map((c) => {
+        const next = c.next_attempt_at || c.not_before;
+        const due = !next || new Date(typeof next === "number" ? next * 1000 : next).getTime() <= now;
+        return h(
+          "tr",
+          {},
+          h("td", {}, customerName(c.customer || { id: c.customer_id, name: c.customer_name })),
+          h("td", {}, c.phone ? h("a", { href: `tel:${c.phone}` }, c.phone) : "—"),
+          h("td", {}, h("span", { class: "pill " + (due ? "due" : "") }, due ? "due" : c.status || c.state || "scheduled")),
+          h("td", {}, String(c.attempts || 0)),
+          h("td", {}, next ? fmtTime(next, true) : "as soon as possible"),
+        );
+      }),
+    ),
+  );
+  return h(
+    "section",
+    { class: "page-pad" },
+    h("h2", {}, "Callbacks"),
+    h("p", { class: "muted" }, "Due callbacks are offered to available agents like any contact; accept one to dial it and record the outcome. A “no answer” is retried automatically."),
+    rows.length ? table : h("p", { class: "empty" }, "No callbacks waiting."),
+  );
+}
+
+// The supervisor's live queue: waiting contacts per channel, and each agent's status and load.
+export function supervisorPage(state) {
+  const q = state.queue || { waiting: {}, longest_wait_s: {} };
+  const cards = ["chat", "video", "callback"].map((ch) =>
+    h(
+      "div",
+      { class: "stat", "data-channel": ch },
+      h("div", { class: "stat-h" }, h("span", { class: "chan", html: icons[ch] }), channelLabel(ch)),
+      h("div", { class: "stat-n" }, String((q.waiting || {})[ch] || 0)),
+      h("div", { class: "small muted" }, `waiting · longest ${fmtWait(((q.longest_wait_s || {})[ch] || 0))}`),
+    ),
+  );
+  const agents = Object.values(state.agents || {}).sort((a, b) => (a.name > b.name ? 1 : -1));
+  const table = h(
+    "table",
+    { class: "grid" },
+    h("thead", {}, h("tr", {}, ...["Agent", "Status", "Chat", "Video", "Callback"].map((t) => h("th", { scope: "col" }, t)))),
+    h(
+      "tbody",
+      {},
+      agents.map((a) =>
+        h(
+          "tr",
+          { "data-agent": a.id },
+          h("td", {}, h("span", { class: "avatar sm" }, initials(a.name)), " ", a.name),
+          h("td", {}, h("span", { class: "pill " + a.status }, a.status)),
+          ...["chat", "video", "callback"].map((ch) => h("td", {}, String((a.load || {})[ch] || 0))),
+        ),
+      ),
+    ),
+  );
+  return h("section", { class: "page-pad" }, h("h2", {}, "Live queue"), h("div", { class: "stats" }, cards), h("h2", {}, "Agents"), agents.length ? table : h("p", { class: "empty" }, "No agents."));
+}

@@ -1,0 +1,127 @@
+// The widget's state: the customer's contacts and what the hub says about its agents, changed
+// only by applying the hub's events. Pure (no DOM, no socket, no clock) so node --test checks it.
+import { CALLBACK_UPDATED, CONTACT_ASSIGNED, CONTACT_ENDED, CONTACT_NO_AGENT, CONTACT_QUEUED, EVENT } from "../../shared/events.js";
+
+// A contact in one of these states is still going on.
+export const LIVE = ["queued", "offered", "assigned", "requested", "scheduled", "retry", "due"];
+
+export function createState() {
+  return {
+    contacts: new Map(), // contact id -> {id, channel, state, agent?, position?, wait?, phone?...}
+    online: false, // connected to the hub right now
+    loaded: false, // the first session and its history are in
+    agentsOnline: true,
+    channels: ["chat", "callback"],
+    knownPhone: null, // from identify(), to fill the callback form
+    forgetCallback: null, // the callback the customer put aside to ask for another
+  };
+}
+
+// The contact with this id, made if it is new (events may arrive in any order).
+export function contact(state, id, channel) {
+  let c = state.contacts.get(id);
+  if (!c) state.contacts.set(id, (c = { id, channel: channel || "chat", state: "queued" }));
+  else if (channel) c.channel = channel;
+  return c;
+}
+
+// The chat or video contact going on, the newest if several.
+export function activeChat(state) {
+  let found = null;
+  for (const c of state.contacts.values()) if (c.channel !== "callback" && LIVE.includes(c.state)) found = c;
+  return found;
+}
+
+// The newest callback, going on or not: its outcome stays on show.
+export function activeCallback(state) {
+  let found = null;
+  for (const c of state.contacts.values()) if (c.channel === "callback") found = c;
+  return found;
+}
+
+export function callbackFinished(c) {
+  return c.state === "ended" || ["done", "failed", "cancelled"].includes(c.status);
+}
+
+// The hub's session event (on every connect).
+export function applySession(state, s) {
+  state.agentsOnline = s.agents_online !== false;
+  state.channels = s.channels || state.channels;
+}
+
+// A new conversation, or a forgotten visitor: the contacts are rebuilt from its timeline.
+export function resetContacts(state) {
+  state.contacts.clear();
+}
+
+// Applies one hub event (contact.*, callback.updated, or a timeline event); returns the
+// contact it concerns, or null.
+export function apply(state, name, p) {
+  switch (name) {
+    case CONTACT_QUEUED:
+      return Object.assign(contact(state, p.contact_id), { state: "queued", position: p.position, wait: p.estimated_wait_s });
+    case CONTACT_ASSIGNED:
+      return Object.assign(contact(state, p.contact_id, p.channel), { state: "assigned", agent: p.agent });
+    case CONTACT_ENDED: {
+      const c = contact(state, p.contact_id);
+      c.state = "ended";
+      return c;
+    }
+    case CONTACT_NO_AGENT: {
+      const c = contact(state, p.contact_id, p.channel);
+      c.noAgent = true;
+      state.agentsOnline = false;
+      return c;
+    }
+    case CALLBACK_UPDATED: {
+      const c = contact(state, p.contact_id, "callback");
+      Object.assign(c, { status: p.status, attempts: p.attempts, next_attempt_at: p.next_attempt_at, outcome: p.outcome });
+      if (p.status === "done" || p.status === "failed") c.state = "ended";
+      return c;
+    }
+    case EVENT:
+      return applyTimeline(state, p);
+    default:
+      return null;
+  }
+}
+
+// Timeline events rebuild contact states too, so a reload knows where things stand.
+export function applyTimeline(state, ev) {
+  const d = ev.data || {};
+  if (!d.contact_id) return null;
+  const c = contact(state, d.contact_id, d.channel);
+  if (ev.type === "contact.requested") {
+    if (d.phone) c.phone = d.phone;
+    if (d.not_before) c.not_before = d.not_before;
+    if (c.channel === "callback" && !c.status) c.status = "scheduled";
+  } else if (ev.type === "contact.assigned") {
+    c.state = c.state === "ended" ? "ended" : "assigned";
+    c.agent = d.agent || (ev.author && ev.author.role === "agent" ? ev.author : c.agent);
+  } else if (ev.type === "contact.ended") c.state = "ended";
+  else if (ev.type === "contact.requeued" && c.state !== "ended") {
+    c.state = "queued";
+    c.agent = null;
+  } else if (ev.type === "callback.outcome") {
+    c.outcome = d.outcome;
+    if (d.outcome === "reached") c.status = "done";
+    if (d.outcome === "wrong_number" || (d.outcome === "no_answer" && d.will_retry === false)) c.status = "failed";
+    if (d.outcome === "no_answer" && d.will_retry) c.status = "retry";
+    if (d.attempt) c.attempts = d.attempt;
+  }
+  return c;
+}
+
+// The hub took our callback request (the ack of contact.request).
+export function callbackRequested(state, contactId, phone, notBefore) {
+  const c = contact(state, contactId, "callback");
+  Object.assign(c, { phone, not_before: notBefore, status: c.status || "scheduled", state: c.state === "ended" ? "ended" : "queued" });
+  return c;
+}
+
+// The hub took our cancellation (the ack of contact.cancel).
+export function callbackCancelled(c) {
+  c.state = "ended";
+  c.status = "cancelled";
+  return c;
+}

@@ -1,0 +1,360 @@
+// What the customer sees: the help button and the panel (home, chat, call me back) in a
+// closed-off shadow root, drawn from the widget's state. It changes no state and sends nothing:
+// what the customer does goes to the controller (widget.js) through `actions`.
+import { css } from "./styles.js";
+import { h, icons } from "../../shared/dom.js";
+import { activeChat, contact } from "./state.js";
+import { CallbackView } from "./callback-view.js";
+
+function textColorFor(hex) {
+  const m = /^#?([0-9a-f]{6})$/i.exec(hex || "");
+  if (!m) return "#fff";
+  const n = parseInt(m[1], 16);
+  const lin = (c) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+  const L = 0.2126 * lin(n >> 16) + 0.7152 * lin((n >> 8) & 255) + 0.0722 * lin(n & 255);
+  return L > 0.4 ? "#111" : "#fff";
+}
+
+export class WidgetView {
+  // state: the widget's state (state.js), read only; timeline(): the conversation's events in
+  // order; actions: {toggle, close, show(view), startVideo, input, submitChat, callback: {...}}.
+  constructor({ config, t, state, timeline, actions }) {
+    this.config = config;
+    this.t = t;
+    this.state = state;
+    this.timeline = timeline;
+    this.actions = actions;
+    this.pending = new Map(); // client_id -> element, messages not yet in the timeline
+    this.unread = 0;
+    this.typingTimer = null;
+    this.mount();
+  }
+
+  // ---- building the DOM --------------------------------------------------------------------
+  mount() {
+    const { t, config, actions } = this;
+    this.host = document.createElement("lifeline-widget");
+    this.host.setAttribute("data-lifeline-state", "connecting");
+    this.shadow = this.host.attachShadow({ mode: "open" });
+    const style = document.createElement("style");
+    style.textContent = css({ color: config.color, text: textColorFor(config.color), side: config.position });
+    this.badge = h("span", { class: "badge", hidden: true, "aria-hidden": "true" });
+    this.launcherLabel = h("span", {}, config.label || t("launcher"));
+    this.launcher = h(
+      "button",
+      {
+        class: "launcher",
+        type: "button",
+        part: "launcher",
+        "aria-expanded": "false",
+        "aria-controls": "ll-panel",
+        "aria-label": t("openHelp"),
+        hidden: true,
+        onclick: () => actions.toggle(),
+      },
+      h("span", { html: icons.help, style: "display:contents" }),
+      this.launcherLabel,
+      this.badge,
+    );
+    this.unreadText = h("span", { class: "sr", "aria-live": "polite" });
+
+    this.backBtn = h("button", { class: "icon", type: "button", "aria-label": t("back"), hidden: true, html: icons.back, onclick: () => actions.show("home") });
+    this.avatar = h("div", { class: "avatar", "aria-hidden": "true" }, "?");
+    this.title = h("h2", { id: "ll-title" }, t("title"));
+    this.dot = h("span", { class: "dot" });
+    this.subtitle = h("span", {}, t("connecting"));
+    const closeBtn = h("button", { class: "icon", type: "button", "aria-label": t("closeHelp"), html: icons.close, onclick: () => actions.close() });
+    const head = h("header", { class: "head" }, this.backBtn, this.avatar, h("div", { class: "ttl" }, this.title, h("p", {}, this.dot, this.subtitle)), closeBtn);
+
+    this.homeView = this.buildHome();
+    this.chatView = this.buildChat();
+    this.callback = new CallbackView({ config, t, state: this.state, actions: actions.callback });
+    this.cbView = this.callback.el;
+    this.panel = h(
+      "div",
+      { class: "panel", id: "ll-panel", role: "dialog", "aria-modal": "false", "aria-labelledby": "ll-title", hidden: true, lang: config.lang },
+      head,
+      h("div", { class: "body" }, this.homeView, this.chatView, this.cbView),
+      h("div", { class: "foot" }, t("poweredBy")),
+    );
+    this.panel.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") {
+        e.stopPropagation();
+        actions.close();
+      }
+    });
+    this.root = h("div", { class: "root", lang: config.lang }, this.launcher, this.panel, this.unreadText);
+    this.shadow.append(style, this.root);
+    // Under <html>, not <body>: a transform or filter the shop puts on <body> would otherwise
+    // become the containing block of our fixed-position button.
+    document.documentElement.appendChild(this.host);
+  }
+
+  buildHome() {
+    const { t, actions } = this;
+    const card = (icon, title, hint, onclick, extra = {}) =>
+      h("button", { class: "card", type: "button", onclick, ...extra }, h("span", { class: "ci", html: icon }), h("span", {}, h("b", {}, title), h("span", { class: "h" }, hint)));
+    this.offlineNotice = h("div", { class: "notice", hidden: true, role: "status" }, t("noAgent"));
+    this.cbCard = h("div", { class: "notice", hidden: true, role: "status" });
+    this.chatCard = card(icons.chat, t("chat"), t("chatHint"), () => actions.show("chat"), { "data-action": "chat" });
+    this.videoCard = card(icons.video, t("video"), t("videoHint"), () => actions.startVideo(), { hidden: true, "data-action": "video" });
+    return h(
+      "section",
+      { class: "home", "data-view": "home" },
+      h("h3", {}, t("greeting")),
+      h("p", { class: "lead" }, t("greetingText")),
+      this.offlineNotice,
+      this.cbCard,
+      this.chatCard,
+      card(icons.phone, t("callback"), t("callbackHint"), () => actions.show("callback"), { "data-action": "callback" }),
+      this.videoCard,
+    );
+  }
+
+  buildChat() {
+    const { t, actions } = this;
+    this.log = h("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": t("chat"), tabindex: "0" });
+    this.typingEl = h("div", { class: "typing", "aria-live": "polite", hidden: true });
+    this.statusEl = h("div", { class: "status", role: "status", "aria-live": "polite", hidden: true });
+    this.input = h("textarea", { rows: "1", placeholder: t("composer"), "aria-label": t("composerLabel"), maxlength: "4000" });
+    this.sendBtn = h("button", { class: "send", type: "submit", "aria-label": t("send"), html: icons.send, disabled: true });
+    this.input.addEventListener("input", () => actions.input());
+    this.input.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        actions.submitChat();
+      }
+    });
+    const form = h("form", { class: "compose", onsubmit: (e) => (e.preventDefault(), actions.submitChat()) }, this.input, this.sendBtn);
+    return h("section", { class: "body", "data-view": "chat", hidden: true }, this.log, this.typingEl, this.statusEl, form);
+  }
+
+  // ---- the frame: state attribute, open or closed, which view ------------------------------
+  setConnection(state) {
+    this.host.setAttribute("data-lifeline-state", state);
+  }
+
+  setOpen(open) {
+    this.panel.hidden = !open;
+    this.launcher.setAttribute("aria-expanded", String(open));
+    this.launcher.classList.toggle("open", open);
+  }
+
+  hasFocus() {
+    return this.root.contains(this.shadow.activeElement);
+  }
+
+  focusLauncher() {
+    this.launcher.focus();
+  }
+
+  // Hidden until the hub has said hello, and for good once it refuses the page.
+  showLauncher(shown) {
+    this.launcher.hidden = !shown;
+  }
+
+  // open: whether the panel is open, which moves the focus into the view shown.
+  show(view, open) {
+    this.homeView.hidden = view !== "home";
+    this.chatView.hidden = view !== "chat";
+    this.cbView.hidden = view !== "callback";
+    this.backBtn.hidden = view === "home";
+    if (view === "chat") this.scrollDown();
+    if (view === "callback") this.renderCallback();
+    this.renderHeader();
+    if (!open) return;
+    const focus = view === "chat" ? this.input : view === "callback" ? this.callback.focusTarget() : this.homeView.querySelector(".card");
+    if (focus) setTimeout(() => focus.focus(), 0);
+  }
+
+  renderHeader() {
+    const { t, state } = this;
+    const chat = activeChat(state);
+    const agent = chat && chat.state === "assigned" && chat.agent;
+    this.title.textContent = agent ? agent.name : t("title");
+    this.avatar.textContent = agent ? (agent.name || "?").trim().charAt(0).toUpperCase() : "?";
+    this.avatar.hidden = !agent;
+    this.dot.className = "dot" + (state.online && state.agentsOnline ? " on" : "");
+    this.subtitle.textContent = !state.online ? t(state.loaded ? "reconnecting" : "connecting") : state.agentsOnline ? t("online") : t("offline");
+  }
+
+  renderChannels() {
+    this.videoCard.hidden = !this.state.channels.includes("video");
+    this.offlineNotice.hidden = this.state.agentsOnline;
+  }
+
+  // A contact found no agent: the home view says so too.
+  showOffline() {
+    this.offlineNotice.hidden = false;
+  }
+
+  renderCallback() {
+    const shown = this.callback.render();
+    this.cbCard.hidden = !shown;
+    if (!shown) return;
+    this.cbCard.textContent = shown.text;
+    this.cbCard.className = "notice" + (shown.tone ? " " + shown.tone : "");
+  }
+
+  // ---- the chat log ------------------------------------------------------------------------
+  renderLog() {
+    this.log.textContent = "";
+    this.lastRendered = 0;
+    this.lastAuthor = null;
+    for (const ev of this.timeline()) this.appendEvent(ev, true);
+    for (const el of this.pending.values()) this.log.append(el);
+    this.scrollDown();
+  }
+
+  appendEvent(ev, rebuilding) {
+    if (!rebuilding && ev.seq < (this.lastRendered || 0)) return this.renderLog();
+    this.lastRendered = ev.seq;
+    const nodes = this.nodesFor(ev);
+    if (!nodes.length) return;
+    const firstPending = this.log.querySelector(".pending");
+    for (const n of nodes) this.log.insertBefore(n, firstPending);
+    if (!rebuilding) this.scrollDown();
+  }
+
+  nodesFor(ev) {
+    const { t } = this;
+    const d = ev.data || {};
+    const a = ev.author || {};
+    const out = [];
+    if (ev.type === "message") {
+      const mine = a.role === "customer";
+      const key = mine ? "me" : a.id || a.name || "them";
+      if (this.lastAuthor !== key) out.push(h("div", { class: "who" + (mine ? " me" : "") }, mine ? t("you") : a.name || t("agent")));
+      this.lastAuthor = key;
+      out.push(h("div", { class: "msg " + (mine ? "me" : "them"), "data-seq": ev.seq }, d.text || ""));
+      return out;
+    }
+    this.lastAuthor = null;
+    const sys = (text) => out.push(h("div", { class: "sys", "data-seq": ev.seq, "data-type": ev.type }, text));
+    if (ev.type === "contact.assigned") sys(t("assigned", { name: (d.agent && d.agent.name) || a.name || t("agent") }));
+    else if (ev.type === "contact.ended" && (d.channel || contact(this.state, d.contact_id).channel) !== "callback") sys(t("ended"));
+    else if (ev.type === "contact.requested" && d.channel && d.channel !== "chat") sys(t("requested", { channel: t("chan" + d.channel) }));
+    else if (ev.type === "callback.outcome") sys(t("outcome_" + d.outcome));
+    else if (ev.type === "identity.merged") sys(t("merged"));
+    else if (ev.type === "video.failed") sys(t("videoFailed", { reason: d.reason || "" }));
+    return out;
+  }
+
+  renderNoAgent() {
+    if (this.log.querySelector(".alert")) return;
+    const { t } = this;
+    const btn = h("button", { class: "btn", type: "button", "data-action": "callback", onclick: () => this.actions.show("callback") }, t("offerCallback"));
+    const box = h("div", { class: "sys alert", role: "alert" }, t("noAgent"), btn);
+    this.log.append(box);
+    this.scrollDown();
+  }
+
+  alert(text) {
+    this.log.append(h("div", { class: "sys alert", role: "alert" }, text));
+  }
+
+  scrollDown() {
+    requestAnimationFrame(() => (this.log.scrollTop = this.log.scrollHeight));
+  }
+
+  // A message on its way: shown at once, removed when the timeline has it (settlePending).
+  // viaRequest: sent as the text of contact.request, which carries no client_id.
+  addPending(clientId, text, viaRequest) {
+    const el = h("div", { class: "msg me pending", "data-client-id": clientId }, text);
+    if (viaRequest) {
+      el.dataset.viaRequest = "1";
+      el.dataset.text = text;
+    }
+    this.pending.set(clientId, el);
+    this.log.append(el);
+    this.scrollDown();
+    return el;
+  }
+
+  dropPending(clientId) {
+    const el = this.pending.get(clientId);
+    if (!el) return;
+    el.remove();
+    this.pending.delete(clientId);
+  }
+
+  hasPending() {
+    return this.pending.size > 0;
+  }
+
+  // Forgetting the visitor: the bubbles go with the log, which the reset redraws.
+  forgetPending() {
+    this.pending.clear();
+  }
+
+  failPending(el, message) {
+    el.classList.add("failed");
+    el.title = message || this.t("error");
+    el.append(h("div", { class: "err", role: "alert" }, this.t("error")));
+  }
+
+  // A pending bubble leaves when its message is in the timeline: matched by client_id, or, for
+  // the text sent with contact.request (which has none), by being the customer's same text.
+  settlePending(ev) {
+    const d = ev.data || {};
+    let id = d.client_id && this.pending.has(d.client_id) ? d.client_id : null;
+    if (!id && !d.client_id && ev.author && ev.author.role === "customer") {
+      for (const [k, el] of this.pending) if (el.dataset.viaRequest && el.dataset.text === d.text) id = k;
+    }
+    if (id) this.dropPending(id);
+  }
+
+  renderStatus() {
+    const { t } = this;
+    const c = activeChat(this.state);
+    let text = "";
+    if (c && c.state === "queued" && c.position) {
+      const w = c.wait;
+      const wait = w == null || w < 15 ? t("waitSoon") : w < 90 ? t("seconds", { n: Math.round(w / 5) * 5 }) : t("minutes", { n: Math.round(w / 60) });
+      text = c.position <= 1 ? t("queuedFirst", { wait }) : t("queued", { position: c.position, wait });
+    }
+    this.statusEl.textContent = text;
+    this.statusEl.hidden = !text;
+  }
+
+  showTyping(on, name) {
+    clearTimeout(this.typingTimer);
+    this.typingEl.hidden = !on;
+    if (!on) return;
+    const c = activeChat(this.state);
+    const who = name || (c && c.agent && c.agent.name) || this.t("someone");
+    this.typingEl.innerHTML = "<i></i><i></i><i></i> ";
+    this.typingEl.append(this.t("typing", { name: who }));
+    this.typingTimer = setTimeout(() => (this.typingEl.hidden = true), 8000);
+  }
+
+  composerText() {
+    return this.input.value;
+  }
+
+  clearComposer() {
+    this.input.value = "";
+  }
+
+  // The composer's text changed: the send button and the height follow it.
+  fitComposer() {
+    this.sendBtn.disabled = !this.input.value.trim();
+    this.input.style.height = "auto";
+    this.input.style.height = Math.min(this.input.scrollHeight, 120) + "px";
+  }
+
+  bumpUnread(ev) {
+    this.unread += 1;
+    this.badge.textContent = String(this.unread);
+    this.badge.hidden = false;
+    const label = this.unread === 1 ? this.t("unread1") : this.t("unread", { n: this.unread });
+    this.launcher.setAttribute("aria-label", `${this.t("openHelp")} (${label})`);
+    this.unreadText.textContent = this.t("newMessageFrom", { name: (ev.author && ev.author.name) || this.t("agent") });
+  }
+
+  clearUnread() {
+    this.unread = 0;
+    this.badge.hidden = true;
+    this.launcher.setAttribute("aria-label", this.t("openHelp"));
+  }
+}
