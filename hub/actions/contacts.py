@@ -13,6 +13,7 @@ from hub.actions.visitors import site_channels
 from hub.core import policy
 from hub.errors import Forbidden, IdentityRequired, Invalid, NotFound
 from hub.store import queries
+from hub.store.timeline import append_event, event_payload
 from hub.types import AgentSession, Visitor
 
 
@@ -46,7 +47,7 @@ async def request_contact(hub: Hub, visitor: Visitor, p: types.ContactRequest) -
                 await _end_contact_row(conn, hub, active, now, reason="channel_switch")
             )
         if p.text:
-            row, _ = await queries.append_event(
+            row, _ = await append_event(
                 conn,
                 conversation_id=conversation_id,
                 type="message",
@@ -54,7 +55,7 @@ async def request_contact(hub: Hub, visitor: Visitor, p: types.ContactRequest) -
                 now=now,
                 author=visitor.author,
             )
-            published.append(queries.event_payload(row))
+            published.append(event_payload(row))
         if repeat is not None:
             contact_id = repeat["id"]
         else:
@@ -117,7 +118,7 @@ async def _new_contact(
     contact_id = await queries.create_contact(conn, **contact_row)
     contact_row["id"] = contact_id
     await queries.log_contact_event(conn, contact_id, "requested", now, data={"channel": p.channel})
-    row, _ = await queries.append_event(
+    row, _ = await append_event(
         conn,
         conversation_id=conversation_id,
         type="contact.requested",
@@ -125,7 +126,7 @@ async def _new_contact(
         now=now,
         author=visitor.author,
     )
-    published.append(queries.event_payload(row))
+    published.append(event_payload(row))
     if p.phone:
         await queries.add_identifier(
             conn,
@@ -205,7 +206,7 @@ async def _end_contact_row(
     await queries.log_contact_event(
         conn, contact["id"], "ended", now, contact.get("agent_id"), {"reason": reason}
     )
-    row, _ = await queries.append_event(
+    row, _ = await append_event(
         conn,
         conversation_id=contact["conversation_id"],
         type="contact.ended",
@@ -214,7 +215,7 @@ async def _end_contact_row(
     )
     if contact["state"] == "assigned" and contact.get("assigned_at"):
         hub.live.record_handle_time(contact["channel"], now - contact["assigned_at"])
-    return queries.event_payload(row)
+    return event_payload(row)
 
 
 async def _after_end(hub: Hub, contact: dict[str, Any], agent_id: str | None, reason: str) -> None:
@@ -299,7 +300,7 @@ async def callback_outcome(
         )
         retry = retry_at is not None
         contact = {**contact, "attempts": attempts, "outcome": p.outcome}
-        row, _ = await queries.append_event(
+        row, _ = await append_event(
             conn,
             conversation_id=contact["conversation_id"],
             type="callback.outcome",
@@ -312,7 +313,7 @@ async def callback_outcome(
             now=now,
             author=session.author,
         )
-        events = [queries.event_payload(row)]
+        events = [event_payload(row)]
         if retry_at is not None:
             not_before = retry_at
             contact["not_before"] = not_before

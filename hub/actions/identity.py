@@ -13,6 +13,7 @@ from hub.core.identity import normalize_email, plan_identify, verify_user_hash
 from hub.errors import IdentityInvalid
 from hub.notify import CUSTOMER_NS, conversation_room, customer_room
 from hub.store import queries
+from hub.store.timeline import append_event, event_payload, move_conversation_events
 from hub.types import Visitor
 
 
@@ -112,9 +113,7 @@ async def _merge(
         conv_id = source_conv["id"]
         moved = source_conv["last_seq"]
     elif source_conv and target_conv:
-        moved = await queries.move_conversation_events(
-            conn, source_conv["id"], target_conv["id"], now
-        )
+        moved = await move_conversation_events(conn, source_conv["id"], target_conv["id"], now)
         await queries.move_contacts(conn, source_conv["id"], target_conv["id"], target)
         conv_id = target_conv["id"]
         # Agents working on the visitor's contact follow the conversation.
@@ -125,11 +124,11 @@ async def _merge(
     await queries.set_customer(conn, source, merged_into=target)
     if conv_id is None:
         return None
-    row, _ = await queries.append_event(
+    row, _ = await append_event(
         conn,
         conversation_id=conv_id,
         type="identity.merged",
         data={"from_customer_id": source, "events_moved": moved},
         now=now,
     )
-    return queries.event_payload(row)
+    return event_payload(row)

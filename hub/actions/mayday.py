@@ -17,6 +17,7 @@ from hub.core import routing, turn
 from hub.errors import Forbidden, Invalid, NotFound, RateLimited
 from hub.live import ContactMeta
 from hub.store import queries
+from hub.store.timeline import append_event, event_payload
 from hub.types import AgentSession, Visitor
 
 # What the hub keeps of a shared page until the agent joins: everything since the last full
@@ -269,7 +270,7 @@ async def _milestone(
             # Media could not connect: the conversation goes on as chat, and both sides are
             # told why in the timeline.
             meta = hub.live.meta[contact_id]
-            row, _ = await queries.append_event(
+            row, _ = await append_event(
                 conn,
                 conversation_id=meta.conversation_id,
                 type="video.failed",
@@ -280,7 +281,7 @@ async def _milestone(
                 },
                 now=now,
             )
-            events.append(queries.event_payload(row))
+            events.append(event_payload(row))
     for ev in events:
         await hub.notify.publish_event(ev)
     kind, target = other
@@ -333,7 +334,7 @@ async def _timeline(
     hub: Hub, session: AgentSession, conversation_id: str, type: str, data: dict[str, Any]
 ) -> dict[str, Any]:
     async with hub.tx() as conn:
-        row, _ = await queries.append_event(
+        row, _ = await append_event(
             conn,
             conversation_id=conversation_id,
             type=type,
@@ -341,5 +342,5 @@ async def _timeline(
             now=hub.clock(),
             author=session.author,
         )
-    await hub.notify.publish_event(queries.event_payload(row))
+    await hub.notify.publish_event(event_payload(row))
     return {"ok": True, "seq": row["seq"]}

@@ -11,6 +11,7 @@ from hub.actions.customers import customer_profile
 from hub.core import routing
 from hub.errors import OfferExpired
 from hub.store import queries
+from hub.store.timeline import append_event, event_payload
 from hub.types import AgentSession
 
 
@@ -30,7 +31,7 @@ async def accept_offer(hub: Hub, session: AgentSession, p: types.ContactRef) -> 
             conn, p.contact_id, state="assigned", agent_id=session.id, assigned_at=now
         )
         await queries.log_contact_event(conn, p.contact_id, "accepted", now, session.id)
-        row, _ = await queries.append_event(
+        row, _ = await append_event(
             conn,
             conversation_id=contact["conversation_id"],
             type="contact.assigned",
@@ -42,7 +43,7 @@ async def accept_offer(hub: Hub, session: AgentSession, p: types.ContactRef) -> 
     hub.metrics.wait_seconds.labels(contact["channel"]).observe(waited_ms / 1000)
     hub.metrics.offer_outcomes.labels("accepted").inc()
     await hub.notify.agent_join(session.id, contact["conversation_id"])
-    await hub.notify.publish_event(queries.event_payload(row))
+    await hub.notify.publish_event(event_payload(row))
     await hub.notify.to_customer(
         contact["customer_id"],
         "contact.assigned",

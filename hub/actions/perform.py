@@ -15,6 +15,7 @@ from hub.core import estimates, routing
 from hub.core.routing import GraceExpired, Offer, Requeued, Revoke, SetAway
 from hub.live import agent_from_row, contact_from_row
 from hub.store import queries
+from hub.store.timeline import append_event, event_payload
 
 log = logging.getLogger(__name__)
 
@@ -148,14 +149,14 @@ async def return_to_queue(hub: Hub, contact_id: str, agent_id: str, *, reason: s
         await queries.log_contact_event(
             conn, contact_id, "requeued", now, agent_id, {"reason": reason}
         )
-        row, _ = await queries.append_event(
+        row, _ = await append_event(
             conn,
             conversation_id=contact["conversation_id"],
             type="contact.requeued",
             data={"contact_id": contact_id, "reason": reason},
             now=now,
         )
-    await hub.notify.publish_event(queries.event_payload(row))
+    await hub.notify.publish_event(event_payload(row))
     await hub.notify.agent_leave(agent_id, contact["conversation_id"])
     await requeue(hub, contact_id)
 

@@ -7,6 +7,7 @@ from typing import Any
 from hub.actions.context import Hub
 from hub.actions.customers import customer_profile
 from hub.store import queries
+from hub.store.timeline import list_events
 from hub.types import AgentSession
 
 
@@ -21,7 +22,7 @@ async def snapshot(hub: Hub, session: AgentSession) -> dict[str, Any]:
                 {
                     "contact": _contact_view(c),
                     "customer": await customer_profile(conn, c["customer_id"]),
-                    "events": await queries.list_events(
+                    "events": await list_events(
                         conn, c["conversation_id"], 0, include_private=True
                     ),
                 }

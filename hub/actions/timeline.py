@@ -10,6 +10,7 @@ from hub.errors import (
     Forbidden,
 )
 from hub.store import queries
+from hub.store.timeline import event_payload, list_events
 from hub.types import AgentSession, Visitor
 
 
@@ -36,7 +37,7 @@ async def send_message(
     )
     if new:
         hub.metrics.messages.labels(author["role"]).inc()
-        await hub.notify.publish_event(queries.event_payload(row))
+        await hub.notify.publish_event(event_payload(row))
     return {"ok": True, "seq": row["seq"]}
 
 
@@ -58,9 +59,7 @@ async def _check_customer_conversation(hub: Hub, visitor: Visitor, conversation_
 async def customer_history(hub: Hub, visitor: Visitor, p: types.History) -> dict[str, Any]:
     await _check_customer_conversation(hub, visitor, p.conversation_id)
     async with hub.db.connect() as conn:
-        events = await queries.list_events(
-            conn, p.conversation_id, p.after_seq, include_private=False
-        )
+        events = await list_events(conn, p.conversation_id, p.after_seq, include_private=False)
     return {"ok": True, "events": events}
 
 
@@ -110,9 +109,7 @@ async def add_note(hub: Hub, session: AgentSession, p: types.NoteAdd) -> dict[st
 async def agent_history(hub: Hub, session: AgentSession, p: types.History) -> dict[str, Any]:
     await _check_agent_conversation(hub, session, p.conversation_id, write=False)
     async with hub.db.connect() as conn:
-        events = await queries.list_events(
-            conn, p.conversation_id, p.after_seq, include_private=True
-        )
+        events = await list_events(conn, p.conversation_id, p.after_seq, include_private=True)
     return {"ok": True, "events": events}
 
 
