@@ -23,7 +23,7 @@ import socketio
 from tqdm import tqdm
 
 from hub.bench.process import Server, hub_argv, relay_argv
-from hub.client import AgentClient, CustomerClient
+from hub.sdk import AgentClient, CustomerClient
 
 T = TypeVar("T")
 Payload = dict[str, Any]
