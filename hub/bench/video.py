@@ -15,7 +15,7 @@ from typing import Any
 from aiortc import VideoStreamTrack
 from av import VideoFrame
 
-from hub.bench.scenarios import PASSWORD, Context, bounded, close_all, percentile
+from hub.bench.common import PASSWORD, Context, bounded, close_all, percentile
 from hub.sdk import AgentClient, CustomerClient
 from hub.sdk.video import AgentPeer, CustomerPeer
 
