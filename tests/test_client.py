@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from hub import errors
-from hub.client import AgentClient, CustomerClient, HubConnectionError
 from hub.errors import HubError
+from hub.sdk import AgentClient, CustomerClient, HubConnectionError
 from tests.conftest import HubServer
 
 

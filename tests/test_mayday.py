@@ -13,9 +13,9 @@ import pytest
 from aiortc import VideoStreamTrack
 from sqlalchemy import select
 
-from hub.client import AgentClient, CustomerClient
 from hub.errors import HubError
-from hub.rtc import AgentPeer, CustomerPeer
+from hub.sdk import AgentClient, CustomerClient
+from hub.sdk.video import AgentPeer, CustomerPeer
 from hub.store.schema import contact_events
 from tests.conftest import HubServer
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from hub.client import AgentClient, CustomerClient
 from hub.errors import HubError
+from hub.sdk import AgentClient, CustomerClient
 from hub.store.schema import contact_events
 from tests.conftest import HubServer
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from hub.client import AgentClient, CustomerClient
 from hub.errors import HubError
+from hub.sdk import AgentClient, CustomerClient
 from tests import test_mayday_limits
 from tests.conftest import HubServer
 from tests.test_mayday_limits import OFFER_TIMEOUTS, QUIET_S, Video, milestones

@@ -15,8 +15,8 @@ import pytest
 from aiortc import VideoStreamTrack
 from av import VideoFrame
 
-from hub.client import AgentClient, CustomerClient
-from hub.rtc import AgentPeer
+from hub.sdk import AgentClient, CustomerClient
+from hub.sdk.video import AgentPeer
 from tests.conftest import HubServer
 
 WIDTH, HEIGHT = 320, 240

@@ -16,7 +16,8 @@ from typing import Any
 
 from tqdm import tqdm
 
-from hub.bench.scenarios import SCENARIOS, Context, Options
+from hub.bench.common import Context, Options
+from hub.bench.scenarios import SCENARIOS
 
 # (scenario, key, label, unit, target) for the printed table, in DESIGN §12 order.
 TABLE: list[tuple[str, str, str, str, str]] = [

@@ -15,9 +15,9 @@ from typing import Any
 from aiortc import VideoStreamTrack
 from av import VideoFrame
 
-from hub.bench.scenarios import PASSWORD, Context, bounded, close_all, percentile
-from hub.client import AgentClient, CustomerClient
-from hub.rtc import AgentPeer, CustomerPeer
+from hub.bench.common import PASSWORD, Context, bounded, close_all, percentile
+from hub.sdk import AgentClient, CustomerClient
+from hub.sdk.video import AgentPeer, CustomerPeer
 
 Payload = dict[str, Any]
 WIDTH, HEIGHT = 640, 360

@@ -33,7 +33,7 @@ Payload = dict[str, Any]
 
 
 class Signalling(Protocol):
-    """What a peer needs of a hub client: ``hub.client.CustomerClient`` and ``AgentClient``."""
+    """What a peer needs of a hub client: ``hub.sdk.CustomerClient`` and ``AgentClient``."""
 
     def on(self, event: str, callback: Callable[[Payload], Any]) -> None: ...
 
