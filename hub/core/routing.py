@@ -475,7 +475,7 @@ class Engine:
         return (
             contact.skills <= agent.skills
             and contact.passed_by.get(agent.id, -math.inf) <= now
-            and self._fits(agent, contact.channel)
+            and fits(agent.capacity, self._load[agent.id], contact.channel)
         )
 
     def _spare(self, agent: Agent, channel: Channel) -> int:
