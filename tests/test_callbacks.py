@@ -1,6 +1,6 @@
 """Callbacks end to end: phone checks, not_before, outcomes, retries and virtual hold.
 
-The hub runs with ``tests.conftest.test_config``: callback offers last 3 s, a ``no_answer`` is
+The hub runs with ``tests.kit.hub.hub_test_config``: callback offers last 3 s, a ``no_answer`` is
 retried 1 s later, at most 3 attempts.
 """
 
@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import HubServer
-from tests.wire import Wire, agent, customer
+from tests.kit.hub import HubServer
+from tests.kit.wire import Wire, agent, customer
 
 PHONE = "+33612345678"
 

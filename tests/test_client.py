@@ -10,7 +10,7 @@ import pytest
 from hub import errors
 from hub.client import AgentClient, CustomerClient, HubConnectionError
 from hub.errors import HubError
-from tests.conftest import HubServer
+from tests.kit.hub import HubServer
 
 
 @pytest.fixture

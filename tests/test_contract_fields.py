@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from hub.client import AgentClient, CustomerClient
 from hub.errors import HubError
 from hub.store.schema import contact_events, contacts
-from tests.conftest import HubServer
+from tests.kit.hub import HubServer
 
 QUIET_S = 0.6
 WAIT_S = 0.4

@@ -1,6 +1,6 @@
 """Routing (DESIGN §6) end to end: real hub, raw socket.io customers and agents.
 
-The hub runs with the short timeouts of ``tests.conftest.test_config``: chat and video offers
+The hub runs with the short timeouts of ``tests.kit.hub.hub_test_config``: chat and video offers
 last 2 s, an agent's disconnect grace is 1 s, a sticky window 2 s.
 """
 
@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import HubServer
-from tests.wire import Wire, agent, customer
+from tests.kit.hub import HubServer
+from tests.kit.wire import Wire, agent, customer
 
 # How long "nothing happens" is watched for. Offers go out within milliseconds when they go out
 # at all, so this is generous without slowing the suite much.

@@ -12,8 +12,8 @@ import pytest
 import socketio
 
 from hub.core.identity import sign_user_id
-from tests.conftest import HubServer
-from tests.wire import Wire, agent, customer, login
+from tests.kit.hub import HubServer
+from tests.kit.wire import Wire, agent, customer, login
 
 EVIL = "https://evil.example"
 

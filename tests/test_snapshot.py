@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from hub.actions import admin
-from tests.conftest import HubServer
-from tests.wire import Wire, agent, customer
+from tests.kit.hub import HubServer
+from tests.kit.wire import Wire, agent, customer
 
 SHOP_CANNED = [{"title": "Hi", "text": "Welcome to the shop!"}]
 SHOP_REASONS = ["Delivery", "Refund"]

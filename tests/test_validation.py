@@ -8,8 +8,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.conftest import HubServer
-from tests.wire import Wire, agent, customer, login
+from tests.kit.hub import HubServer
+from tests.kit.wire import Wire, agent, customer, login
 
 LONG = "x" * 4001
 PHONE = "+33612345678"

@@ -52,6 +52,22 @@ class Wire:
             await asyncio.wait_for(self._arrived.wait_for(lambda: find() is not None), timeout)
             return find()
 
+    async def round_trip(self) -> None:
+        """One call answered on this socket: whatever the hub sent before it has now arrived.
+
+        Server-to-client messages on one socket keep their order, so after this a test can
+        assert that something was not sent, without watching the socket for a while. The call
+        is an event the hub does not know (it answers ``unknown_event`` and changes nothing).
+        """
+        ack = await self.call("kit.round_trip")
+        assert ack["error"]["code"] == "unknown_event", ack
+
+    async def quiet(self, event: str, pred: Any = None) -> None:
+        """Assert that no ``event`` matching ``pred`` has arrived (after a round trip)."""
+        await self.round_trip()
+        got = [x for x in self.received[event] if pred is None or pred(x)]
+        assert got == [], f"unexpected {event}: {got}"
+
     async def close(self) -> None:
         await self.sio.disconnect()
 
