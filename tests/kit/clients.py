@@ -8,11 +8,17 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from hub.client import AgentClient, CustomerClient
+from hub.clock import ManualClock
 from hub.errors import HubError
 from tests.kit.hub import HubServer
 from tests.kit.wire import Wire, agent, customer
 
 T = TypeVar("T", Wire, AgentClient, CustomerClient)
+
+# On a manual clock, what a test does one after the other would all happen at one instant, and
+# the hub breaks ties in its lines (FIFO by enqueue time, longest idle by last activity) by id.
+# Real people never ask at the same microsecond: each new client or request moves time this far.
+TICK_S = 0.001
 
 ADA = ("ada@example.com", "ada-password")
 BOB = ("bob@example.com", "bob-password")
@@ -60,6 +66,12 @@ class Clients:
         self.server = server
         self.opened: list[Wire | AgentClient | CustomerClient] = []
 
+    async def tick(self) -> None:
+        """Move a manual clock on by TICK_S (nothing on the system clock)."""
+        clock = self.server.hub.clock if self.server is not None else None
+        if isinstance(clock, ManualClock):
+            await clock.advance(TICK_S)
+
     def keep(self, client: T) -> T:
         self.opened.append(client)
         return client
@@ -85,11 +97,13 @@ class Clients:
         site_key: str | None = None,
         **kw: Any,
     ) -> Wire:
+        await self.tick()
         return self.keep(await customer(self._url(url), self._site(site_key), token, **kw))
 
     async def agent(
         self, email: str, password: str, *, available: bool = True, url: str | None = None
     ) -> Wire:
+        await self.tick()
         return self.keep(await agent(self._url(url), email, password, available=available))
 
     async def ada(self, *, available: bool = True, url: str | None = None) -> Wire:
@@ -101,6 +115,7 @@ class Clients:
     async def request(self, channel: str = "chat", **extra: Any) -> tuple[Wire, str]:
         """A new customer asks for a person; returns their socket and the contact id."""
         shopper = await self.customer()
+        await self.tick()
         ack = await shopper.call("contact.request", {"channel": channel, **extra})
         assert ack["ok"], ack
         return shopper, ack["contact_id"]
@@ -109,12 +124,14 @@ class Clients:
 
     async def sdk_customer(self, **kw: Any) -> CustomerClient:
         assert self.server is not None
+        await self.tick()
         c = self.keep(CustomerClient(self.server.url, self.server.site_key, **kw))
         await c.connect()
         return c
 
     async def sdk_agent(self, email: str, password: str, *, available: bool = True) -> AgentClient:
         assert self.server is not None
+        await self.tick()
         a = self.keep(await AgentClient.login(self.server.url, email, password))
         if available:
             await a.set_presence("available")

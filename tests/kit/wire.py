@@ -49,8 +49,11 @@ class Wire:
             return None
 
         async with self._arrived:
-            await asyncio.wait_for(self._arrived.wait_for(lambda: find() is not None), timeout)
-            return find()
+            found = find()
+            if found is None:  # timeout=0: only what has arrived
+                await asyncio.wait_for(self._arrived.wait_for(lambda: find() is not None), timeout)
+                found = find()
+            return found
 
     async def round_trip(self) -> None:
         """One call answered on this socket: whatever the hub sent before it has now arrived.
