@@ -133,7 +133,7 @@ async def test_expired_offer_goes_to_the_next_agent_at_once(
 
     await manual_clock.advance(1.9)
     await agents[first].quiet("offer.revoked")
-    await manual_clock.advance(0.1)  # the offer's 2 s are up
+    await manual_clock.advance(0.15)  # the offer's 2 s are up
     revoked = await agents[first].next("offer.revoked", about(contact_id), timeout=0)
     assert revoked == {"contact_id": contact_id, "reason": "expired"}
     # At once: long before the missed agent could have been asked again (30 s), and in the same
@@ -153,12 +153,12 @@ async def test_two_expired_offers_in_a_row_set_the_agent_away(
     ada = await clients.ada()
 
     await offered(ada, first)
-    await manual_clock.advance(2.0)
+    await manual_clock.advance(2.05)
     await ada.next("offer.revoked", about(first), timeout=0)
     await ada.round_trip()
     assert missed_offers(ada) == []
     await offered(ada, second)
-    await manual_clock.advance(2.0)
+    await manual_clock.advance(2.05)
     await ada.round_trip()
     await ada.next("offer.revoked", about(second), timeout=0)
     away = await ada.next("presence", lambda p: p.get("reason") == "missed_offers", timeout=0)
@@ -192,7 +192,7 @@ async def test_decline_goes_to_the_next_agent_and_a_late_accept_is_refused(
     assert again["error"]["code"] == "offer_expired"
 
     # The second agent lets it run out, then tries to take it.
-    await manual_clock.advance(2.0)
+    await manual_clock.advance(2.05)
     await agents[second].round_trip()
     revoked = await agents[second].next("offer.revoked", about(contact_id), timeout=0)
     assert revoked["reason"] == "expired"
@@ -217,7 +217,7 @@ async def test_cancel_revokes_the_outstanding_offer(
     late = await ada.call("offer.accept", {"contact_id": contact_id})
     assert late["error"]["code"] == "offer_expired"
     # Past the time the offer had: nothing more comes of it.
-    await manual_clock.advance(2.0)
+    await manual_clock.advance(2.05)
     await ada.round_trip()
     assert offer_ids(ada) == [contact_id]
 
@@ -363,7 +363,7 @@ async def test_assigned_contact_returns_to_its_place_after_the_grace_period(
     # The hub saw Ada go (nobody was there for the later contact): her 1 s of grace starts.
     await manual_clock.advance(0.9)
     await early_shopper.quiet("event", lambda e: e["type"] == "contact.requeued")
-    await manual_clock.advance(0.1)
+    await manual_clock.advance(0.15)
     await early_shopper.round_trip()
     requeued = await early_shopper.next(
         "event", lambda e: e["type"] == "contact.requeued", timeout=0

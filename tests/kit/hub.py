@@ -106,6 +106,9 @@ async def seed(database_url: str) -> None:
 class HandClock(ManualClock):
     """The hub's :class:`~hub.clock.ManualClock`, made safe to advance at any moment.
 
+    Advance past a deadline by a margin (2.05 s for a 2 s offer, not 1.9 + 0.1): near 1.8e9
+    seconds a float is only good to about 2e-7 s, and sums of steps round.
+
     ``advance`` first waits for the router to be parked: one that is still in a step (an
     action woke it) would otherwise see the new time only after ``advance`` returned.
     """
@@ -113,6 +116,14 @@ class HandClock(ManualClock):
     async def advance(self, seconds: float, *, settle_s: float = 10.0) -> None:
         await self.parked(settle_s=settle_s)
         await super().advance(seconds, settle_s=settle_s)
+
+    async def settle(self) -> None:
+        """Let the router run one step and park again, without moving time.
+
+        An action that frees an agent wakes the router rather than routing itself; after this,
+        whatever that step sends (an offer, a queue position) is on its way.
+        """
+        await self.advance(0)
 
 
 def hub_test_config(database_url: str, **overrides: Any) -> Config:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -54,6 +55,11 @@ class Wire:
                 await asyncio.wait_for(self._arrived.wait_for(lambda: find() is not None), timeout)
                 found = find()
             return found
+
+    async def until(self, cond: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Wait until ``cond()`` holds, looking again whenever something arrives."""
+        async with self._arrived:
+            await asyncio.wait_for(self._arrived.wait_for(cond), timeout)
 
     async def round_trip(self) -> None:
         """One call answered on this socket: whatever the hub sent before it has now arrived.
