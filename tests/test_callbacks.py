@@ -1,70 +1,30 @@
 """Callbacks end to end: phone checks, not_before, outcomes, retries and virtual hold.
 
-The hub runs with ``tests.conftest.test_config``: callback offers last 3 s, a ``no_answer`` is
-retried 1 s later, at most 3 attempts.
+The hub runs with ``tests.kit.hub.hub_test_config`` (callback offers last 3 s, a ``no_answer`` is
+retried 1 s later, at most 3 attempts), on a manual clock.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
 
-from tests.conftest import HubServer
-from tests.wire import Wire, agent, customer
+from tests.kit.clients import Clients, about, offer_ids
+from tests.kit.hub import HandClock
+from tests.kit.wire import Wire
+
+# The hub runs on a clock the tests move: a callback comes due when a test says so.
+pytestmark = pytest.mark.usefixtures("manual_clock")
 
 PHONE = "+33612345678"
 
 
-class Clients:
-    """Every socket a test opens, closed at teardown even when the test fails."""
-
-    def __init__(self, server: HubServer) -> None:
-        self.server = server
-        self.wires: list[Wire] = []
-
-    async def customer(self, token: str | None = None) -> Wire:
-        w = await customer(self.server.url, self.server.site_key, token)
-        self.wires.append(w)
-        return w
-
-    async def ada(self) -> Wire:
-        w = await agent(self.server.url, "ada@example.com", "ada-password")
-        self.wires.append(w)
-        return w
-
-    async def callback(self, phone: str = PHONE, **extra: Any) -> tuple[Wire, str]:
-        shopper = await self.customer()
-        ack = await shopper.call(
-            "contact.request", {"channel": "callback", "phone": phone, **extra}
-        )
-        assert ack["ok"], ack
-        return shopper, ack["contact_id"]
-
-    async def close(self) -> None:
-        for w in self.wires:
-            if w.sio.connected:
-                await w.close()
-
-
-@pytest.fixture
-async def clients(hub_server: HubServer) -> AsyncIterator[Clients]:
-    c = Clients(hub_server)
-    try:
-        yield c
-    finally:
-        await c.close()
-
-
-def about(contact_id: str) -> Callable[[dict[str, Any]], bool]:
-    return lambda payload: payload["contact_id"] == contact_id
-
-
-def offer_ids(w: Wire) -> list[str]:
-    return [o["contact_id"] for o in w.received["offer"]]
+async def callback(clients: Clients, phone: str = PHONE, **extra: Any) -> tuple[Wire, str]:
+    shopper = await clients.customer()
+    ack = await shopper.call("contact.request", {"channel": "callback", "phone": phone, **extra})
+    assert ack["ok"], ack
+    return shopper, ack["contact_id"]
 
 
 def statuses(w: Wire) -> list[tuple[str, int]]:
@@ -76,22 +36,24 @@ def last_position(w: Wire) -> int | None:
     return int(queued[-1]["position"]) if queued else None
 
 
-async def eventually(cond: Callable[[], bool], within: float = 2.0) -> None:
-    deadline = time.monotonic() + within
-    while not cond():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.02)
+def offers_of(w: Wire, contact_id: str) -> list[dict[str, Any]]:
+    return [o for o in w.received["offer"] if o["contact_id"] == contact_id]
 
 
 async def nth_offer(w: Wire, contact_id: str, n: int, within: float = 5.0) -> dict[str, Any]:
     """Wait until ``contact_id`` was offered ``n`` times; return the last of those offers."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        offers = [o for o in w.received["offer"] if o["contact_id"] == contact_id]
-        if len(offers) >= n:
-            return offers[n - 1]
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"{contact_id} offered fewer than {n} times: {offer_ids(w)}")
+    try:
+        await w.until(lambda: len(offers_of(w, contact_id)) >= n, timeout=within)
+    except TimeoutError:
+        raise AssertionError(f"{contact_id} offered fewer than {n} times: {offer_ids(w)}") from None
+    return offers_of(w, contact_id)[n - 1]
+
+
+async def settled(clock: HandClock, *wires: Wire) -> None:
+    """The router has done what is due, and each socket has what the hub sent it."""
+    await clock.settle()
+    for w in wires:
+        await w.round_trip()
 
 
 async def take(w: Wire, contact_id: str, n: int = 1) -> dict[str, Any]:
@@ -127,23 +89,30 @@ async def test_a_callback_needs_an_e164_phone(clients: Clients) -> None:
     assert [e["type"] for e in history["events"]] == ["contact.requested"]
 
 
-async def test_not_before_holds_the_callback_until_it_is_due(clients: Clients) -> None:
+async def test_not_before_holds_the_callback_until_it_is_due(
+    clients: Clients, manual_clock: HandClock
+) -> None:
     ada = await clients.ada()
-    due = time.time() + 1.5
-    shopper, contact_id = await clients.callback(not_before=due)
+    # The hub's time is the manual clock's, so is the time a customer books.
+    due = manual_clock() + 1.5
+    shopper, contact_id = await callback(clients, not_before=due)
     update = await shopper.next("callback.updated", about(contact_id))
     assert update["status"] == "scheduled" and update["next_attempt_at"] == pytest.approx(due)
 
-    await asyncio.sleep(1.0)
+    await manual_clock.advance(1.45)
+    await settled(manual_clock, ada)
     assert offer_ids(ada) == []
-    offer = await nth_offer(ada, contact_id, 1, within=3.0)
-    assert time.time() >= due
+    await manual_clock.advance(0.1)
+    offer = await nth_offer(ada, contact_id, 1)
+    assert manual_clock() >= due
     assert offer["channel"] == "callback" and offer["phone"] == PHONE
 
 
-async def test_no_answer_is_retried_then_fails_after_three_attempts(clients: Clients) -> None:
+async def test_no_answer_is_retried_then_fails_after_three_attempts(
+    clients: Clients, manual_clock: HandClock
+) -> None:
     ada = await clients.ada()
-    shopper, contact_id = await clients.callback()
+    shopper, contact_id = await callback(clients)
 
     for attempt in (1, 2):
         await take(ada, contact_id, attempt)
@@ -153,8 +122,12 @@ async def test_no_answer_is_retried_then_fails_after_three_attempts(clients: Cli
         )
         assert retry["outcome"] == "no_answer"
         # Offered again, but not before the configured delay.
+        await manual_clock.advance(0.95)
+        await settled(manual_clock, ada)
+        assert len(offers_of(ada, contact_id)) == attempt
+        await manual_clock.advance(0.1)
         await nth_offer(ada, contact_id, attempt + 1)
-        assert time.time() >= retry["next_attempt_at"]
+        assert manual_clock() >= retry["next_attempt_at"]
 
     await take(ada, contact_id, 3)
     await outcome(ada, contact_id, "no_answer")
@@ -164,7 +137,8 @@ async def test_no_answer_is_retried_then_fails_after_three_attempts(clients: Cli
     assert statuses(shopper) == [("scheduled", 0), ("retry", 1), ("retry", 2), ("failed", 3)]
     assert shopper.received["callback.updated"][-1]["outcome"] == "no_answer"
 
-    await asyncio.sleep(1.3)  # past the retry delay: a failed callback is not tried again
+    await manual_clock.advance(1.3)  # past the retry delay: a failed callback is not tried again
+    await settled(manual_clock, ada)
     assert offer_ids(ada) == [contact_id] * 3
     history = await shopper.call(
         "history", {"conversation_id": ada.received["offer"][0]["conversation_id"], "after_seq": 0}
@@ -176,9 +150,11 @@ async def test_no_answer_is_retried_then_fails_after_three_attempts(clients: Cli
 
 
 @pytest.mark.parametrize(("result", "status"), [("reached", "done"), ("wrong_number", "failed")])
-async def test_final_outcomes_end_the_callback(clients: Clients, result: str, status: str) -> None:
+async def test_final_outcomes_end_the_callback(
+    clients: Clients, manual_clock: HandClock, result: str, status: str
+) -> None:
     ada = await clients.ada()
-    shopper, contact_id = await clients.callback()
+    shopper, contact_id = await callback(clients)
     await take(ada, contact_id)
     await outcome(ada, contact_id, result)
 
@@ -188,28 +164,33 @@ async def test_final_outcomes_end_the_callback(clients: Clients, result: str, st
     update = await shopper.next("callback.updated", lambda u: u["status"] != "scheduled")
     assert update == {"contact_id": contact_id, "status": status, "attempts": 1, "outcome": result}
     assert statuses(shopper) == [("scheduled", 0), (status, 1)]
-    await asyncio.sleep(1.3)  # a retry would have come by now
+    await manual_clock.advance(1.3)  # a retry would have come by now
+    await settled(manual_clock, ada)
     assert offer_ids(ada) == [contact_id]
 
 
-async def test_a_retried_callback_keeps_its_place_ahead_of_later_ones(clients: Clients) -> None:
+async def test_a_retried_callback_keeps_its_place_ahead_of_later_ones(
+    clients: Clients, manual_clock: HandClock
+) -> None:
     ada = await clients.ada()
-    first_shopper, first = await clients.callback()
+    first_shopper, first = await callback(clients)
     await take(ada, first)
-    second_shopper, second = await clients.callback("+442071234567")
-    third_shopper, third = await clients.callback("+14155550100")
+    second_shopper, second = await callback(clients, "+442071234567")
+    third_shopper, third = await callback(clients, "+14155550100")
 
     await outcome(ada, first, "no_answer")
     told = len(first_shopper.received["contact.queued"])
     # Not due for a second: the next callback in line goes first meanwhile, and the third moves
     # up; the first, waiting for its time, has no place in line.
     await take(ada, second)
-    await eventually(lambda: last_position(third_shopper) == 1)
+    await third_shopper.until(lambda: last_position(third_shopper) == 1)
+    await settled(manual_clock, first_shopper)
     assert len(first_shopper.received["contact.queued"]) == told
     # Once due, the first is back at its original place, ahead of the later third.
-    await eventually(lambda: len(first_shopper.received["contact.queued"]) > told, within=3.0)
+    await manual_clock.advance(1.05)
+    await first_shopper.until(lambda: len(first_shopper.received["contact.queued"]) > told)
     assert last_position(first_shopper) == 1
-    await eventually(lambda: last_position(third_shopper) == 2)
+    await third_shopper.until(lambda: last_position(third_shopper) == 2)
 
     await outcome(ada, second, "reached")
     await take(ada, first, 2)
@@ -244,13 +225,13 @@ async def test_callback_outcome_on_a_chat_is_invalid(clients: Clients) -> None:
     assert (await ada.call("contact.end", {"contact_id": ack["contact_id"]}))["ok"]
 
 
-async def test_a_declined_callback_is_shown_offered_to_the_next_agent(clients: Clients) -> None:
-    agents = {"ada": await clients.ada()}
-    bob = await agent(clients.server.url, "bob@example.com", "bob-password")
-    clients.wires.append(bob)
-    agents["bob"] = bob
-    _, contact_id = await clients.callback()
-    await eventually(lambda: any(offer_ids(w) for w in agents.values()))
+async def test_a_declined_callback_is_shown_offered_to_the_next_agent(
+    clients: Clients, manual_clock: HandClock
+) -> None:
+    agents = {"ada": await clients.ada(), "bob": await clients.bob()}
+    _, contact_id = await callback(clients)
+    await settled(manual_clock, *agents.values())
+    assert [n for n, w in agents.items() if offer_ids(w)] in (["ada"], ["bob"])
     first = next(n for n, w in agents.items() if offer_ids(w))
     second = "bob" if first == "ada" else "ada"
     assert (await agents[first].call("offer.decline", {"contact_id": contact_id}))["ok"]
@@ -258,5 +239,5 @@ async def test_a_declined_callback_is_shown_offered_to_the_next_agent(clients: C
 
     # The callbacks list (read from the store) agrees with the offer the agent holds.
     snapshot = await agents[second].call("snapshot", {})
-    (callback,) = [c for c in snapshot["callbacks"] if c["id"] == contact_id]
-    assert callback["state"] == "offered" and callback["agent_id"] == snapshot["agent"]["id"]
+    (listed,) = [c for c in snapshot["callbacks"] if c["id"] == contact_id]
+    assert listed["state"] == "offered" and listed["agent_id"] == snapshot["agent"]["id"]

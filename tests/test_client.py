@@ -10,7 +10,8 @@ import pytest
 from hub import errors
 from hub.errors import HubError
 from hub.sdk import AgentClient, CustomerClient, HubConnectionError
-from tests.conftest import HubServer
+from tests.kit.clients import sdk_round_trip
+from tests.kit.hub import HubServer
 
 
 @pytest.fixture
@@ -165,7 +166,10 @@ async def test_wait_for_sees_what_arrived_before(
 ) -> None:
     _, conversation_id = await assign(customer, agent, "hello")
     seq = await agent.send_message(conversation_id, "early")
-    await asyncio.sleep(0.3)  # it has arrived by now, before anyone waits for it
+    # The hub sends the event to the customer before it answers the agent; after a round trip
+    # on the customer's socket it has arrived, before anyone waits for it.
+    await sdk_round_trip(customer)
+    assert seq in [e["seq"] for e in customer.events]
     got = await customer.wait_for("event", lambda e: e["seq"] == seq, timeout=0.5)
     assert got["data"]["text"] == "early"
     with pytest.raises(TimeoutError):

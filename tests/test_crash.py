@@ -8,91 +8,21 @@ database.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
-import signal
-import sys
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-import aiohttp
 import pytest
 
 from hub.actions import admin
-from tests.conftest import free_port
-from tests.wire import Wire, agent, customer
+from tests.kit.clients import Clients
+from tests.kit.process import HubProcess
+from tests.kit.wire import Wire
 
 pytestmark = pytest.mark.slow
 
 SITE_KEY = "shop"
 ADA = {"email": "ada@example.com", "name": "Ada", "password": "ada-password", "role": "agent"}
-
-
-def _log_file(path: Path) -> IO[bytes]:
-    return path.open("ab")
-
-
-class HubProcess:
-    """``python -m hub serve`` on a free port; killed without warning, started again."""
-
-    def __init__(self, database_url: str, log_path: Path) -> None:
-        self.database_url = database_url
-        self.log_path = log_path
-        self.proc: asyncio.subprocess.Process | None = None
-        self.url = ""
-
-    async def start(self) -> None:
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
-        env = {
-            **os.environ,
-            "HUB_DATABASE_URL": self.database_url,
-            "HUB_LOG_LEVEL": "WARNING",
-            # One customer sends hundreds of messages in a few seconds on purpose.
-            "HUB_RATE_LIMIT": "10000",
-            "HUB_RATE_BURST": "10000",
-        }
-        log = _log_file(self.log_path)
-        try:
-            self.proc = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "hub",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                env=env,
-                stdout=log,
-                stderr=log,
-            )
-        finally:
-            log.close()
-        deadline = time.monotonic() + 30
-        async with aiohttp.ClientSession() as http:
-            while True:
-                if self.proc.returncode is not None:
-                    raise AssertionError(f"hub exited; see {self.log_path}")
-                with contextlib.suppress(aiohttp.ClientError):
-                    async with http.get(f"{self.url}/healthz") as r:
-                        if r.status == 200:
-                            return
-                assert time.monotonic() < deadline, f"hub did not start; see {self.log_path}"
-                await asyncio.sleep(0.1)
-
-    async def kill(self) -> None:
-        """SIGKILL: no shutdown handler, no flush, no goodbye to the clients."""
-        assert self.proc is not None and self.proc.returncode is None
-        os.kill(self.proc.pid, signal.SIGKILL)
-        assert await self.proc.wait() == -signal.SIGKILL
-
-    async def stop(self) -> None:
-        if self.proc is not None and self.proc.returncode is None:
-            self.proc.kill()
-            await self.proc.wait()
 
 
 @pytest.fixture
@@ -109,14 +39,10 @@ async def hub_process(database_url: str, tmp_path: Path) -> AsyncIterator[HubPro
 
 
 @pytest.fixture
-async def wires() -> AsyncIterator[list[Wire]]:
-    opened: list[Wire] = []
-    try:
-        yield opened
-    finally:
-        for w in opened:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(w.close(), 5)
+async def clients() -> AsyncIterator[Clients]:
+    """Clients of the hub in a subprocess: each call passes its URL."""
+    async with Clients() as c:
+        yield c
 
 
 async def send(w: Wire, conversation_id: str, client_id: str) -> int:
@@ -154,19 +80,17 @@ def check_survivors(events: list[dict[str, Any]], acked: dict[str, int]) -> None
 
 
 async def test_acked_messages_and_waiting_contacts_survive_kill_9(
-    hub_process: HubProcess, wires: list[Wire]
+    hub_process: HubProcess, clients: Clients
 ) -> None:
     url = hub_process.url
-    sender = await customer(url, SITE_KEY)
-    wires.append(sender)
+    sender = await clients.customer(url=url, site_key=SITE_KEY)
     token = sender.received["session"][0]["visitor_token"]
     first = await sender.call("contact.request", {"channel": "chat"})
     assert first["ok"], first
     conversation_id = first["conversation_id"]
     waiting = [first["contact_id"]]
     for _ in range(4):
-        shopper = await customer(url, SITE_KEY)
-        wires.append(shopper)
+        shopper = await clients.customer(url=url, site_key=SITE_KEY)
         ack = await shopper.call("contact.request", {"channel": "chat"})
         assert ack["ok"], ack
         waiting.append(ack["contact_id"])
@@ -182,8 +106,7 @@ async def test_acked_messages_and_waiting_contacts_survive_kill_9(
     await hub_process.start()
     url = hub_process.url
 
-    again = await customer(url, SITE_KEY, token)
-    wires.append(again)
+    again = await clients.customer(token, url=url, site_key=SITE_KEY)
     assert again.received["session"][0]["conversation_id"] == conversation_id
     events = await all_events(again, conversation_id)
     check_survivors(events, acked)
@@ -192,8 +115,7 @@ async def test_acked_messages_and_waiting_contacts_survive_kill_9(
     assert await send(again, conversation_id, "after-restart") == events[-1]["seq"] + 1
 
     # The five contacts still wait, and are offered in their original order.
-    ada = await agent(url, ADA["email"], ADA["password"])
-    wires.append(ada)
+    ada = await clients.agent(ADA["email"], ADA["password"], url=url)
     for contact_id in waiting:
         await ada.next("offer", lambda o, c=contact_id: o["contact_id"] == c, timeout=5)
         assert (await ada.call("offer.accept", {"contact_id": contact_id}))["ok"]
@@ -202,10 +124,9 @@ async def test_acked_messages_and_waiting_contacts_survive_kill_9(
 
 
 async def test_messages_acked_while_the_hub_is_killed_survive(
-    hub_process: HubProcess, wires: list[Wire]
+    hub_process: HubProcess, clients: Clients
 ) -> None:
-    sender = await customer(hub_process.url, SITE_KEY)
-    wires.append(sender)
+    sender = await clients.customer(url=hub_process.url, site_key=SITE_KEY)
     token = sender.received["session"][0]["visitor_token"]
     ack = await sender.call("contact.request", {"channel": "chat"})
     conversation_id = ack["conversation_id"]
@@ -230,8 +151,7 @@ async def test_messages_acked_while_the_hub_is_killed_survive(
     survivors_to_check = dict(acked)
 
     await hub_process.start()
-    again = await customer(hub_process.url, SITE_KEY, token)
-    wires.append(again)
+    again = await clients.customer(token, url=hub_process.url, site_key=SITE_KEY)
     events = await all_events(again, conversation_id)
     check_survivors(events, survivors_to_check)
     assert await send(again, conversation_id, "after-restart") == events[-1]["seq"] + 1

@@ -17,7 +17,7 @@ from hub.errors import HubError
 from hub.sdk import AgentClient, CustomerClient
 from hub.sdk.video import AgentPeer, CustomerPeer
 from hub.store.schema import contact_events
-from tests.conftest import HubServer
+from tests.kit.hub import HubServer
 
 ARROW = {
     "id": "s1",

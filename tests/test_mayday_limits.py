@@ -7,22 +7,18 @@ hub only relays them.
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from hub.errors import HubError
-from hub.sdk import AgentClient, CustomerClient
-from hub.store.schema import contact_events
-from tests.conftest import HubServer
+from tests.kit.hub import HandClock, HubServer
+from tests.kit.video import OFFER_TIMEOUTS, Video, milestones
 
-OFFER_TIMEOUTS = {"chat": 5.0, "video": 5.0, "callback": 5.0}
+# Time moves only when a test says so: the stroke limiter refills on the hub's clock.
+pytestmark = pytest.mark.usefixtures("manual_clock")
+
 KB = 1024
-# How long "nothing arrives" is watched for: relays go out within milliseconds when they go.
-QUIET_S = 0.5
 
 
 def stroke(n: int) -> dict[str, Any]:
@@ -45,82 +41,11 @@ def hub_config() -> dict[str, object]:
     return {"offer_timeout_s": OFFER_TIMEOUTS}
 
 
-class Video:
-    """One customer asking for live video help and one agent, May, who may take it."""
-
-    def __init__(self, agent: AgentClient, customer: CustomerClient) -> None:
-        self.agent = agent
-        self.customer = customer
-        self.contact_id = ""
-
-    async def request(self) -> str:
-        self.contact_id = (await self.customer.request_contact("video"))["contact_id"]
-        return self.contact_id
-
-    async def assign(self) -> None:
-        """May goes available and accepts; both sides get their ``rtc.config``."""
-        await self.agent.set_presence("available")
-        await self.agent.wait_for("offer", lambda o: o["contact_id"] == self.contact_id)
-        await self.agent.accept(self.contact_id)
-        await self.agent.wait_for("rtc.config", lambda c: c["contact_id"] == self.contact_id)
-        await self.customer.wait_for("rtc.config", lambda c: c["contact_id"] == self.contact_id)
-        await self.agent.wait_for("share.state", lambda s: s["contact_id"] == self.contact_id)
-
-    async def cobrowse(self, events: list[dict[str, Any]]) -> dict[str, Any]:
-        return await self.customer.call(
-            "cobrowse.events", {"contact_id": self.contact_id, "events": events}
-        )
-
-    async def relayed_pages(self) -> list[dict[str, Any]]:
-        """Every cobrowse event the agent got for this contact, until a quiet moment."""
-        out: list[dict[str, Any]] = []
-        while True:
-            try:
-                batch = await self.agent.wait_for(
-                    "cobrowse.events", lambda b: b["contact_id"] == self.contact_id, QUIET_S
-                )
-            except TimeoutError:
-                return out
-            out.extend(batch["events"])
-
-    async def snapshot_asked(self) -> bool:
-        try:
-            await self.customer.wait_for(
-                "cobrowse.snapshot", lambda s: s["contact_id"] == self.contact_id, QUIET_S
-            )
-        except TimeoutError:
-            return False
-        return True
-
-
-@pytest.fixture
-async def video(hub_server: HubServer) -> AsyncIterator[Video]:
-    await hub_server.add_agent("may@example.com", "may-password", name="May")
-    agent = await AgentClient.login(hub_server.url, "may@example.com", "may-password")
-    customer = CustomerClient(hub_server.url, hub_server.site_key)
-    try:
-        await customer.connect()
-        yield Video(agent, customer)
-    finally:
-        await customer.close()
-        await agent.close()
-
-
-async def milestones(hub_server: HubServer, contact_id: str) -> list[tuple[str, Any]]:
-    async with hub_server.hub.db.connect() as conn:
-        rows = await conn.execute(
-            select(contact_events.c.type, contact_events.c.data)
-            .where(contact_events.c.contact_id == contact_id)
-            .order_by(contact_events.c.id)
-        )
-        return [(r[0], r[1]) for r in rows]
-
-
 # strokes
 
 
 async def test_strokes_past_a_burst_of_30_are_refused_and_not_stored(
-    hub_server: HubServer, video: Video
+    hub_server: HubServer, video: Video, manual_clock: HandClock
 ) -> None:
     contact_id = await video.request()
     await video.assign()
@@ -134,23 +59,25 @@ async def test_strokes_past_a_burst_of_30_are_refused_and_not_stored(
             return exc.code
         return int(ack["seq"])
 
-    started = time.monotonic()
+    # Time stands still while the 45 are handled: exactly the burst of 30 passes.
     results = await asyncio.gather(*(draw(n) for n in range(45)))
-    elapsed = time.monotonic() - started
     seqs = [r for r in results if isinstance(r, int)]
     refused = [r for r in results if not isinstance(r, int)]
     assert set(refused) == {"rate_limited"}
-    # A burst of 30, plus what 10 a second refilled while the 45 were handled.
-    assert 30 <= len(seqs) <= 30 + int(elapsed * 10) + 1, (len(seqs), elapsed)
-    assert len(refused) >= 45 - 30 - int(elapsed * 10) - 1
+    assert len(seqs) == 30 and len(refused) == 15, (len(seqs), len(refused))
 
     # Refused strokes are not in the timeline; accepted ones are, once each.
     history = await video.customer.history()
     assert sorted(e["seq"] for e in history if e["type"] == "annotation") == sorted(seqs)
 
-    # The bucket refills at 10 a second.
-    await asyncio.sleep(0.35)
-    assert isinstance(await draw(99), int)
+    # The bucket refills at 10 a second: nothing yet, one stroke 0.15 s later, then (with the
+    # half token left) three more 0.3 s later.
+    assert await draw(96) == "rate_limited"
+    await manual_clock.advance(0.15)
+    assert isinstance(await draw(97), int)
+    assert await draw(98) == "rate_limited"
+    await manual_clock.advance(0.3)
+    assert [isinstance(await draw(n), int) for n in range(100, 104)] == [True, True, True, False]
 
 
 # one batch

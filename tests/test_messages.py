@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from tests.conftest import HubServer
-from tests.wire import Wire, agent, customer
+from tests.kit.clients import Clients
+from tests.kit.wire import Wire
 
 
 class Chat:
-    """A customer and Ada in one assigned chat; every socket closed at teardown."""
+    """A customer and Ada in one assigned chat (the kit's Clients closes every socket)."""
 
-    def __init__(self, server: HubServer) -> None:
-        self.server = server
-        self.wires: list[Wire] = []
+    def __init__(self, clients: Clients) -> None:
+        self.clients = clients
         self.conversation_id = ""
 
     async def open(self) -> tuple[Wire, Wire]:
@@ -32,14 +30,10 @@ class Chat:
         return shopper, ada
 
     async def customer(self, token: str | None = None) -> Wire:
-        w = await customer(self.server.url, self.server.site_key, token)
-        self.wires.append(w)
-        return w
+        return await self.clients.customer(token)
 
     async def agent(self) -> Wire:
-        w = await agent(self.server.url, "ada@example.com", "ada-password")
-        self.wires.append(w)
-        return w
+        return await self.clients.ada()
 
     async def send(self, w: Wire, client_id: str, text: str) -> int:
         ack = await w.call(
@@ -57,19 +51,10 @@ class Chat:
         events: list[dict[str, Any]] = ack["events"]
         return events
 
-    async def close(self) -> None:
-        for w in self.wires:
-            if w.sio.connected:
-                await w.close()
-
 
 @pytest.fixture
-async def chat(hub_server: HubServer) -> AsyncIterator[Chat]:
-    c = Chat(hub_server)
-    try:
-        yield c
-    finally:
-        await c.close()
+def chat(clients: Clients) -> Chat:
+    return Chat(clients)
 
 
 def seqs_of(w: Wire, conversation_id: str) -> list[int]:

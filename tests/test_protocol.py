@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from tests.conftest import HubServer
-from tests.wire import agent, customer
+from tests.kit.hub import HubServer
+from tests.kit.wire import agent, customer
 
 
 async def test_chat_round_trip(hub_server: HubServer) -> None:

@@ -8,8 +8,8 @@ from typing import Any
 import aiohttp
 
 from hub.core.identity import sign_user_id
-from tests.conftest import HubServer
-from tests.wire import customer
+from tests.kit.hub import HubServer
+from tests.kit.wire import customer
 
 
 async def request(

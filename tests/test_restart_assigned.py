@@ -2,31 +2,32 @@
 its agent for the grace period, and goes back to the queue at its place if the agent does not
 come back.
 
-The hub runs as a real subprocess (``python -m hub serve``, see ``tests.test_crash``), killed
+The hub runs as a real subprocess (``python -m hub serve``, ``tests.kit.process``), killed
 with SIGKILL and started again on the same database.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from hub.actions import admin
-from tests.test_crash import HubProcess
-from tests.wire import Wire, agent, customer
+from tests.kit.clients import Clients, about
+from tests.kit.process import HubProcess
+from tests.kit.wire import Wire
 
 pytestmark = pytest.mark.slow
 
 SITE_KEY = "shop"
 GRACE_S = 3.0
 ADA = {"email": "ada@example.com", "name": "Ada", "password": "ada-password", "role": "agent"}
+ADA_LOGIN = ("ada@example.com", "ada-password")
 BOB = {"email": "bob@example.com", "name": "Bob", "password": "bob-password", "role": "agent"}
+BOB_LOGIN = ("bob@example.com", "bob-password")
 
 
 @pytest.fixture
@@ -46,36 +47,11 @@ async def hub_process(
         await process.stop()
 
 
-class Wires:
-    """Every socket a test opens, closed at teardown even when the test fails."""
-
-    def __init__(self) -> None:
-        self.opened: list[Wire] = []
-
-    def keep(self, w: Wire) -> Wire:
-        self.opened.append(w)
-        return w
-
-    async def customer(self, url: str, token: str | None = None) -> Wire:
-        return self.keep(await customer(url, SITE_KEY, token))
-
-    async def agent(self, url: str, who: dict[str, str], *, available: bool = True) -> Wire:
-        return self.keep(await agent(url, who["email"], who["password"], available=available))
-
-
 @pytest.fixture
-async def wires() -> AsyncIterator[Wires]:
-    w = Wires()
-    try:
-        yield w
-    finally:
-        for opened in w.opened:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(opened.close(), 5)
-
-
-def about(contact_id: str) -> Any:
-    return lambda payload: payload["contact_id"] == contact_id
+async def clients() -> AsyncIterator[Clients]:
+    """Clients of the hub in a subprocess: each call passes its URL."""
+    async with Clients() as c:
+        yield c
 
 
 async def request(w: Wire) -> tuple[str, str]:
@@ -84,10 +60,10 @@ async def request(w: Wire) -> tuple[str, str]:
     return ack["contact_id"], ack["conversation_id"]
 
 
-async def assigned_before_a_kill(hub: HubProcess, wires: Wires) -> tuple[str, str, str]:
+async def assigned_before_a_kill(hub: HubProcess, clients: Clients) -> tuple[str, str, str]:
     """Ada takes a contact, then the hub is killed. Returns (visitor token, contact, conv)."""
-    ada = await wires.agent(hub.url, ADA)
-    shopper = await wires.customer(hub.url)
+    ada = await clients.agent(*ADA_LOGIN, url=hub.url)
+    shopper = await clients.customer(url=hub.url, site_key=SITE_KEY)
     token = shopper.received["session"][0]["visitor_token"]
     contact_id, conversation_id = await request(shopper)
     await ada.next("offer", about(contact_id))
@@ -97,16 +73,16 @@ async def assigned_before_a_kill(hub: HubProcess, wires: Wires) -> tuple[str, st
 
 
 async def test_the_agent_back_within_the_grace_period_keeps_the_contact(
-    hub_process: HubProcess, wires: Wires
+    hub_process: HubProcess, clients: Clients
 ) -> None:
-    token, contact_id, conversation_id = await assigned_before_a_kill(hub_process, wires)
+    token, contact_id, conversation_id = await assigned_before_a_kill(hub_process, clients)
     await hub_process.kill()
     await hub_process.start()
     url = hub_process.url
     started = time.monotonic()
 
-    ada = await wires.agent(url, ADA)
-    shopper = await wires.customer(url, token)
+    ada = await clients.agent(*ADA_LOGIN, url=url)
+    shopper = await clients.customer(token, url=url, site_key=SITE_KEY)
     snapshot = await ada.call("snapshot", {})
     assert [c["contact"]["id"] for c in snapshot["contacts"]] == [contact_id]
     assert snapshot["contacts"][0]["contact"]["state"] == "assigned"
@@ -129,9 +105,9 @@ async def test_the_agent_back_within_the_grace_period_keeps_the_contact(
 
 
 async def test_the_contact_goes_back_to_its_place_when_the_agent_does_not_return(
-    hub_process: HubProcess, wires: Wires
+    hub_process: HubProcess, clients: Clients
 ) -> None:
-    token, held, conversation_id = await assigned_before_a_kill(hub_process, wires)
+    token, held, conversation_id = await assigned_before_a_kill(hub_process, clients)
     await hub_process.kill()
     await hub_process.start()
     url = hub_process.url
@@ -139,9 +115,9 @@ async def test_the_contact_goes_back_to_its_place_when_the_agent_does_not_return
 
     # During the grace period Ada's contact is not anyone else's: Bob is offered only a
     # contact asked for after the restart, which then waits behind the held one.
-    bob = await wires.agent(url, BOB)
-    shopper = await wires.customer(url, token)
-    later_shopper = await wires.customer(url)
+    bob = await clients.agent(*BOB_LOGIN, url=url)
+    shopper = await clients.customer(token, url=url, site_key=SITE_KEY)
+    later_shopper = await clients.customer(url=url, site_key=SITE_KEY)
     later, _ = await request(later_shopper)
     await bob.next("offer", about(later))
     assert (await bob.call("offer.decline", {"contact_id": later}))["ok"]

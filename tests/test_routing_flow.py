@@ -1,73 +1,21 @@
 """Routing (DESIGN §6) end to end: real hub, raw socket.io customers and agents.
 
-The hub runs with the short timeouts of ``tests.conftest.test_config``: chat and video offers
-last 2 s, an agent's disconnect grace is 1 s, a sticky window 2 s.
+The hub runs with the short timeouts of ``tests.kit.hub.hub_test_config`` (chat and video offers
+last 2 s, an agent's disconnect grace is 1 s, a sticky window 2 s), on a manual clock.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
 
-from tests.conftest import HubServer
-from tests.wire import Wire, agent, customer
+from tests.kit.clients import Clients, about, offer_ids
+from tests.kit.hub import HandClock, HubServer
+from tests.kit.wire import Wire
 
-# How long "nothing happens" is watched for. Offers go out within milliseconds when they go out
-# at all, so this is generous without slowing the suite much.
-QUIET_S = 0.6
-
-
-class Clients:
-    """Every socket a test opens, closed at teardown even when the test fails."""
-
-    def __init__(self, server: HubServer) -> None:
-        self.server = server
-        self.wires: list[Wire] = []
-
-    async def customer(self, token: str | None = None) -> Wire:
-        w = await customer(self.server.url, self.server.site_key, token)
-        self.wires.append(w)
-        return w
-
-    async def agent(self, email: str, password: str, *, available: bool = True) -> Wire:
-        w = await agent(self.server.url, email, password, available=available)
-        self.wires.append(w)
-        return w
-
-    async def ada(self, *, available: bool = True) -> Wire:
-        return await self.agent("ada@example.com", "ada-password", available=available)
-
-    async def bob(self, *, available: bool = True) -> Wire:
-        return await self.agent("bob@example.com", "bob-password", available=available)
-
-    async def request(self, channel: str = "chat", **extra: Any) -> tuple[Wire, str]:
-        """A new customer asks for a person; returns their socket and the contact id."""
-        shopper = await self.customer()
-        ack = await shopper.call("contact.request", {"channel": channel, **extra})
-        assert ack["ok"], ack
-        return shopper, ack["contact_id"]
-
-    async def close(self) -> None:
-        for w in self.wires:
-            if w.sio.connected:
-                await w.close()
-
-
-@pytest.fixture
-async def clients(hub_server: HubServer) -> AsyncIterator[Clients]:
-    c = Clients(hub_server)
-    try:
-        yield c
-    finally:
-        await c.close()
-
-
-def about(contact_id: str) -> Callable[[dict[str, Any]], bool]:
-    return lambda payload: payload["contact_id"] == contact_id
+# The hub runs on a clock the tests move: an offer expires, a grace ends, when a test says so.
+pytestmark = pytest.mark.usefixtures("manual_clock")
 
 
 async def offered(w: Wire, contact_id: str, within: float = 5.0) -> dict[str, Any]:
@@ -87,32 +35,22 @@ async def end(w: Wire, contact_id: str) -> None:
     assert ack["ok"], ack
 
 
-def offer_ids(w: Wire) -> list[str]:
-    return [o["contact_id"] for o in w.received["offer"]]
-
-
-async def quiet(w: Wire, event: str, pred: Any = None, for_s: float = QUIET_S) -> None:
-    """Assert that ``w`` receives no ``event`` matching ``pred`` for a while."""
-    await asyncio.sleep(for_s)
-    got = [x for x in w.received[event] if pred is None or pred(x)]
-    assert got == [], f"unexpected {event}: {got}"
-
-
 def missed_offers(w: Wire) -> list[dict[str, Any]]:
     """The presence changes the hub made because the agent let offers expire."""
     return [p for p in w.received["presence"] if p.get("reason") == "missed_offers"]
 
 
 async def first_to_get(agents: dict[str, Wire], contact_id: str) -> str:
-    """Which of the agents is offered the contact (exactly one of them must be)."""
-    deadline = time.monotonic() + 5.0
-    while time.monotonic() < deadline:
-        hits = [n for n, w in agents.items() if contact_id in offer_ids(w)]
-        if hits:
-            assert len(hits) == 1, f"{contact_id} offered to {hits}"
-            return hits[0]
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"{contact_id} was offered to nobody")
+    """Which of the agents is offered the contact (exactly one of them must be).
+
+    The hub offers a contact before it answers the request; a round trip on each agent's
+    socket then brings whatever it sent them.
+    """
+    for w in agents.values():
+        await w.round_trip()
+    hits = [n for n, w in agents.items() if contact_id in offer_ids(w)]
+    assert len(hits) == 1, f"{contact_id} offered to {hits or 'nobody'}"
+    return hits[0]
 
 
 # priorities and capacity
@@ -129,7 +67,7 @@ async def test_video_is_offered_before_an_earlier_chat_and_takes_the_agent_whole
     assert offer_ids(ada) == [video]
     assert (await ada.call("offer.accept", {"contact_id": video}))["ok"]
     # Busy with a video, Ada has no room for the chat, though chat capacity is 3.
-    await quiet(ada, "offer", about(chat))
+    await ada.quiet("offer", about(chat))
     await end(ada, video)
     await offered(ada, chat)
     assert offer_ids(ada) == [video, chat]
@@ -152,7 +90,7 @@ async def test_chat_capacity_is_three_then_the_next_agent(clients: Clients) -> N
     for _, contact_id in contacts[:3]:
         await accept(ada, contact_id)
     fourth_shopper, fourth = contacts[3]
-    await quiet(ada, "offer", about(fourth))
+    await ada.quiet("offer", about(fourth))
     # Fourth in line at first, first once the three ahead were taken.
     await fourth_shopper.next("contact.queued", lambda q: q["position"] == 1)
     assert fourth_shopper.received["contact.queued"][0]["position"] == 4
@@ -163,8 +101,8 @@ async def test_chat_capacity_is_three_then_the_next_agent(clients: Clients) -> N
 
     # Both agents hold chats now: a video, which takes an agent whole, waits for either.
     _, video = await clients.request("video")
-    await quiet(ada, "offer", about(video), for_s=0.3)
-    await quiet(bob, "offer", about(video), for_s=0.0)
+    await ada.quiet("offer", about(video))
+    await bob.quiet("offer", about(video))
     await end(bob, fourth)
     await offered(bob, video)
 
@@ -185,39 +123,53 @@ async def test_longest_idle_agent_gets_the_offer(clients: Clients) -> None:
 # offers that are missed, declined or withdrawn
 
 
-async def test_expired_offer_goes_to_the_next_agent_at_once(clients: Clients) -> None:
+async def test_expired_offer_goes_to_the_next_agent_at_once(
+    clients: Clients, manual_clock: HandClock
+) -> None:
     agents = {"ada": await clients.ada(), "bob": await clients.bob()}
     _, contact_id = await clients.request("chat")
     first = await first_to_get(agents, contact_id)
     second = "bob" if first == "ada" else "ada"
 
-    revoked = await agents[first].next("offer.revoked", about(contact_id), timeout=4.0)
+    await manual_clock.advance(1.9)
+    await agents[first].quiet("offer.revoked")
+    await manual_clock.advance(0.15)  # the offer's 2 s are up
+    revoked = await agents[first].next("offer.revoked", about(contact_id), timeout=0)
     assert revoked == {"contact_id": contact_id, "reason": "expired"}
     # At once: long before the missed agent could have been asked again (30 s), and in the same
     # routing step that expired the offer.
-    await offered(agents[second], contact_id, within=1.0)
+    await agents[second].round_trip()
+    assert offer_ids(agents[second]) == [contact_id]
     late = await agents[first].call("offer.accept", {"contact_id": contact_id})
     assert late["ok"] is False and late["error"]["code"] == "offer_expired"
     assert offer_ids(agents[first]) == [contact_id]
 
 
-async def test_two_expired_offers_in_a_row_set_the_agent_away(clients: Clients) -> None:
+async def test_two_expired_offers_in_a_row_set_the_agent_away(
+    clients: Clients, manual_clock: HandClock
+) -> None:
     _, first = await clients.request("chat")
     _, second = await clients.request("chat")
     ada = await clients.ada()
 
-    await ada.next("offer.revoked", about(first), timeout=4.0)
+    await offered(ada, first)
+    await manual_clock.advance(2.05)
+    await ada.next("offer.revoked", about(first), timeout=0)
+    await ada.round_trip()
     assert missed_offers(ada) == []
-    await ada.next("offer.revoked", about(second), timeout=4.0)
-    away = await ada.next("presence", lambda p: p.get("reason") == "missed_offers", timeout=2.0)
+    await offered(ada, second)
+    await manual_clock.advance(2.05)
+    await ada.round_trip()
+    await ada.next("offer.revoked", about(second), timeout=0)
+    away = await ada.next("presence", lambda p: p.get("reason") == "missed_offers", timeout=0)
     assert away == {"status": "away", "reason": "missed_offers"}
     assert [r["reason"] for r in ada.received["offer.revoked"]] == ["expired", "expired"]
     assert offer_ids(ada) == [first, second]
 
     # Away means no more offers: a new customer is even told that nobody is there.
     third_shopper, third = await clients.request("chat")
-    await third_shopper.next("contact.no_agent", about(third), timeout=2.0)
-    await quiet(ada, "offer", about(third))
+    await third_shopper.next("contact.no_agent", about(third))
+    await ada.quiet("offer", about(third))
     assert offer_ids(ada) == [first, second]
 
     # Back to available, Ada is offered the new contact (the two she missed skip her a while).
@@ -227,7 +179,7 @@ async def test_two_expired_offers_in_a_row_set_the_agent_away(clients: Clients) 
 
 
 async def test_decline_goes_to_the_next_agent_and_a_late_accept_is_refused(
-    clients: Clients,
+    clients: Clients, manual_clock: HandClock
 ) -> None:
     agents = {"ada": await clients.ada(), "bob": await clients.bob()}
     _, contact_id = await clients.request("chat")
@@ -240,7 +192,9 @@ async def test_decline_goes_to_the_next_agent_and_a_late_accept_is_refused(
     assert again["error"]["code"] == "offer_expired"
 
     # The second agent lets it run out, then tries to take it.
-    revoked = await agents[second].next("offer.revoked", about(contact_id), timeout=4.0)
+    await manual_clock.advance(2.05)
+    await agents[second].round_trip()
+    revoked = await agents[second].next("offer.revoked", about(contact_id), timeout=0)
     assert revoked["reason"] == "expired"
     late = await agents[second].call("offer.accept", {"contact_id": contact_id})
     assert late["ok"] is False and late["error"]["code"] == "offer_expired"
@@ -248,7 +202,9 @@ async def test_decline_goes_to_the_next_agent_and_a_late_accept_is_refused(
     assert missed_offers(agents[first]) == []
 
 
-async def test_cancel_revokes_the_outstanding_offer(clients: Clients) -> None:
+async def test_cancel_revokes_the_outstanding_offer(
+    clients: Clients, manual_clock: HandClock
+) -> None:
     ada = await clients.ada()
     shopper, contact_id = await clients.request("chat")
     await offered(ada, contact_id)
@@ -260,7 +216,9 @@ async def test_cancel_revokes_the_outstanding_offer(clients: Clients) -> None:
     assert ended["reason"] == "cancelled"
     late = await ada.call("offer.accept", {"contact_id": contact_id})
     assert late["error"]["code"] == "offer_expired"
-    await asyncio.sleep(QUIET_S)
+    # Past the time the offer had: nothing more comes of it.
+    await manual_clock.advance(2.05)
+    await ada.round_trip()
     assert offer_ids(ada) == [contact_id]
 
 
@@ -282,7 +240,7 @@ async def test_channel_switch_offers_the_same_agent_first(clients: Clients) -> N
     assert (await agents[mine].next("contact.ended", about(chat)))["reason"] == "channel_switch"
     # The other agent is the longer idle one, yet the agent already with the customer is first.
     await offered(agents[mine], video, within=2.0)
-    await quiet(agents[other], "offer", about(video), for_s=0.2)
+    await agents[other].quiet("offer", about(video))
 
     # Once the sticky agent passes, anyone may take it.
     assert (await agents[mine].call("offer.decline", {"contact_id": video}))["ok"]
@@ -300,12 +258,12 @@ async def test_backlog_drains_when_an_agent_becomes_available_or_ends_a_contact(
 ) -> None:
     ada = await clients.ada(available=False)
     contacts = [(await clients.request("chat"))[1] for _ in range(4)]
-    await quiet(ada, "offer", for_s=0.3)
+    await ada.quiet("offer")
 
     assert (await ada.call("presence", {"status": "available"}))["ok"]
     for contact_id in contacts[:3]:
         await accept(ada, contact_id)
-    await quiet(ada, "offer", about(contacts[3]))
+    await ada.quiet("offer", about(contacts[3]))
     await end(ada, contacts[0])
     await offered(ada, contacts[3])
     assert offer_ids(ada) == contacts
@@ -317,11 +275,11 @@ async def test_the_estimate_counts_only_agents_with_the_skills_needed(clients: C
     queued = await shopper.next("contact.queued", about(contact_id))
     # Ada's free slots cannot serve this customer: the wait is unknown, not zero.
     assert queued == {"contact_id": contact_id, "position": 1, "estimated_wait_s": None}
-    await quiet(ada, "offer", about(contact_id))
+    await ada.quiet("offer", about(contact_id))
     # Ada taking another customer changes nothing for the French speaker: no new push.
     _, other = await clients.request("chat")
     await accept(ada, other)
-    await asyncio.sleep(QUIET_S)
+    await shopper.round_trip()
     assert shopper.received["contact.queued"] == [queued]
 
 
@@ -359,7 +317,7 @@ async def test_waiting_customers_see_their_position_and_estimated_wait(clients: 
 
 async def test_no_agent_online_tells_the_customer_and_keeps_the_contact(clients: Clients) -> None:
     shopper, contact_id = await clients.request("chat")
-    no_agent = await shopper.next("contact.no_agent", about(contact_id), timeout=1.0)
+    no_agent = await shopper.next("contact.no_agent", about(contact_id), timeout=0)
     assert no_agent == {"contact_id": contact_id, "channel": "chat", "callback_offered": True}
     queued = await shopper.next("contact.queued", about(contact_id))
     assert queued == {"contact_id": contact_id, "position": 1, "estimated_wait_s": None}
@@ -373,22 +331,23 @@ async def test_no_agent_online_tells_the_customer_and_keeps_the_contact(clients:
 # agents who go away
 
 
-async def test_agent_disconnect_revokes_the_offer_at_once(clients: Clients) -> None:
+async def test_agent_disconnect_revokes_the_offer_at_once(
+    clients: Clients, manual_clock: HandClock
+) -> None:
     agents = {"ada": await clients.ada(), "bob": await clients.bob()}
     _, contact_id = await clients.request("chat")
     first = await first_to_get(agents, contact_id)
     second = "bob" if first == "ada" else "ada"
-    offer = agents[first].received["offer"][0]
-    would_expire = time.monotonic() + offer["expires_in_ms"] / 1000
+    started = manual_clock()
 
     await agents[first].close()
     await offered(agents[second], contact_id, within=3.0)
-    # Revoked on the disconnect itself, not left to run out.
-    assert time.monotonic() < would_expire
+    # Revoked on the disconnect itself, not left to run out: the hub's time has not moved.
+    assert manual_clock() == started
 
 
 async def test_assigned_contact_returns_to_its_place_after_the_grace_period(
-    clients: Clients,
+    clients: Clients, manual_clock: HandClock
 ) -> None:
     ada = await clients.ada()
     early_shopper, early = await clients.request("chat")
@@ -401,8 +360,13 @@ async def test_assigned_contact_returns_to_its_place_after_the_grace_period(
     await late_shopper.next("contact.no_agent", about(late))
     assert [q["position"] for q in late_shopper.received["contact.queued"]] == [1]
     told_before = len(early_shopper.received["contact.queued"])
+    # The hub saw Ada go (nobody was there for the later contact): her 1 s of grace starts.
+    await manual_clock.advance(0.9)
+    await early_shopper.quiet("event", lambda e: e["type"] == "contact.requeued")
+    await manual_clock.advance(0.15)
+    await early_shopper.round_trip()
     requeued = await early_shopper.next(
-        "event", lambda e: e["type"] == "contact.requeued", timeout=3.0
+        "event", lambda e: e["type"] == "contact.requeued", timeout=0
     )
     assert requeued["data"] == {"contact_id": early, "reason": "agent_disconnected"}
     await late_shopper.next("contact.queued", lambda q: q["position"] == 2)
@@ -416,14 +380,16 @@ async def test_assigned_contact_returns_to_its_place_after_the_grace_period(
     assert offer_ids(bob) == [early]
 
 
-async def test_agent_back_within_the_grace_period_keeps_the_contact(clients: Clients) -> None:
+async def test_agent_back_within_the_grace_period_keeps_the_contact(
+    clients: Clients, manual_clock: HandClock
+) -> None:
     ada = await clients.ada()
     shopper, contact_id = await clients.request("chat")
     await accept(ada, contact_id)
     await ada.close()
     ada = await clients.ada()
-    await asyncio.sleep(1.3)  # past the 1 s grace
-    assert [e for e in shopper.received["event"] if e["type"] == "contact.requeued"] == []
+    await manual_clock.advance(1.3)  # past the 1 s grace
+    await shopper.quiet("event", lambda e: e["type"] == "contact.requeued")
     conversation_id = shopper.received["event"][0]["conversation_id"]
     reply = await ada.call(
         "message.send",

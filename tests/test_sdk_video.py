@@ -17,7 +17,7 @@ from av import VideoFrame
 
 from hub.sdk import AgentClient, CustomerClient
 from hub.sdk.video import AgentPeer
-from tests.conftest import HubServer
+from tests.kit.hub import HubServer
 
 WIDTH, HEIGHT = 320, 240
 APP_LUMA = 200  # the app's screen is a flat, bright picture: easy to recognise at the agent

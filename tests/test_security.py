@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from typing import Any
@@ -12,8 +11,8 @@ import pytest
 import socketio
 
 from hub.core.identity import sign_user_id
-from tests.conftest import HubServer
-from tests.wire import Wire, agent, customer, login
+from tests.kit.hub import HandClock, HubServer
+from tests.kit.wire import Wire, agent, customer, login
 
 EVIL = "https://evil.example"
 
@@ -87,11 +86,14 @@ async def test_bad_credentials_are_refused_at_connect_and_on_rest(hub_server: Hu
 
 
 @pytest.mark.parametrize("hub_config", [{"token_ttl_s": 0.5}])
-async def test_expired_agent_token_is_refused(hub_server: HubServer) -> None:
+async def test_expired_agent_token_is_refused(
+    hub_server: HubServer, manual_clock: HandClock
+) -> None:
     token = await login(hub_server.url, "sue@example.com", "sue-password")
+    await manual_clock.advance(0.45)
     status, _, _ = await http_get(hub_server, "/api/v1/customers/nobody", token)
     assert status == 404  # accepted: the customer just does not exist
-    await asyncio.sleep(0.7)
+    await manual_clock.advance(0.1)
     status, _, body = await http_get(hub_server, "/api/v1/customers/nobody", token)
     assert_error(status, body, 401, "unauthorized")
     await refused(Wire(hub_server.url, "/agent"), {"token": token})

@@ -14,14 +14,14 @@ import gc
 import sys
 from typing import Any
 
-from tests import conftest as kit
-from tests.wire import agent, customer
+from tests.kit import hub as kit
+from tests.kit.wire import agent, customer
 
 
 async def test_stopping_mid_burst_loses_no_ack_and_leaks_no_connection(
     seeded_database_url: str,
 ) -> None:
-    config = kit.test_config(seeded_database_url)
+    config = kit.hub_test_config(seeded_database_url)
     runner, url = await kit.start_hub(config)
     ada = await agent(url, "ada@example.com", "ada-password")
     shopper = await customer(url, kit.SITE_KEY)

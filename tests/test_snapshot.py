@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-
 from hub.actions import admin
-from tests.conftest import HubServer
-from tests.wire import Wire, agent, customer
+from tests.kit.clients import Clients
+from tests.kit.hub import HubServer
 
 SHOP_CANNED = [{"title": "Hi", "text": "Welcome to the shop!"}]
 SHOP_REASONS = ["Delivery", "Refund"]
@@ -20,18 +17,7 @@ GARDEN_CANNED = [
 GARDEN_REASONS = ["Plant care"]
 
 
-@pytest.fixture
-async def wires() -> AsyncIterator[list[Wire]]:
-    opened: list[Wire] = []
-    try:
-        yield opened
-    finally:
-        for w in opened:
-            if w.sio.connected:
-                await w.close()
-
-
-async def test_each_site_has_its_own_lists(hub_server: HubServer, wires: list[Wire]) -> None:
+async def test_each_site_has_its_own_lists(hub_server: HubServer, clients: Clients) -> None:
     await admin.update_site(
         hub_server.database_url,
         hub_server.site_key,
@@ -42,15 +28,13 @@ async def test_each_site_has_its_own_lists(hub_server: HubServer, wires: list[Wi
         name="Garden",
         settings={"canned_responses": GARDEN_CANNED, "contact_reasons": GARDEN_REASONS},
     )
-    ada = await agent(hub_server.url, "ada@example.com", "ada-password")
-    wires.append(ada)
+    ada = await clients.agent("ada@example.com", "ada-password")
     expected = {}
     for site_key, canned, reasons in [
         (hub_server.site_key, SHOP_CANNED, SHOP_REASONS),
         ("garden", GARDEN_CANNED, GARDEN_REASONS),
     ]:
-        shopper = await customer(hub_server.url, site_key)
-        wires.append(shopper)
+        shopper = await clients.customer(site_key=site_key)
         ack = await shopper.call("contact.request", {"channel": "chat", "text": "hello"})
         assert ack["ok"], ack
         offer = await ada.next("offer", lambda o, cid=ack["contact_id"]: o["contact_id"] == cid)
@@ -77,11 +61,9 @@ def timeless(offer: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in offer.items() if k not in TIME_DEPENDENT}
 
 
-async def test_snapshot_offer_is_the_live_offer(hub_server: HubServer, wires: list[Wire]) -> None:
-    ada = await agent(hub_server.url, "ada@example.com", "ada-password")
-    wires.append(ada)
-    shopper = await customer(hub_server.url, hub_server.site_key)
-    wires.append(shopper)
+async def test_snapshot_offer_is_the_live_offer(hub_server: HubServer, clients: Clients) -> None:
+    ada = await clients.agent("ada@example.com", "ada-password")
+    shopper = await clients.customer()
     ack = await shopper.call(
         "contact.request",
         {"channel": "callback", "phone": "+33612345678", "text": "Please call about my order"},
@@ -91,8 +73,7 @@ async def test_snapshot_offer_is_the_live_offer(hub_server: HubServer, wires: li
     assert live["phone"] == "+33612345678"
 
     # The console reloads while the offer is out: a second socket of the same agent.
-    reloaded = await agent(hub_server.url, "ada@example.com", "ada-password", available=False)
-    wires.append(reloaded)
+    reloaded = await clients.agent("ada@example.com", "ada-password", available=False)
     (offer,) = (await reloaded.call("snapshot", {}))["offers"]
     assert set(offer) == set(live)
     assert timeless(offer) == timeless(live)

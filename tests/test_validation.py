@@ -8,8 +8,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.conftest import HubServer
-from tests.wire import Wire, agent, customer, login
+from tests.kit.hub import HandClock, HubServer
+from tests.kit.wire import Wire, agent, customer, login
 
 LONG = "x" * 4001
 PHONE = "+33612345678"
@@ -329,7 +329,9 @@ async def test_oversized_socket_payload_does_not_crash_the_hub(hub_server: HubSe
 
 
 @pytest.mark.parametrize("hub_config", [{"rate_limit_per_s": 5, "rate_limit_burst": 5}])
-async def test_rate_limit_refuses_after_the_burst(hub_server: HubServer) -> None:
+async def test_rate_limit_refuses_after_the_burst(
+    hub_server: HubServer, manual_clock: HandClock
+) -> None:
     shopper = await customer(hub_server.url, hub_server.site_key)
     ack = await shopper.call("contact.request", {"channel": "chat", "text": "hi"})
     conv = ack["conversation_id"]
@@ -346,8 +348,13 @@ async def test_rate_limit_refuses_after_the_burst(hub_server: HubServer) -> None
     # Another connection has its own bucket.
     other = await customer(hub_server.url, hub_server.site_key)
     assert (await other.call("identify", {"name": "Other"}))["ok"]
-    # Tokens come back with time; the refused messages were never stored.
-    await asyncio.sleep(0.5)
+    # No time has passed: still refused. Tokens come back with time (5 a second); the refused
+    # messages were never stored.
+    again = await shopper.call(
+        "message.send", {"conversation_id": conv, "client_id": "m6", "text": "m6"}
+    )
+    assert again["ok"] is False and again["error"]["code"] == "rate_limited"
+    await manual_clock.advance(0.25)
     events = (await shopper.call("history", {"conversation_id": conv, "after_seq": 0}))["events"]
     texts = [e["data"]["text"] for e in events if e["type"] == "message"]
     assert texts == ["hi", "m0", "m1", "m2", "m3"]

@@ -25,8 +25,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import HubServer
-from tests.wire import Wire, customer, login
+from tests.kit.hub import HubServer
+from tests.kit.wire import Wire, customer, login
 
 ADA = ("ada@example.com", "ada-password")
 SUE = ("sue@example.com", "sue-password")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import new_page, shot, w, widget_ready
+from tests.kit.browser import new_page, shot, w, widget_ready
 
 pytestmark = pytest.mark.browser
 

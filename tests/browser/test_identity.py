@@ -7,7 +7,7 @@ import hmac
 
 import pytest
 
-from tests.browser.conftest import agent_login, new_page, open_shop, w, widget_ready
+from tests.kit.browser import agent_login, new_page, open_shop, w, widget_ready
 
 pytestmark = pytest.mark.browser
 

@@ -5,124 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import agent_login, new_page, shot, w, widget_ready
+from tests.kit.browser import REPLAY, shot, start, w
 
 pytestmark = pytest.mark.browser
 
-# Test instruments, added before any page script runs: every RTCPeerConnection the page makes,
-# and every getUserMedia it asks for.
-SPY = """
-window.__pcs = [];
-window.__gum = [];
-const NativePC = window.RTCPeerConnection;
-window.RTCPeerConnection = class extends NativePC {
-  constructor(...args) { super(...args); window.__pcs.push(this); }
-};
-if (navigator.mediaDevices) {
-  const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-  navigator.mediaDevices.getUserMedia = (c) => {
-    window.__gum.push(JSON.stringify(c));
-    return gum(c);
-  };
-}
-"""
-
-INBOUND = """async (kind) => {
-  let frames = 0, packets = 0;
-  for (const pc of window.__pcs) {
-    if (pc.signalingState === "closed") continue;
-    (await pc.getStats()).forEach((r) => {
-      if (r.type !== "inbound-rtp" || r.kind !== kind) return;
-      frames += r.framesDecoded || 0;
-      packets += r.packetsReceived || 0;
-    });
-  }
-  return kind === "video" ? frames : packets;
-}"""
-
 PASSWORD = "hunter2-Tr0ub4dor"
 ARROW_TOOL = "[data-tool=arrow]"
-REPLAY = ".stage .replayer-wrapper iframe"
-
-
-@pytest.fixture
-def hub_config() -> dict[str, Any]:
-    return {"offer_timeout_s": {"chat": 8.0, "video": 8.0, "callback": 10.0}}
-
-
-class Session:
-    """A shopper's page and an agent's console in one Mayday session."""
-
-    def __init__(self, shop: Any, agent: Any, sent: list[str]) -> None:
-        self.shop = shop
-        self.agent = agent
-        self.sent = sent  # every websocket frame the shop page sent
-        self.first_frame_s = 0.0  # from the tap to the agent's video playing on the page
-
-    def mayday(self, selector: str, **kw: Any) -> Any:
-        return self.shop.locator(f"lifeline-mayday {selector}", **kw)
-
-    def replay(self) -> Any:
-        return self.agent.frame_locator(REPLAY)
-
-    async def received(self) -> list[str]:
-        """The cobrowse.events batches the console received, as JSON text."""
-        return list(await self.agent.evaluate("window.__cobrowse"))
-
-    async def rising(self, page: Any, kind: str) -> tuple[int, int]:
-        before = await page.evaluate(INBOUND, kind)
-        await page.wait_for_timeout(1000)
-        return before, await page.evaluate(INBOUND, kind)
-
-
-async def start(hub: Any, browser: Any, shop_site: Any) -> Session:
-    await hub.add_site("vid", settings={"channels": ["chat", "callback", "video"]})
-    await hub.add_agent("may@example.com", "may-password", name="May", auto_answer=True)
-    agent = await agent_login(browser, hub, len(hub.agents) - 1, init_script=SPY)
-    # What the console receives of the page, seen as its own code sees it.
-    await agent.evaluate(
-        """window.__cobrowse = [];
-        window.lifelineConsole.socket.onAny((name, payload) => {
-          if (name === "cobrowse.events") window.__cobrowse.push(JSON.stringify(payload));
-        });"""
-    )
-    shop = await new_page(browser)
-    await shop.add_init_script(SPY)
-    sent: list[str] = []
-    shop.on(
-        "websocket",
-        lambda ws: ws.on(
-            "framesent", lambda f: sent.append(f if isinstance(f, str) else f.decode("latin-1"))
-        ),
-    )
-    await shop.goto(shop_site.page("mayday-shop.html", key="vid"))
-    await widget_ready(shop)
-    await w(shop, ".launcher").click()
-    video_card = w(shop, "[data-action=video]")
-    await video_card.wait_for()
-    tapped = time.monotonic()
-    await video_card.click()
-
-    s = Session(shop, agent, sent)
-    # Auto-answer: the console accepts, shows the stage and makes the offer; the shopper's
-    # page plays the agent's camera.
-    await agent.locator(".stage").wait_for()
-    await s.mayday("video").wait_for()
-    await shop.wait_for_function(
-        """() => {
-          const v = document.querySelector("lifeline-mayday").shadowRoot.querySelector("video");
-          return v && v.readyState >= 2 && v.videoWidth > 0;
-        }""",
-        timeout=15_000,
-    )
-    s.first_frame_s = time.monotonic() - tapped
-    print(f"tap to the agent's first frame on the page: {s.first_frame_s * 1000:.0f} ms")
-    return s
 
 
 async def test_mayday_video_page_view_arrow_password_pause_end(

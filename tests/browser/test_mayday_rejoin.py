@@ -9,8 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from hub.store.schema import contact_events
-from tests.browser.conftest import widget_ready
-from tests.browser.test_mayday import INBOUND, Session, start
+from tests.kit.browser import INBOUND, Session, start, widget_ready
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import agent_login, new_page, open_shop, w
+from tests.kit.browser import agent_login, new_page, open_shop, w
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import agent_login, first_offered, new_page, open_shop, shot, w
+from tests.kit.browser import agent_login, first_offered, new_page, open_shop, shot, w
 
 pytestmark = pytest.mark.browser
 

@@ -1,8 +1,8 @@
 """Share my screen in Chromium: in a live video session the shopper shares their screen, the
 console shows it as video in place of the page view, and goes back to the page when they stop.
 
-Chromium's fake media UI and devices (conftest.ARGS) grant getDisplayMedia without a prompt and
-give a synthetic 1280x720 screen, so no extra browser flags are needed.
+Chromium's fake media UI and devices (``tests.kit.browser.ARGS``) grant getDisplayMedia without
+a prompt and give a synthetic 1280x720 screen, so no extra browser flags are needed.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_mayday import Session, start
+from tests.kit.browser import Session, start
 
 pytestmark = pytest.mark.browser
 

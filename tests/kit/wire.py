@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -49,8 +50,32 @@ class Wire:
             return None
 
         async with self._arrived:
-            await asyncio.wait_for(self._arrived.wait_for(lambda: find() is not None), timeout)
-            return find()
+            found = find()
+            if found is None:  # timeout=0: only what has arrived
+                await asyncio.wait_for(self._arrived.wait_for(lambda: find() is not None), timeout)
+                found = find()
+            return found
+
+    async def until(self, cond: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Wait until ``cond()`` holds, looking again whenever something arrives."""
+        async with self._arrived:
+            await asyncio.wait_for(self._arrived.wait_for(cond), timeout)
+
+    async def round_trip(self) -> None:
+        """One call answered on this socket: whatever the hub sent before it has now arrived.
+
+        Server-to-client messages on one socket keep their order, so after this a test can
+        assert that something was not sent, without watching the socket for a while. The call
+        is an event the hub does not know (it answers ``unknown_event`` and changes nothing).
+        """
+        ack = await self.call("kit.round_trip")
+        assert ack["error"]["code"] == "unknown_event", ack
+
+    async def quiet(self, event: str, pred: Any = None) -> None:
+        """Assert that no ``event`` matching ``pred`` has arrived (after a round trip)."""
+        await self.round_trip()
+        got = [x for x in self.received[event] if pred is None or pred(x)]
+        assert got == [], f"unexpected {event}: {got}"
 
     async def close(self) -> None:
         await self.sio.disconnect()

@@ -1,0 +1,1 @@
+"""The test kit: every helper the tests share, written once (fixtures stay in conftest.py)."""

@@ -1,0 +1,179 @@
+"""A real hub for tests: its configuration, its seeded databases, and starting it on a free port."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from hub.actions import admin
+from hub.actions.context import Hub
+from hub.app import create_app
+from hub.clock import Clock, ManualClock
+from hub.config import Config
+from hub.edges.http import HUB_KEY
+
+PG_ADMIN_URL = os.environ.get("HUB_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+BACKENDS = [
+    b.strip()
+    for b in os.environ.get("HUB_TEST_BACKENDS", "sqlite,postgresql").split(",")
+    if b.strip()
+]
+
+AGENTS = [
+    {"email": "ada@example.com", "name": "Ada", "password": "ada-password", "role": "agent"},
+    {"email": "bob@example.com", "name": "Bob", "password": "bob-password", "role": "agent"},
+    {"email": "sue@example.com", "name": "Sue", "password": "sue-password", "role": "supervisor"},
+]
+
+SITE_KEY = "shop"
+SITE_SECRET = "s3cret-test-site-" + secrets.token_hex(8)
+ALL_CHANNELS = ["chat", "callback", "video"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# PostgreSQL
+
+
+def pg_dsn(url: str) -> str:
+    return url.replace("postgresql://", "postgres://")
+
+
+def pg_url(name: str) -> str:
+    """The URL of database ``name`` on the test server."""
+    return f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+
+
+async def postgres_reachable() -> bool:
+    import asyncpg
+
+    try:
+        conn = await asyncpg.connect(pg_dsn(PG_ADMIN_URL), timeout=3)
+    except (OSError, asyncpg.PostgresError):
+        return False
+    await conn.close()
+    return True
+
+
+async def pg_execute(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(pg_dsn(PG_ADMIN_URL))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def require_postgres() -> None:
+    """Skip without PostgreSQL, except in CI, where nothing may be skipped."""
+    if not await postgres_reachable():
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required in CI and not reachable at {PG_ADMIN_URL}")
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}")
+
+
+def new_database_name() -> str:
+    return f"lifeline_test_{secrets.token_hex(6)}"
+
+
+# seeding
+
+
+async def seed(database_url: str) -> None:
+    """The test site ``shop`` (every channel), a ``demo`` site and AGENTS."""
+    await admin.add_site(
+        database_url, SITE_KEY, SITE_SECRET, name="Test shop", settings={"channels": ALL_CHANNELS}
+    )
+    await admin.add_site(database_url, "demo", "demo-" + secrets.token_hex(12), name="Demo")
+    await admin.add_agents(database_url, AGENTS)
+
+
+# the hub
+
+
+class HandClock(ManualClock):
+    """The hub's :class:`~hub.clock.ManualClock`, made safe to advance at any moment.
+
+    Advance past a deadline by a margin (2.05 s for a 2 s offer, not 1.9 + 0.1): near 1.8e9
+    seconds a float is only good to about 2e-7 s, and sums of steps round.
+
+    ``advance`` first waits for the router to be parked: one that is still in a step (an
+    action woke it) would otherwise see the new time only after ``advance`` returned.
+    """
+
+    async def advance(self, seconds: float, *, settle_s: float = 10.0) -> None:
+        await self.parked(settle_s=settle_s)
+        await super().advance(seconds, settle_s=settle_s)
+
+    async def settle(self) -> None:
+        """Let the router run one step and park again, without moving time.
+
+        An action that frees an agent wakes the router rather than routing itself; after this,
+        whatever that step sends (an offer, a queue position) is on its way.
+        """
+        await self.advance(0)
+
+
+def hub_test_config(database_url: str, **overrides: Any) -> Config:
+    """Short timeouts: chat and video offers last 2 s, callbacks 3 s, grace 1 s, sticky 2 s."""
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "offer_timeout_s": {"chat": 2.0, "video": 2.0, "callback": 3.0},
+        "agent_grace_s": 1.0,
+        "callback_retry_delay_s": 1.0,
+        "sticky_window_s": 2.0,
+        "rate_limit_per_s": 200.0,
+        "rate_limit_burst": 400,
+        "demo": True,
+    }
+    values.update(overrides)
+    return Config(**values)
+
+
+async def start_hub(config: Config, clock: Clock | None = None) -> tuple[web.AppRunner, str]:
+    """The hub on a free loopback port; ``clock`` (default the system's) goes to create_app."""
+    runner = web.AppRunner(create_app(config, clock=clock))
+    await runner.setup()
+    port = free_port()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    return runner, f"http://127.0.0.1:{port}"
+
+
+@dataclass
+class HubServer:
+    """A running hub, as the tests and the browser see it."""
+
+    url: str
+    database_url: str
+    site_key: str
+    site_secret: str
+    app: web.Application
+    agents: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def hub(self) -> Hub:
+        return self.app[HUB_KEY]
+
+    async def add_site(self, key: str, secret: str | None = None, **kw: Any) -> str:
+        secret = secret or secrets.token_hex(20)
+        await admin.add_site(self.database_url, key, secret, **kw)
+        return secret
+
+    async def add_agent(self, email: str, password: str = "agent-password", **kw: Any) -> str:
+        kw.setdefault("name", email.split("@")[0].title())
+        agent_id = await admin.add_agent(self.database_url, email=email, password=password, **kw)
+        self.agents.append((email, password))
+        return agent_id
