@@ -86,7 +86,11 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
         await hub.db.dispose()
 
     async def disconnect_clients(app: web.Application) -> None:
-        # Close every socket first, so that shutdown does not wait for clients to leave.
+        # Close every socket first, so that shutdown does not wait for clients to leave:
+        # socket.io's shutdown() only stops its own background task, and a client still in
+        # a namespace held the web server's shutdown for 40 s (until its ping timed out).
+        await customer_edge.hang_up()
+        await agent_edge.hang_up()
         await sio.shutdown()
 
     app.on_shutdown.append(disconnect_clients)

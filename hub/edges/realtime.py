@@ -50,6 +50,7 @@ class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
         # the edge records the ones in flight, so shutdown lets them finish before the
         # database closes under them.
         self._inflight: set[asyncio.Task[Any]] = set()
+        self.shutting_down = False
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
         if event == "connect":
@@ -134,6 +135,15 @@ class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
         task = asyncio.create_task(later())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def hang_up(self) -> None:
+        """At shutdown, close every socket of the namespace: nobody waits for clients to leave.
+
+        The hub going away is not an agent leaving: no grace starts now (the restarted hub
+        starts one for every agent), so no contact is given back while the hub stops.
+        """
+        self.shutting_down = True
+        await self.hub.notify.disconnect_all(self.namespace)
 
     async def close(self) -> None:
         """Let the events in flight finish (bounded), then stop what the edge started."""
@@ -243,5 +253,5 @@ class AgentEdge(Edge):
 
     async def disconnect(self, sid: str) -> None:
         session = self._close(sid)
-        if session is not None:
+        if session is not None and not self.shutting_down:
             await agents.disconnect(self.hub, session)
