@@ -25,6 +25,12 @@ from hub.store.writer import EventWriter
 log = logging.getLogger(__name__)
 
 MAX_PAYLOAD_BYTES = 256 * 1024
+# How long a stopping web server lets requests under way finish before it cancels them (the
+# runner's ``shutdown_timeout``). A websocket never finishes by itself: with aiohttp's default
+# a hub with clients connected took 40 s to stop. Cancelled, a client's connection simply
+# drops, and it reconnects to the restarted hub; a socket.io disconnect sent from here would
+# tell it not to.
+SHUTDOWN_TIMEOUT_S = 2.0
 
 
 def create_app(config: Config, *, clock: Clock | None = None) -> web.Application:
@@ -85,14 +91,11 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
         await hub.writer.stop()
         await hub.db.dispose()
 
-    async def disconnect_clients(app: web.Application) -> None:
-        # Close every socket first, so that shutdown does not wait for clients to leave:
-        # socket.io's shutdown() only stops its own background task, and a client still in
-        # a namespace held the web server's shutdown for 40 s (until its ping timed out).
-        await customer_edge.hang_up()
-        await agent_edge.hang_up()
+    async def hang_up(app: web.Application) -> None:
+        # From here on a socket that closes is the hub going away, not a person leaving.
+        customer_edge.shutting_down = agent_edge.shutting_down = True
         await sio.shutdown()
 
-    app.on_shutdown.append(disconnect_clients)
+    app.on_shutdown.append(hang_up)
     app.cleanup_ctx.append(lifetime)
     return app

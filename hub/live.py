@@ -50,7 +50,7 @@ class Live:
         self.agent_sids: dict[str, set[str]] = {}
         self.shares: dict[str, Share] = {}
         # What each waiting customer was told last, so an unchanged place is not sent again.
-        self.sent_positions: dict[str, tuple[int, int]] = {}
+        self.sent_positions: dict[str, tuple[int, int | None]] = {}
         self.sent_queue: dict[str, Any] | None = None
         self.handle: dict[str, deque[float]] = {
             c: deque(maxlen=estimates.HANDLE_WINDOW) for c in routing.CHANNELS

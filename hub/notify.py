@@ -114,10 +114,5 @@ class Notify:
         for sid in self.live.agent_sids.get(agent_id, ()):
             await self.sio.leave_room(sid, conversation_room(conversation_id), namespace=AGENT_NS)
 
-    async def disconnect_all(self, namespace: str) -> None:
-        """Close every client socket of ``namespace`` (at shutdown)."""
-        for sid, _eio_sid in list(self.sio.manager.get_participants(namespace, None)):
-            await self.sio.disconnect(sid, namespace=namespace)
-
     def is_connected(self, namespace: str, sid: str) -> bool:
         return bool(self.sio.manager.is_connected(sid, namespace))

@@ -14,6 +14,11 @@ import gc
 import sys
 from typing import Any
 
+from aiohttp import web
+
+from hub.app import SHUTDOWN_TIMEOUT_S, create_app
+from hub.config import Config
+from hub.sdk import CustomerClient
 from tests.kit import hub as kit
 from tests.kit.wire import agent, customer
 
@@ -65,3 +70,38 @@ async def test_stopping_mid_burst_loses_no_ack_and_leaks_no_connection(
         assert acked <= stored, sorted(acked - stored)
     finally:
         await runner.cleanup()
+
+
+async def test_clients_come_back_by_themselves_after_a_graceful_restart(
+    seeded_database_url: str,
+) -> None:
+    """Shutdown closes each client's connection, not its namespaces: a socket.io client that
+    the server drops from a namespace would take it as meant and never reconnect."""
+    config = kit.hub_test_config(seeded_database_url)
+    port = kit.free_port()
+    runner = await _serve(config, port)
+    shopper = CustomerClient(f"http://127.0.0.1:{port}", kit.SITE_KEY)
+    try:
+        await shopper.connect()
+        await shopper.wait_for("connect")  # the first connect, consumed
+        await shopper.request_contact("chat", text="Before the restart")
+        await runner.cleanup()
+        await shopper.wait_for("disconnect", timeout=10)
+        assert not shopper.connected
+        runner = await _serve(config, port)
+        # No call from the test: the client reconnects on its own, then sends.
+        await shopper.wait_for("connect", timeout=15)
+        seq = await shopper.send_message("After the restart")
+        texts = [e["data"].get("text") for e in await shopper.history() if e["type"] == "message"]
+        assert texts == ["Before the restart", "After the restart"], texts
+        assert seq > 0
+    finally:
+        await shopper.close()
+        await runner.cleanup()
+
+
+async def _serve(config: Config, port: int) -> web.AppRunner:
+    runner = web.AppRunner(create_app(config), shutdown_timeout=SHUTDOWN_TIMEOUT_S)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return runner

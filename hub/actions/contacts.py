@@ -315,19 +315,18 @@ async def callback_outcome(
         )
         events = [event_payload(row)]
         if retry_at is not None:
-            not_before = retry_at
-            contact["not_before"] = not_before
+            contact["not_before"] = retry_at
             await queries.set_contact(
                 conn,
                 contact["id"],
                 state="queued",
                 agent_id=None,
                 attempts=attempts,
-                not_before=not_before,
+                not_before=retry_at,
                 outcome=p.outcome,
             )
             await queries.log_contact_event(
-                conn, contact["id"], "retry", now, session.id, {"not_before": not_before}
+                conn, contact["id"], "retry", now, session.id, {"not_before": retry_at}
             )
             if contact.get("assigned_at"):
                 hub.live.record_handle_time("callback", now - contact["assigned_at"])

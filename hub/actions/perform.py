@@ -180,7 +180,7 @@ async def push_positions(hub: Hub) -> None:
         wait = estimates.wire_wait_s(
             estimates.estimate_wait_s(position, free, busy, live.average_handle_s(meta.channel))
         )
-        sent = (position, -1 if wait is None else wait)
+        sent = (position, wait)
         if live.sent_positions.get(contact_id) == sent:
             continue
         live.sent_positions[contact_id] = sent

@@ -102,7 +102,7 @@ def _split(raw: str | None) -> list[str]:
 def serve(config: Config) -> int:
     from aiohttp import web
 
-    from hub.app import create_app
+    from hub.app import SHUTDOWN_TIMEOUT_S, create_app
 
     logging.basicConfig(
         level=os.environ.get("HUB_LOG_LEVEL", "INFO"),
@@ -111,7 +111,13 @@ def serve(config: Config) -> int:
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     app = create_app(config)
     app.on_startup.append(_settle_gc)  # after the hub's own start-up (cleanup_ctx)
-    web.run_app(app, host=config.host, port=config.port, print=None)
+    web.run_app(
+        app,
+        host=config.host,
+        port=config.port,
+        print=None,
+        shutdown_timeout=SHUTDOWN_TIMEOUT_S,
+    )
     return 0
 
 

@@ -281,7 +281,7 @@ class Engine:
         ``sticky_until`` or the end of a pass-over of a waiting contact. A value ``<= now``
         means step() is due at once.
         """
-        times: list[float] = [t for t in self._graces() if t is not None]
+        times = [t for c in self._graced if (t := self._contacts[c].grace_until) is not None]
         for contact_id in self._offer_of.values():
             expires_at = self._contacts[contact_id].offer_expires_at
             if expires_at is not None:
@@ -397,19 +397,12 @@ class Engine:
         self._load[agent_id][contact.channel] -= 1
         self._refresh(self._agents[agent_id])
 
-    def _fits(self, agent: Agent, channel: Channel) -> bool:
-        """Whether the agent has room for one more contact of the channel."""
-        return fits(agent.capacity, self._load[agent.id], channel)
-
     def _set_grace(self, contact: Contact, until: float | None) -> None:
         contact.grace_until = until
         if until is None:
             self._graced.discard(contact.id)
         else:
             self._graced.add(contact.id)
-
-    def _graces(self) -> list[float | None]:
-        return [self._contacts[c].grace_until for c in self._graced]
 
     def _end_graces(self, now: float, out: list[Decision]) -> None:
         if not self._graced:
@@ -432,7 +425,7 @@ class Engine:
             agent.status == "available"
             and agent.connected
             and agent.id not in self._offer_of
-            and any(self._fits(agent, channel) for channel in CHANNELS)
+            and any(fits(agent.capacity, self._load[agent.id], channel) for channel in CHANNELS)
         ):
             self._free.add(agent.id)
         else:

@@ -50,6 +50,9 @@ class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
         # the edge records the ones in flight, so shutdown lets them finish before the
         # database closes under them.
         self._inflight: set[asyncio.Task[Any]] = set()
+        # Set at shutdown: the hub going away is not an agent leaving, so no grace starts
+        # then (the restarted hub starts one for every agent) and no contact is given back
+        # while the hub stops.
         self.shutting_down = False
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
@@ -135,15 +138,6 @@ class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
         task = asyncio.create_task(later())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-    async def hang_up(self) -> None:
-        """At shutdown, close every socket of the namespace: nobody waits for clients to leave.
-
-        The hub going away is not an agent leaving: no grace starts now (the restarted hub
-        starts one for every agent), so no contact is given back while the hub stops.
-        """
-        self.shutting_down = True
-        await self.hub.notify.disconnect_all(self.namespace)
 
     async def close(self) -> None:
         """Let the events in flight finish (bounded), then stop what the edge started."""

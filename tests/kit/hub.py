@@ -13,7 +13,7 @@ from aiohttp import web
 
 from hub.actions import admin
 from hub.actions.context import Hub
-from hub.app import create_app
+from hub.app import SHUTDOWN_TIMEOUT_S, create_app
 from hub.clock import Clock, ManualClock
 from hub.config import Config
 from hub.edges.http import HUB_KEY
@@ -144,7 +144,7 @@ def hub_test_config(database_url: str, **overrides: Any) -> Config:
 
 async def start_hub(config: Config, clock: Clock | None = None) -> tuple[web.AppRunner, str]:
     """The hub on a free loopback port; ``clock`` (default the system's) goes to create_app."""
-    runner = web.AppRunner(create_app(config, clock=clock))
+    runner = web.AppRunner(create_app(config, clock=clock), shutdown_timeout=SHUTDOWN_TIMEOUT_S)
     await runner.setup()
     port = free_port()
     site = web.TCPSite(runner, "127.0.0.1", port)
