@@ -19,7 +19,8 @@ from hub.live import Live
 from hub.metrics import Metrics
 from hub.notify import AGENT_NS, CUSTOMER_NS, Notify
 from hub.router import Router
-from hub.store.db import create_engine, migrate
+from hub.store.appenders import open_appender
+from hub.store.db import create_engine, migrate, write_gate
 from hub.store.writer import EventWriter
 
 log = logging.getLogger(__name__)
@@ -59,10 +60,12 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
         )
     )
     db = create_engine(config.database_url)
+    gate = write_gate(config.database_url)
     hub = Hub(
         config=config,
         db=db,
-        writer=EventWriter(db),
+        gate=gate,
+        writer=EventWriter(open_appender(config.database_url), gate),
         live=live,
         notify=Notify(sio, metrics, live),
         metrics=metrics,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -372,3 +373,42 @@ async def test_history_moves_to_a_verified_customer_without_one(hub_server: HubS
     assert [c["id"] for c in profile["conversations"]] == [conv]
     for w in (a, b):
         await w.close()
+
+
+async def test_a_merge_while_messages_stream_in_loses_none(hub_server: HubServer) -> None:
+    """The merge reads the visitor's events and moves them; sends keep landing meanwhile.
+
+    Every acknowledged message must end up once in the merged conversation, in seq order,
+    whether the writer stored it before the merge (then it was moved), or after (then it
+    followed the conversation's ``moved_to``). A commit between the merge's read and its
+    write would lose it: the write lock taken up front is what this test stands on.
+    """
+    url, key = hub_server.url, hub_server.site_key
+    a = await customer(url, key)
+    await a.call("identify", signed(hub_server, "gus"))
+    a_ack = await a.call("contact.request", {"channel": "chat", "text": "A1"})
+    conv = a_ack["conversation_id"]
+    assert (await a.call("contact.cancel", {"contact_id": a_ack["contact_id"]}))["ok"]
+
+    # The visitor in two tabs: one streams messages, the other signs in meanwhile.
+    streaming = await customer(url, key)
+    token = session_of(streaming)["visitor_token"]
+    other_tab = await customer(url, key, token)
+    b_ack = await streaming.call("contact.request", {"channel": "chat", "text": "B0"})
+    old = b_ack["conversation_id"]
+    count = 120
+    sent = [f"B{n}" for n in range(1, count + 1)]
+    sends = [asyncio.create_task(say(streaming, old, text)) for text in sent]
+    # Sign in once the first sends are stored and the rest are on their way.
+    await asyncio.wait(sends, return_when=asyncio.FIRST_COMPLETED)
+    merged = await other_tab.call("identify", signed(hub_server, "gus"))
+    assert merged["ok"] and merged["conversation_id"] == conv
+    await asyncio.gather(*sends)  # every send acknowledged
+
+    events = await history(a, conv)
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+    stored = texts(events)
+    assert sorted(stored) == sorted(["A1", "B0", *sent])
+    assert len(stored) == len(set(stored))
+    # Nothing stayed behind in the visitor's old conversation.
+    assert await history(streaming, old) == []

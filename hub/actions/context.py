@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -13,6 +14,7 @@ from hub.config import Config
 from hub.live import Live
 from hub.metrics import Metrics
 from hub.notify import Notify
+from hub.store.db import writing
 from hub.store.writer import EventWriter
 
 
@@ -25,10 +27,16 @@ class Hub:
     notify: Notify
     metrics: Metrics
     clock: Clock
+    # Held by every write transaction of this process and by the writer (hub.store.db).
+    gate: AbstractAsyncContextManager[Any] = field(repr=False)
+
+    def __post_init__(self) -> None:
+        self._writing = writing(self.db)
 
     @asynccontextmanager
     async def tx(self) -> AsyncIterator[AsyncConnection]:
-        async with self.db.begin() as conn:
+        """A transaction that writes: it holds the write lock from its first statement."""
+        async with self.gate, self._writing.begin() as conn:
             yield conn
 
     def wake_router(self) -> None:

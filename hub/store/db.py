@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +35,7 @@ def create_engine(url: str) -> AsyncEngine:
         # "database is locked" between its own transactions. WAL keeps readers of other
         # processes (backups, the CLI) out of the way.
         engine = create_async_engine(full, pool_size=1, max_overflow=0, pool_timeout=30)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        _sqlite_events(engine)
         return engine
     return create_async_engine(full, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
@@ -43,11 +45,54 @@ def create_oneshot_engine(url: str) -> AsyncEngine:
     full = async_url(url)
     engine = create_async_engine(full, poolclass=NullPool)
     if full.startswith("sqlite"):
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        _sqlite_events(engine)
     return engine
 
 
+# The execution option that marks a transaction as one that writes (``writing``).
+WRITES = "lifeline_writes"
+
+
+def writing(engine: AsyncEngine) -> AsyncEngine:
+    """The engine for transactions that write: on SQLite they take the write lock up front.
+
+    A check-then-write action (a merge reads a conversation's events, then moves them) must
+    never see another connection commit between its read and its write. ``BEGIN IMMEDIATE``
+    makes SQLite give the transaction the database's write lock at its start; the writer's own
+    connection (``hub.store.appenders``) does the same. On PostgreSQL the actions lock the rows
+    they check (``SELECT ... FOR UPDATE``), so nothing changes there.
+    """
+    return engine.execution_options(**{WRITES: True})
+
+
+def write_gate(url: str) -> contextlib.AbstractAsyncContextManager[Any]:
+    """What a write transaction of this process holds while it runs.
+
+    On SQLite, one lock for the writer and every action's write transaction: they would
+    serialise on the database's write lock anyway, and waiting here costs nothing, while
+    waiting in SQLite's busy handler sleeps in steps of milliseconds. On PostgreSQL nothing:
+    row locks keep the writes apart there, and they may run side by side.
+    """
+    if make_url(url).get_backend_name() == "sqlite":
+        return asyncio.Lock()
+    return contextlib.nullcontext()
+
+
+def _sqlite_events(engine: AsyncEngine) -> None:
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    event.listen(engine.sync_engine, "begin", _sqlite_begin)
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # The driver's own BEGIN is off (``_sqlite_pragmas``); this one says which kind.
+    writes = conn.get_execution_options().get(WRITES, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # The driver would begin a deferred transaction by itself before the first write;
+    # ``_sqlite_begin`` begins every transaction instead, and writes take the lock up front.
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     # NORMAL in WAL mode survives a crash of the process (kill -9) with every committed

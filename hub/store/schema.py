@@ -86,6 +86,8 @@ conversations = Table(
     Column("site_id", ID, ForeignKey("sites.id"), nullable=False),
     Column("customer_id", ID, ForeignKey("customers.id"), nullable=False, index=True),
     Column("last_seq", Integer, nullable=False, server_default="0"),
+    # Set when a merge moved this conversation's events into another: appends follow it.
+    Column("moved_to", ID, nullable=True),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
 )

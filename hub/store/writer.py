@@ -4,6 +4,10 @@ Every ``message.send`` must be durable before it is acknowledged. Committing eac
 costs a transaction per message; under load the writer instead takes everything that queued up
 while the previous batch was committing and stores it in one transaction with a handful of
 statements. At low load a batch is a single append, so latency does not suffer.
+
+A batch goes to the database in one hop on the writer's own connection
+(:mod:`hub.store.appenders`), holding the process's write gate (:func:`hub.store.db.write_gate`)
+so that no action's write transaction runs between its statements.
 """
 
 from __future__ import annotations
@@ -14,9 +18,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from hub.store.timeline import NewEvent, append
+from hub.store.appenders import Appender
+from hub.store.timeline import NewEvent
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +38,11 @@ class Append:
 
 
 class EventWriter:
-    def __init__(self, db: AsyncEngine) -> None:
-        self.db = db
+    def __init__(
+        self, appender: Appender, gate: contextlib.AbstractAsyncContextManager[Any]
+    ) -> None:
+        self.appender = appender
+        self.gate = gate
         # ``None`` in the queue asks the writer to stop once what came before it is written.
         self._queue: asyncio.Queue[Append | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
@@ -63,6 +69,7 @@ class EventWriter:
             item = self._queue.get_nowait()
             if item is not None and not item.done.done():
                 item.done.set_exception(ConnectionError("the hub is shutting down"))
+        await self.appender.close()
 
     async def append(
         self,
@@ -97,8 +104,7 @@ class EventWriter:
                     break
                 batch.append(item)
             try:
-                async with self.db.begin() as conn:
-                    results = await append(conn, [item.event for item in batch])
+                results = await self._write([item.event for item in batch])
             except asyncio.CancelledError:
                 for item in batch:
                     if not item.done.done():
@@ -121,10 +127,15 @@ class EventWriter:
                 if not item.done.done():
                     item.done.set_result(result)
 
+    async def _write(self, events: list[NewEvent]) -> list[tuple[dict[str, Any], bool]]:
+        async with self.gate:
+            # Shielded: a cancel must not leave the writer's connection inside a transaction
+            # (the hop finishes, then the cancel is seen).
+            return await asyncio.shield(self.appender.write(events))
+
     async def _single(self, item: Append) -> None:
         try:
-            async with self.db.begin() as conn:
-                (result,) = await append(conn, [item.event])
+            (result,) = await self._write([item.event])
         except Exception as exc:
             if not item.done.done():
                 item.done.set_exception(exc)
