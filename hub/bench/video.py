@@ -35,8 +35,7 @@ WIDTH, HEIGHT = 640, 360
 # customers'.
 PHASES = [
     ("offer_to_agent", "tap", "agent_offer"),  # routing: the hub offers the contact
-    ("accept", "agent_offer", "agent_accepted"),  # the agent's accept round trip
-    ("config_to_agent", "agent_accepted", "agent_config"),  # rtc.config reaches the agent
+    ("accept", "agent_offer", "agent_config"),  # the agent accepts; rtc.config comes back
     ("agent_sdp_offer", "agent_config", "agent_offer_made"),  # createOffer + ICE gathering
     ("offer_relay", "agent_offer_made", "customer_offer"),  # rtc.signal through the hub
     ("customer_sdp_answer", "customer_offer", "customer_answer_made"),  # answer + gathering
@@ -210,11 +209,10 @@ async def serve_agents(url: str, emails: list[str]) -> None:
                 return
             marks = {"agent_offer": time.monotonic()}
             contact_id = offer["contact_id"]
-            configured = agent.wait_for("rtc.config", lambda c: c["contact_id"] == contact_id, 10)
-            waiting = asyncio.ensure_future(configured)
-            await agent.accept(contact_id)
-            marks["agent_accepted"] = time.monotonic()
-            config = await waiting
+            # As the console does (web/console/src/video.js), the session starts on rtc.config,
+            # which the hub sends before it acknowledges the accept, not on the acknowledgement.
+            accepting = asyncio.ensure_future(agent.accept(contact_id))
+            config = await agent.wait_for("rtc.config", lambda c: c["contact_id"] == contact_id, 10)
             marks["agent_config"] = time.monotonic()
             camera = Camera()
             peer = AgentPeer(agent, contact_id, camera, ice_servers=config["ice_servers"])
@@ -222,6 +220,7 @@ async def serve_agents(url: str, emails: list[str]) -> None:
             await peer.pc.setLocalDescription(await peer.pc.createOffer())
             marks["agent_offer_made"] = time.monotonic()
             await peer._signal()
+            await accepting
             await asyncio.wait_for(camera.started.wait(), 30)
             marks["agent_camera"] = camera.first_at
             print(json.dumps({"contact_id": contact_id, **marks}), flush=True)
