@@ -51,6 +51,13 @@ class Live:
         self.shares: dict[str, Share] = {}
         # What each waiting customer was told last, so an unchanged place is not sent again.
         self.sent_positions: dict[str, tuple[int, int | None]] = {}
+        # Waiting contacts by what their estimate depends on (channel, skills), with the
+        # estimate's inputs last used for each: when those change, that kind is told again.
+        self.kind_of: dict[str, tuple[str, frozenset[str]]] = {}
+        self.by_kind: dict[tuple[str, frozenset[str]], set[str]] = {}
+        self.sent_inputs: dict[tuple[str, frozenset[str]], tuple[int, int, float]] = {}
+        # Contacts whose customer must be told their place again even if it did not move.
+        self.retell: set[str] = set()
         self.sent_queue: dict[str, Any] | None = None
         self.handle: dict[str, deque[float]] = {
             c: deque(maxlen=estimates.HANDLE_WINDOW) for c in routing.CHANNELS
@@ -80,6 +87,20 @@ class Live:
         self.meta.pop(contact_id, None)
         self.sent_positions.pop(contact_id, None)
         self.shares.pop(contact_id, None)
+        self.retell.discard(contact_id)
+        kind = self.kind_of.pop(contact_id, None)
+        if kind is not None:
+            members = self.by_kind[kind]
+            members.discard(contact_id)
+            if not members:
+                del self.by_kind[kind]
+                self.sent_inputs.pop(kind, None)
+
+    def waiting_kind(self, contact_id: str, kind: tuple[str, frozenset[str]]) -> None:
+        """Remember what the estimate of a contact in line depends on."""
+        if self.kind_of.get(contact_id) != kind:
+            self.kind_of[contact_id] = kind
+            self.by_kind.setdefault(kind, set()).add(contact_id)
 
     def share(self, contact_id: str) -> Share:
         return self.shares.setdefault(contact_id, Share())
@@ -92,6 +113,12 @@ class Live:
 
     def average_handle_s(self, channel: str) -> float:
         return estimates.average_handle_s(channel, self.handle.get(channel, ()))
+
+    def estimate_inputs(self, channel: str, skills: frozenset[str]) -> tuple[int, int, float]:
+        """What a waiting contact's estimate depends on besides its place: free and busy
+        slots and the handle time (unused, so left out, when nobody can serve it)."""
+        free, busy = self.slots(channel, skills)
+        return (free, busy, self.average_handle_s(channel) if free + busy else 0.0)
 
     def slots(self, channel: str, skills: frozenset[str]) -> tuple[int, int]:
         """Free and busy serving slots on ``channel`` among available, connected agents who

@@ -165,36 +165,50 @@ async def return_to_queue(hub: Hub, contact_id: str, agent_id: str, *, reason: s
 
 
 async def push_positions(hub: Hub) -> None:
-    live = hub.live
-    positions = live.engine.queue_positions(hub.clock())
-    slots: dict[tuple[str, frozenset[str]], tuple[int, int]] = {}
-    for contact_id, position in positions.items():
-        meta = live.meta.get(contact_id)
-        contact = live.engine.contacts.get(contact_id)
-        if meta is None or contact is None:
+    """Tell each waiting customer whose place or estimate changed, and supervisors the counts.
+
+    Only what moved is looked at: the engine says which places changed since the last push,
+    and a kind of contact (channel and skills) is looked at again only when its estimate's
+    inputs (free and busy slots, handle time) changed. A customer is sent nothing when what
+    they would be told is what they were told last.
+    """
+    live, engine = hub.live, hub.live.engine
+    now = hub.clock()
+    places = engine.places
+    due = set(engine.line_changes(now))
+    due |= live.retell
+    live.retell.clear()
+    for contact_id in due:
+        contact = engine.contacts.get(contact_id)
+        if contact is not None and contact_id in live.meta:
+            live.waiting_kind(contact_id, (live.meta[contact_id].channel, contact.skills))
+    inputs: dict[tuple[str, frozenset[str]], tuple[int, int, float]] = {}
+    for kind, members in live.by_kind.items():
+        inputs[kind] = live.estimate_inputs(*kind)
+        if live.sent_inputs.get(kind) != inputs[kind]:
+            live.sent_inputs[kind] = inputs[kind]
+            due |= members
+    # In line order, so the front of the line hears first.
+    for position, contact_id in sorted((places[c], c) for c in due if c in places):
+        told = live.kind_of.get(contact_id)
+        if told is None:
             continue
-        kind = (meta.channel, contact.skills)
-        if kind not in slots:
-            slots[kind] = live.slots(*kind)
-        free, busy = slots[kind]
-        wait = estimates.wire_wait_s(
-            estimates.estimate_wait_s(position, free, busy, live.average_handle_s(meta.channel))
-        )
+        free, busy, handle_s = inputs[told]
+        wait = estimates.wire_wait_s(estimates.estimate_wait_s(position, free, busy, handle_s))
         sent = (position, wait)
         if live.sent_positions.get(contact_id) == sent:
             continue
         live.sent_positions[contact_id] = sent
         await hub.notify.to_customer(
-            meta.customer_id,
+            live.meta[contact_id].customer_id,
             "contact.queued",
             {"contact_id": contact_id, "position": position, "estimated_wait_s": wait},
         )
-    hub.metrics.waiting.set(len(positions))
-    summary = live.queue_summary(hub.clock())
+    hub.metrics.waiting.set(len(places))
     # Longest waits tick every second; only counts changing is news worth a push.
-    if live.sent_queue is None or summary["waiting"] != live.sent_queue["waiting"]:
-        live.sent_queue = summary
-        await hub.notify.to_supervisors("queue.updated", summary)
+    if live.sent_queue is None or engine.line_counts() != live.sent_queue["waiting"]:
+        live.sent_queue = live.queue_summary(now)
+        await hub.notify.to_supervisors("queue.updated", live.sent_queue)
 
 
 async def resend_positions(hub: Hub, customer_id: str) -> None:
@@ -202,6 +216,7 @@ async def resend_positions(hub: Hub, customer_id: str) -> None:
     for contact_id, meta in hub.live.meta.items():
         if meta.customer_id == customer_id:
             hub.live.sent_positions.pop(contact_id, None)
+            hub.live.retell.add(contact_id)
     await push_positions(hub)
 
 

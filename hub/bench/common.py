@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import resource
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Iterable
 from contextlib import asynccontextmanager
@@ -39,6 +40,10 @@ class Options:
     window: int = 16
     rate: int = 500
     sessions: int = 20
+    minutes: float = 10.0  # soak
+    scale_customers: tuple[int, ...] = (1000, 5000, 10000)
+    scale_waiting: tuple[int, ...] = (500, 2000, 5000)
+    scale_engine: tuple[int, ...] = (1000, 10000)
 
 
 @dataclass
@@ -64,7 +69,13 @@ class Context:
 
     @asynccontextmanager
     async def hub(
-        self, name: str, n_agents: int, *, skills: Iterable[str] = (), auto_answer: bool = False
+        self,
+        name: str,
+        n_agents: int,
+        *,
+        skills: Iterable[str] = (),
+        auto_answer: bool = False,
+        capacity: dict[str, int] | None = None,
     ) -> AsyncIterator[tuple[Server, str, list[str]]]:
         """Seed a site and agents, start a hub on them, yield (server, site_key, agent emails)."""
         from hub.actions.admin import add_agents, add_site  # the lead's seeding API; migrates too
@@ -89,6 +100,7 @@ class Context:
                         "password": PASSWORD,
                         "skills": list(skills),
                         "auto_answer": auto_answer,
+                        **({"capacity": capacity} if capacity else {}),
                     }
                     for i, e in enumerate(emails)
                 ],
@@ -129,6 +141,21 @@ async def bounded(ctx: Context, coros: list[Awaitable[T]], limit_s: float) -> li
 
 async def close_all(clients: Iterable[CustomerClient | AgentClient]) -> None:
     await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
+
+
+def raise_open_files(wanted: int) -> int:
+    """Raise this process's soft limit of open files towards ``wanted`` (up to the hard limit).
+
+    Thousands of sockets need more than the common default of 1024. A hub started afterwards
+    inherits the limit (rlimits pass to child processes), so the bench raises it before it
+    starts one. Returns the soft limit now in force.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    return soft
 
 
 def percentile(values: list[float], q: float) -> float:

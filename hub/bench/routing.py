@@ -3,27 +3,39 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 import time
 from collections.abc import Callable
-from typing import Any
 
-from hub.bench.common import PASSWORD, Context, Payload, bounded, close_all, percentile
+from hub.bench.common import (
+    PASSWORD,
+    Context,
+    Payload,
+    bounded,
+    close_all,
+    percentile,
+    raise_open_files,
+)
 from hub.sdk import AgentClient, CustomerClient
 
 UNSTAFFED_SKILL = "unstaffed"  # no bench agent has it
+TAPPERS = 20  # customers who take turns tapping, so that no sample waits on its own last one
 
 
-async def routing(ctx: Context) -> Payload:
-    """Tap → offer latency with a backlog the agents cannot take, plus the engine alone."""
-    opt = ctx.options
-    ctx.notes["routing"] = (
-        f"{opt.waiting} chats waiting for a skill no agent has (their places pushed to them); "
-        "each sample: a customer taps chat, the offered agent accepts and ends it"
-    )
-    latencies: list[float] = []
-    async with ctx.hub("routing", opt.agents) as (server, site_key, emails):
-        ctx.stage("routing: agents log in", len(emails))
+async def offer_latency(
+    ctx: Context, name: str, backlogs: list[int], n_agents: int, samples: int
+) -> dict[int, Payload]:
+    """Tap → offer latency behind each backlog (ascending), on one hub with ``n_agents`` free.
+
+    The backlog is chats waiting for a skill no agent has: they wait for real (their places
+    and estimates are pushed to them) while every agent stays free for the samples. At each
+    backlog, ``samples`` taps one after another, each timed from ``contact.request`` to the
+    ``offer`` arriving at an agent, who accepts and ends it. Returns ``{backlog: figures}``.
+    """
+    backlogs = sorted(backlogs)
+    raise_open_files(2 * (backlogs[-1] + n_agents + TAPPERS) + 256)
+    out: dict[int, Payload] = {}
+    async with ctx.hub(name, n_agents) as (server, site_key, emails):
+        ctx.stage(f"{name}: agents log in", len(emails))
         agents: list[AgentClient] = []
         customers: list[CustomerClient] = []
         try:
@@ -51,81 +63,82 @@ async def routing(ctx: Context) -> Payload:
 
             for agent in agents:
                 agent.on("offer", on_offer(agent))
-            ctx.stage("routing: agents available", len(agents))
+            ctx.stage(f"{name}: agents available", len(agents))
             await bounded(ctx, [a.set_presence("available") for a in agents], limit_s=60)
 
-            ctx.stage("routing: backlog", opt.waiting)
-
-            async def waiting_customer(i: int) -> CustomerClient:
-                # Chats that need a skill no agent has: they wait in the queue for real (their
-                # places are pushed to them) while every agent stays free for the samples.
+            async def waiting_customer() -> CustomerClient:
                 customer = CustomerClient(server.url, site_key, reconnect=False, backfill=False)
                 await customer.connect()
                 customers.append(customer)
                 await customer.request_contact("chat", skills=[UNSTAFFED_SKILL])
                 return customer
 
-            await bounded(ctx, [waiting_customer(i) for i in range(opt.waiting)], limit_s=180)
-
             tappers = [
                 CustomerClient(server.url, site_key, reconnect=False, backfill=False)
-                for _ in range(max(1, min(20, opt.samples)))
+                for _ in range(max(1, min(TAPPERS, samples)))
             ]
             customers.extend(tappers)
             await asyncio.gather(*(t.connect() for t in tappers))
-
-            ctx.stage("routing: tap → offer", opt.samples)
             loop = asyncio.get_running_loop()
-            deadline = time.monotonic() + max(60.0, opt.samples * 0.5)
-            for i in range(opt.samples):
-                if time.monotonic() > deadline:
-                    break
-                tapper = tappers[i % len(tappers)]
-                fut: asyncio.Future[tuple[AgentClient, Payload, float]] = loop.create_future()
-                expected[str(tapper.customer_id)] = fut
-                sent = time.perf_counter()
-                await tapper.request_contact("chat")
-                agent, offer, received = await asyncio.wait_for(fut, 10)
-                latencies.append((received - sent) * 1000)
-                await agent.accept(offer["contact_id"])
-                await agent.end_contact(offer["contact_id"], resolved=True)
-                ctx.bar.update()
+            waiting = 0
+            for backlog in backlogs:
+                ctx.stage(f"{name}: backlog {backlog}", backlog - waiting)
+                await bounded(
+                    ctx,
+                    [waiting_customer() for _ in range(backlog - waiting)],
+                    limit_s=60 + backlog * 0.1,
+                )
+                waiting = backlog
+                latencies: list[float] = []
+                ctx.stage(f"{name}: tap → offer behind {backlog}", samples)
+                deadline = time.monotonic() + max(60.0, samples * 0.5)
+                for i in range(samples):
+                    if time.monotonic() > deadline:
+                        break
+                    tapper = tappers[i % len(tappers)]
+                    fut: asyncio.Future[tuple[AgentClient, Payload, float]] = loop.create_future()
+                    expected[str(tapper.customer_id)] = fut
+                    sent = time.perf_counter()
+                    await tapper.request_contact("chat")
+                    agent, offer, received = await asyncio.wait_for(fut, 10)
+                    latencies.append((received - sent) * 1000)
+                    await agent.accept(offer["contact_id"])
+                    await agent.end_contact(offer["contact_id"], resolved=True)
+                    ctx.bar.update()
+                out[backlog] = {
+                    "waiting": backlog,
+                    "agents": n_agents,
+                    "samples": len(latencies),
+                    "offer_p50_ms": percentile(latencies, 50),
+                    "offer_p99_ms": percentile(latencies, 99),
+                    "hub_rss_kb": server.rss_kb(),
+                }
         finally:
             await close_all([*agents, *customers])
+    return out
+
+
+async def routing(ctx: Context) -> Payload:
+    """Tap → offer latency with a backlog the agents cannot take, plus the engine alone."""
+    opt = ctx.options
+    ctx.notes["routing"] = (
+        f"{opt.waiting} chats waiting for a skill no agent has (their places pushed to them); "
+        "each sample: a customer taps chat, the offered agent accepts and ends it"
+    )
+    result = (await offer_latency(ctx, "routing", [opt.waiting], opt.agents, opt.samples))[
+        opt.waiting
+    ]
+    result.pop("hub_rss_kb")
     ctx.stage("routing: engine alone", 1)
-    decisions = engine_decisions_per_s(ctx)
+    result["engine_decisions_per_s"] = engine_decisions_per_s(ctx, opt.waiting, opt.agents)
     ctx.bar.update()
-    return {
-        "waiting": opt.waiting,
-        "agents": opt.agents,
-        "samples": len(latencies),
-        "offer_p50_ms": percentile(latencies, 50),
-        "offer_p99_ms": percentile(latencies, 99),
-        "engine_decisions_per_s": decisions,
-    }
+    return result
 
 
-def engine_decisions_per_s(ctx: Context) -> float | None:
-    """Ask the routing engine's own micro-benchmark (another module; imported only when run)."""
-    try:
-        from hub.bench.engine import measure_engine
-    except ImportError as exc:
-        ctx.notes["engine"] = f"hub.bench.engine unavailable: {exc}"
-        return None
-    params = inspect.signature(measure_engine).parameters
-    kwargs: dict[str, Any] = {}
-    # Keep the micro-benchmark short in a short run (the smoke test passes --seconds 1).
-    for name in ("seconds", "duration_s", "limit_s"):
-        if name in params:
-            kwargs[name] = min(ctx.options.seconds, 3.0)
-    result: Any = measure_engine(**kwargs)
-    if isinstance(result, dict):
-        for key in ("engine_decisions_per_s", "decisions_per_s", "rate"):
-            if key in result:
-                return float(result[key])
-        numbers = [v for v in result.values() if isinstance(v, int | float)]
-        return float(numbers[0]) if numbers else None
-    for attr in ("decisions_per_s", "engine_decisions_per_s"):
-        if hasattr(result, attr):
-            return float(getattr(result, attr))
-    return float(result)
+def engine_decisions_per_s(ctx: Context, waiting: int, agents: int) -> float:
+    """The routing engine's own micro-benchmark, kept short in a short run."""
+    from hub.bench.engine import measure_engine
+
+    # The smoke test passes --seconds 1; a full run gives the engine 3 s.
+    result = measure_engine(waiting=waiting, agents=agents, seconds=min(ctx.options.seconds, 3.0))
+    return result["engine_decisions_per_s"]

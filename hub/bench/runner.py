@@ -17,7 +17,9 @@ from typing import Any
 from tqdm import tqdm
 
 from hub.bench.common import Context, Options
-from hub.bench.scenarios import SCENARIOS
+from hub.bench.plot import plot, require_matplotlib
+from hub.bench.scenarios import QUICK, SCENARIOS
+from hub.errors import HubError
 
 # (scenario, key, label, unit, target) for the printed table, in DESIGN §12 order.
 TABLE: list[tuple[str, str, str, str, str]] = [
@@ -33,6 +35,19 @@ TABLE: list[tuple[str, str, str, str, str]] = [
     ("memory", "kb_per_idle_customer", "idle customer", "KB each", "< 150"),
     ("video", "first_frame_p50_ms", "Mayday tap → first agent frame p50", "ms", ""),
     ("video", "first_frame_p95_ms", "Mayday tap → first agent frame p95", "ms", "< 1500"),
+    ("soak", "errors", "soak: errors", "count", "0"),
+    ("soak", "achieved_per_s", "soak: messages sent", "msg/s", ""),
+    ("soak", "p99_ms", "soak: chat p99, whole run", "ms", ""),
+    ("soak", "rss_slope_kb_per_min", "soak: hub RSS slope", "KB/min", "flat"),
+]
+
+# (scenario, key, label with {n}, unit, target): one row for each point of a curve.
+CURVES: list[tuple[str, str, str, str, str]] = [
+    ("scale", "memory_kb_per_customer", "idle customer, {n} connected", "KB each", "flat"),
+    ("scale", "offer_p99_ms", "tap → offer p99, {n} waiting", "ms", "< 50"),
+    ("scale", "engine_decisions_per_s", "engine alone, {n} contacts", "decisions/s", "flat"),
+    ("soak", "p99_ms_per_minute", "soak: chat p99 in minute {n}", "ms", ""),
+    ("soak", "rss_kb", "", "KB", ""),
 ]
 
 
@@ -41,8 +56,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="hub bench", description="Measure the hub against the targets of DESIGN §12."
     )
-    parser.add_argument("--scenario", choices=[*SCENARIOS, "all"], default="all")
+    parser.add_argument(
+        "--scenario",
+        type=scenario_list,
+        default=list(QUICK),
+        metavar="NAME[,NAME...]",
+        help=f"comma-separated, of {', '.join(SCENARIOS)}; or all (the default: "
+        f"{', '.join(QUICK)}; scale and soak take minutes and run when named)",
+    )
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    parser.add_argument(
+        "--plot", metavar="FILE", help="also draw the scale and soak curves as a PNG (matplotlib)"
+    )
     parser.add_argument(
         "--database-url",
         help="run against this database (e.g. PostgreSQL) instead of a fresh SQLite file",
@@ -83,6 +108,24 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--sessions", type=int, default=defaults.sessions, help="Mayday sessions at once (video)"
     )
+    parser.add_argument(
+        "--minutes",
+        type=float,
+        default=defaults.minutes,
+        help="length of the steady phase, fractions allowed (soak)",
+    )
+    for flag, default, what in (
+        ("--scale-customers", defaults.scale_customers, "idle customers"),
+        ("--scale-waiting", defaults.scale_waiting, "contacts waiting"),
+        ("--scale-engine", defaults.scale_engine, "contacts in the engine alone"),
+    ):
+        parser.add_argument(
+            flag,
+            type=sizes,
+            default=default,
+            metavar="N[,N...]",
+            help=f"{what} at each point of the curve (scale)",
+        )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     for name in ("agents", "samples", "pairs", "window", "rate", "sessions"):
@@ -90,7 +133,34 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
             parser.error(f"--{name} must be at least 1")
     if args.waiting < 0 or args.customers < 1 or args.seconds <= 0:
         parser.error("--waiting must be >= 0, --customers >= 1 and --seconds > 0")
+    if args.minutes <= 0:
+        parser.error("--minutes must be > 0")
     return args
+
+
+def scenario_list(text: str) -> list[str]:
+    """``routing,chat`` or ``all`` → the scenarios to run, in the order given, each once."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if names == ["all"]:
+        return list(QUICK)
+    unknown = [n for n in names if n not in SCENARIOS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown scenario {', '.join(map(repr, unknown)) or repr(text)}; "
+            f"choose from {', '.join(SCENARIOS)}, or all"
+        )
+    return list(dict.fromkeys(names))
+
+
+def sizes(text: str) -> tuple[int, ...]:
+    """``1000,5000`` → (1000, 5000): the points of a curve, each at least 1."""
+    try:
+        values = tuple(int(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of whole numbers: {text!r}") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"sizes must be at least 1: {text!r}")
+    return values
 
 
 def machine() -> dict[str, Any]:
@@ -111,7 +181,7 @@ def machine() -> dict[str, Any]:
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    names = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
+    names: list[str] = args.scenario
     options = Options(
         waiting=args.waiting,
         agents=args.agents,
@@ -122,6 +192,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         window=args.window,
         rate=args.rate,
         sessions=args.sessions,
+        minutes=args.minutes,
+        scale_customers=args.scale_customers,
+        scale_waiting=args.scale_waiting,
+        scale_engine=args.scale_engine,
     )
     results: dict[str, Any] = {}
     with (
@@ -153,6 +227,14 @@ def table(results: dict[str, Any]) -> str:
     for scenario, key, label, unit, target in TABLE:
         if scenario in results:
             rows.append((label, _fmt(results[scenario].get(key)), unit, target))
+    for scenario, key, label, unit, target in CURVES:
+        curve = results.get(scenario, {}).get(key)
+        if isinstance(curve, dict):
+            for n, value in curve.items():
+                rows.append((label.format(n=n), _fmt(value), unit, target))
+        elif isinstance(curve, list):  # the soak's RSS samples
+            for point in curve:
+                rows.append((f"soak: hub RSS at {point['t_s']:g} s", _fmt(point["kb"]), unit, ""))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = [
         "  ".join(
@@ -178,6 +260,12 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["--"]:
         argv = argv[1:]  # ``hub bench -- --json F`` when a parent parser needs the separator
     args = parse_args(argv)
+    if args.plot:
+        try:
+            require_matplotlib()
+        except HubError as exc:
+            print(f"hub bench: {exc.message}", file=sys.stderr)
+            return 2
     try:
         results = asyncio.run(run(args))
     except KeyboardInterrupt:
@@ -188,6 +276,8 @@ def main(argv: list[str]) -> int:
         Path(args.json).write_text(
             json.dumps(_finite(results), indent=2, allow_nan=False, default=str) + "\n"
         )
+    if args.plot and not plot(_finite(results), Path(args.plot)):
+        print("hub bench: --plot draws the scale and soak scenarios; neither ran", file=sys.stderr)
     return 0
 
 

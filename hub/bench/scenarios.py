@@ -12,6 +12,8 @@ from hub.bench.chat import chat
 from hub.bench.common import Context, Payload
 from hub.bench.memory import memory
 from hub.bench.routing import routing
+from hub.bench.scale import scale
+from hub.bench.soak import soak
 
 
 async def video(ctx: Context) -> Payload:
@@ -26,4 +28,10 @@ SCENARIOS: dict[str, Callable[[Context], Awaitable[Payload]]] = {
     "chat": chat,
     "memory": memory,
     "video": video,
+    "scale": scale,
+    "soak": soak,
 }
+
+QUICK = ["routing", "chat", "memory", "video"]
+"""What ``all`` runs: the scenarios of every change. ``scale`` and ``soak`` take many minutes
+and run when named."""

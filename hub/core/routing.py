@@ -89,6 +89,15 @@ class Engine:
         self._free: set[str] = set()
         # Assigned contacts whose agent is gone, each with its grace_until.
         self._graced: set[str] = set()
+        # The line each site's customers see: sorted keys of contacts waiting or offered, due
+        # or not. What changed in it since line_changes() was last asked is kept as the first
+        # key changed per site (every place from there on may have moved, none before it),
+        # so that telling customers their places costs what moved, not the whole line.
+        self._line: dict[str, list[_Key]] = {}
+        self._moved: dict[str, _Key] = {}
+        self._later: set[str] = set()  # in line with a not_before, not yet seen due
+        self._places: dict[str, int] = {}
+        self._line_count: dict[Channel, int] = dict.fromkeys(CHANNELS, 0)
 
     # -- read-only views -------------------------------------------------------------------
 
@@ -126,6 +135,7 @@ class Engine:
         self._contacts[contact.id] = contact
         self._keys[contact.id] = (PRIORITY[contact.channel], contact.enqueued_at, contact.id)
         insort(self._waiting, self._keys[contact.id])
+        self._join_line(contact)
 
     def remove_contact(self, contact_id: str) -> list[Decision]:
         """The contact was cancelled or ended: forget it, withdrawing its offer if any."""
@@ -133,6 +143,8 @@ class Engine:
         if contact is None:
             return []
         out: list[Decision] = []
+        if contact.state != "assigned":
+            self._leave_line(contact)
         if contact.state == "waiting":
             self._unqueue(contact)
         elif contact.state == "offered":
@@ -186,9 +198,12 @@ class Engine:
         elif contact.state == "assigned":
             self._unassign(contact)
             self._enqueue(contact)
+            self._join_line(contact)
             out.append(Requeued(contact_id))
         if not_before is not None:
             contact.not_before = not_before
+            self._later.add(contact_id)
+            self._mark_moved(contact)
         return out
 
     # -- agents ----------------------------------------------------------------------------
@@ -319,6 +334,50 @@ class Engine:
                 positions[key[2]] = place
         return positions
 
+    def line_changes(self, now: float) -> dict[str, int]:
+        """The places that changed since this was last asked: ``{contact_id: place}``.
+
+        Together they keep :attr:`places` equal to :meth:`queue_positions` ``(now)``; only the
+        part of each site's line from its first change on is walked, so a contact joining the
+        back of a long line costs one place, not the whole line. A contact that left the line
+        (assigned, ended, or not due yet) is not reported: it has no place.
+        """
+        for contact_id in list(self._later):
+            contact = self._contacts[contact_id]
+            if contact.not_before is None or contact.not_before <= now:
+                self._later.discard(contact_id)
+                self._mark_moved(contact)
+        changed: dict[str, int] = {}
+        for site_id, first in self._moved.items():
+            line = self._line.get(site_id, [])
+            i = bisect_left(line, first)
+            not_due_before = sum(
+                1
+                for c in self._later
+                if self._contacts[c].site_id == site_id and self._keys[c] < first
+            )
+            place = i - not_due_before
+            for key in line[i:]:
+                contact_id = key[2]
+                if contact_id in self._later:
+                    self._places.pop(contact_id, None)
+                    continue
+                place += 1
+                if self._places.get(contact_id) != place:
+                    self._places[contact_id] = place
+                    changed[contact_id] = place
+        self._moved.clear()
+        return changed
+
+    @property
+    def places(self) -> Mapping[str, int]:
+        """Every due contact's place in line as of the last :meth:`line_changes`."""
+        return MappingProxyType(self._places)
+
+    def line_counts(self) -> dict[Channel, int]:
+        """Contacts waiting or offered per channel, due or not (what supervisors are shown)."""
+        return dict(self._line_count)
+
     def has_online_agent(self, site_id: str, channel: Channel, skills: frozenset[str]) -> bool:
         """Whether some connected, available agent could ever serve this, busy or not.
 
@@ -346,6 +405,31 @@ class Engine:
         ):
             raise OfferGone(f"contact {contact_id!r} is not offered to agent {agent_id!r}")
         return contact
+
+    def _join_line(self, contact: Contact) -> None:
+        key = self._keys[contact.id]
+        insort(self._line.setdefault(contact.site_id, []), key)
+        self._line_count[contact.channel] += 1
+        if contact.not_before is not None:
+            self._later.add(contact.id)
+        self._mark_moved(contact)
+
+    def _leave_line(self, contact: Contact) -> None:
+        key = self._keys[contact.id]
+        line = self._line[contact.site_id]
+        i = bisect_left(line, key)
+        if i < len(line) and line[i] == key:
+            del line[i]
+            self._line_count[contact.channel] -= 1
+        self._later.discard(contact.id)
+        self._places.pop(contact.id, None)
+        self._mark_moved(contact)
+
+    def _mark_moved(self, contact: Contact) -> None:
+        key = self._keys[contact.id]
+        first = self._moved.get(contact.site_id)
+        if first is None or key < first:
+            self._moved[contact.site_id] = key
 
     def _enqueue(self, contact: Contact) -> None:
         contact.state = "waiting"
@@ -383,6 +467,8 @@ class Engine:
         return [self._withdraw(self._contacts[contact_id], "cancelled")]
 
     def _make_assigned(self, contact: Contact, agent: Agent, now: float) -> None:
+        if contact.state != "assigned":
+            self._leave_line(contact)
         contact.state = "assigned"
         contact.agent_id = agent.id
         contact.offer_expires_at = None

@@ -287,6 +287,20 @@ class RoutingMachine(RuleBasedStateMachine):
             places = sorted(positions[c.id] for c in in_line if c.site_id == site)
             assert places == list(range(1, len(places) + 1))
 
+    @invariant()
+    def places_told_follow_the_line(self) -> None:
+        # What line_changes() reports, applied to what it reported before, is the whole line.
+        before = dict(self.engine.places)
+        changed = self.engine.line_changes(self.now)
+        expected = self.engine.queue_positions(self.now)
+        assert dict(self.engine.places) == expected
+        assert {c: p for c, p in expected.items() if before.get(c) != p} == changed
+        counts = dict.fromkeys(("chat", "video", "callback"), 0)
+        for c in self.engine.contacts.values():
+            if c.state != "assigned":
+                counts[c.channel] += 1
+        assert self.engine.line_counts() == counts
+
 
 RoutingMachine.TestCase.settings = settings(
     max_examples=400,
