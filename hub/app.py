@@ -22,6 +22,7 @@ from hub.router import Router
 from hub.store.appenders import open_appender
 from hub.store.db import create_engine, migrate, write_gate
 from hub.store.writer import EventWriter
+from hub.wire import packet_codec
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
         max_http_buffer_size=MAX_PAYLOAD_BYTES,
         ping_interval=20,
         ping_timeout=20,
+        json=packet_codec(),
     )
     sio.attach(app)
     metrics = Metrics()

@@ -15,9 +15,12 @@ from typing import Any
 import socketio
 from aiohttp import web
 
+from hub.wire import new_event_loop, packet_codec
+
 
 def create_app() -> web.Application:
-    sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*")
+    # The hub's own loop and codec (hub.wire), so that the ratio measures the hub's work.
+    sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*", json=packet_codec())
     app = web.Application()
     sio.attach(app)
     seq = 0
@@ -49,7 +52,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args(argv)
-    web.run_app(create_app(), host=args.host, port=args.port, print=None, access_log=None)
+    web.run_app(
+        create_app(),
+        host=args.host,
+        port=args.port,
+        print=None,
+        access_log=None,
+        loop=new_event_loop(),
+    )
 
 
 if __name__ == "__main__":

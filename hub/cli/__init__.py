@@ -15,6 +15,7 @@ from typing import Any
 from hub import __version__
 from hub.actions import admin
 from hub.config import Config
+from hub.wire import new_event_loop
 
 DEMO_AGENTS = [
     {"email": "ada@demo.lifeline", "name": "Ada", "password": "demo-ada-pass", "role": "agent"},
@@ -117,6 +118,7 @@ def serve(config: Config) -> int:
         port=config.port,
         print=None,
         shutdown_timeout=SHUTDOWN_TIMEOUT_S,
+        loop=new_event_loop(),
     )
     return 0
 
