@@ -218,6 +218,10 @@ async def withdraw(hub: Hub, contact_id: str) -> None:
 
 async def requeue(hub: Hub, contact_id: str, not_before: float | None = None) -> None:
     await perform(hub, hub.live.engine.requeue(contact_id, hub.clock(), not_before))
+    meta = hub.live.meta.get(contact_id)
+    if meta is not None and meta.customer_id not in hub.live.customer_sids:
+        # Back in line while its customer is away (their agent's console went first).
+        hub.live.engine.set_abandon(contact_id, hub.clock() + hub.config.abandon_after_s)
     await step(hub)
 
 

@@ -139,7 +139,8 @@ contacts = Table(
     Column("id", ID, primary_key=True),
     Column("site_id", ID, ForeignKey("sites.id"), nullable=False),
     Column("conversation_id", ID, ForeignKey("conversations.id"), nullable=False, index=True),
-    Column("customer_id", ID, ForeignKey("customers.id"), nullable=False),
+    # Indexed: every connect looks for the customer's open survey.
+    Column("customer_id", ID, ForeignKey("customers.id"), nullable=False, index=True),
     Column("channel", String(16), nullable=False),
     # queued | offered | assigned | ended. "offered" is persisted for reports; after a restart an
     # offered contact is simply waiting again.
@@ -165,6 +166,8 @@ contacts = Table(
     Column("product", String(120), nullable=True),
     Column("follow_up_of", ID, nullable=True, index=True),
     Column("survey_until", Float, nullable=True),
+    # The andon's question at every wrap-up: who else ended with this reason and product?
+    Index("ix_contacts_site_product_reason", "site_id", "product", "reason"),
 )
 
 surveys = Table(

@@ -24,6 +24,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("follow_up_of", ID, nullable=True))
         batch.add_column(sa.Column("survey_until", sa.Float(), nullable=True))
         batch.create_index("ix_contacts_follow_up_of", ["follow_up_of"])
+        batch.create_index("ix_contacts_customer_id", ["customer_id"])
+        batch.create_index("ix_contacts_site_product_reason", ["site_id", "product", "reason"])
     op.create_table(
         "surveys",
         sa.Column("contact_id", ID, nullable=False),
@@ -65,6 +67,8 @@ def downgrade() -> None:
     op.drop_index("ix_surveys_answered_at", table_name="surveys")
     op.drop_table("surveys")
     with op.batch_alter_table("contacts") as batch:
+        batch.drop_index("ix_contacts_site_product_reason")
+        batch.drop_index("ix_contacts_customer_id")
         batch.drop_index("ix_contacts_follow_up_of")
         batch.drop_column("survey_until")
         batch.drop_column("follow_up_of")
