@@ -74,6 +74,12 @@ class Config:
     max_message_chars: int = 4000
     rate_limit_per_s: float = 20.0
     rate_limit_burst: int = 40
+    # After the contact (DESIGN §9): an andon is raised when this many different customers end
+    # contacts of one site with the same reason and product within the window.
+    andon_threshold: int = 2
+    andon_window_s: float = 7 * 86400.0
+    # A waiting chat or video contact whose customer has had no socket for this long ends.
+    abandon_after_s: float = 60.0
     demo: bool = False
 
     @classmethod
@@ -104,6 +110,13 @@ class Config:
             **_turn(env),
             "rate_limit_per_s": _float(env, "HUB_RATE_LIMIT", 20.0),
             "rate_limit_burst": _int(env, "HUB_RATE_BURST", 40),
+            "andon_threshold": _int(env, "HUB_ANDON_THRESHOLD", 2),
+            "andon_window_s": _float(env, "HUB_ANDON_WINDOW_DAYS", 7.0) * 86400.0,
+            "abandon_after_s": _float(env, "HUB_ABANDON_AFTER", 60.0),
         }
         values.update(overrides)
+        if values["andon_threshold"] < 1:
+            raise SystemExit("HUB_ANDON_THRESHOLD must be at least 1")
+        if values["andon_window_s"] <= 0 or values["abandon_after_s"] <= 0:
+            raise SystemExit("HUB_ANDON_WINDOW_DAYS and HUB_ABANDON_AFTER must be positive")
         return cls(**values)

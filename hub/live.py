@@ -28,6 +28,8 @@ class ContactMeta:
     phone: str | None = None
     attempts: int = 0
     text: str | None = None  # what the customer wrote with the request, for triage
+    # A follow-up: {"of": the ended contact, "survey": the answer that asked for it}.
+    follow_up: dict[str, Any] | None = None
 
 
 @dataclass
@@ -48,6 +50,10 @@ class Live:
         self.meta: dict[str, ContactMeta] = {}
         # Live sockets per agent, so that all of an agent's tabs join and leave rooms together.
         self.agent_sids: dict[str, set[str]] = {}
+        # Live sockets per customer, and each customer's contacts: a customer whose last
+        # socket closed has their waiting chats and videos abandoned after a while.
+        self.customer_sids: dict[str, set[str]] = {}
+        self.contacts_of: dict[str, set[str]] = {}
         self.shares: dict[str, Share] = {}
         # What each waiting customer was told last, so an unchanged place is not sent again.
         self.sent_positions: dict[str, tuple[int, int | None]] = {}
@@ -81,10 +87,18 @@ class Live:
             phone=row.get("phone"),
             attempts=row.get("attempts") or 0,
             text=row.get("first_text"),
+            follow_up=row.get("follow_up"),
         )
+        self.contacts_of.setdefault(row["customer_id"], set()).add(row["id"])
 
     def forget(self, contact_id: str) -> None:
-        self.meta.pop(contact_id, None)
+        meta = self.meta.pop(contact_id, None)
+        if meta is not None:
+            mine = self.contacts_of.get(meta.customer_id)
+            if mine is not None:
+                mine.discard(contact_id)
+                if not mine:
+                    del self.contacts_of[meta.customer_id]
         self.sent_positions.pop(contact_id, None)
         self.shares.pop(contact_id, None)
         self.retell.discard(contact_id)
@@ -151,6 +165,8 @@ class Live:
             payload["phone"] = meta.phone
         if meta.text:
             payload["text"] = meta.text[:280]
+        if meta.follow_up:
+            payload["follow_up"] = meta.follow_up
         return payload
 
     def queue_summary(self, now: float) -> dict[str, Any]:
@@ -198,4 +214,5 @@ def contact_from_row(row: dict[str, Any]) -> routing.Contact:
         not_before=row["not_before"],
         sticky_agent_id=row["sticky_agent_id"],
         sticky_until=row["sticky_until"],
+        follow_up=row.get("follow_up_of") is not None,
     )

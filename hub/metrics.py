@@ -29,6 +29,13 @@ class Metrics:
             buckets=(1, 5, 10, 15, 30, 60, 120, 300, 600),
             registry=r,
         )
+        self.surveys = Counter(
+            "lifeline_survey_answers_total", "Survey answers", ["resolved"], registry=r
+        )
+        self.abandons = Counter(
+            "lifeline_abandons_total", "Contacts abandoned while waiting", ["channel"], registry=r
+        )
+        self.flags = Counter("lifeline_andon_flags_total", "Andon flags raised", registry=r)
         self.errors = Counter(
             "lifeline_refused_total", "Requests refused, by error code", ["code"], registry=r
         )

@@ -135,9 +135,31 @@ class Typing(Payload):
     typing: bool
 
 
+Product = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
 class Page(Payload):
     url: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
     title: Annotated[str, StringConstraints(max_length=300)] | None = None
+    # What the page shows, when the shop says (``Lifeline.setContext({product})``): the default
+    # product of the wrap-up.
+    product: Product | None = None
+
+
+class SurveyAnswer(Payload):
+    contact_id: Id
+    resolved: bool
+    effort: Annotated[int, Field(ge=1, le=7)] | None = None
+    comment: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    phone: str | None = None
+
+    @field_validator("phone")
+    @classmethod
+    def phone_shape(cls, v: str | None) -> str | None:
+        if v is not None and not is_e164(v):
+            raise ValueError("must be in E.164 form, like +33612345678")
+        return v
 
 
 # /agent
@@ -150,7 +172,20 @@ class Presence(Payload):
 class ContactEnd(Payload):
     contact_id: Id
     resolved: bool | None = None
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    reason: Reason | None = None
+    product: Product | None = None
+
+
+class AndonRaise(Payload):
+    contact_id: Id
+    product: Product
+    reason: Reason
+
+
+class AndonClear(Payload):
+    site: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    product: Product
+    reason: Reason
 
 
 class CallbackOutcome(Payload):

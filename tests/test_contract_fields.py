@@ -175,7 +175,7 @@ async def test_contact_end_stores_the_wrap_up(hub_server: HubServer, people: Peo
     await ada.accept(contact_id)
 
     ack = await ada.call(
-        "contact.end", {"contact_id": contact_id, "resolved": True, "reason": "delivery"}
+        "contact.end", {"contact_id": contact_id, "resolved": True, "reason": "Order status"}
     )
     assert ack == {"ok": True}
     assert (await shopper.wait_for("contact.ended", about(contact_id)))["reason"] == "ended"
@@ -184,7 +184,7 @@ async def test_contact_end_stores_the_wrap_up(hub_server: HubServer, people: Peo
     assert ended[-1]["data"]["reason"] == "ended"
     row = await contact_row(hub_server, contact_id)
     assert (row["state"], row["end_reason"]) == ("ended", "ended")
-    assert (row["resolved"], row["reason"]) == (True, "delivery")
+    assert (row["resolved"], row["reason"]) == (True, "Order status")
 
 
 async def test_late_wrap_up_after_the_customer_left(hub_server: HubServer, people: People) -> None:
@@ -204,12 +204,12 @@ async def test_late_wrap_up_after_the_customer_left(hub_server: HubServer, peopl
         await bob.call("contact.end", {"contact_id": contact_id, "resolved": True})
     assert refused.value.code == "forbidden"
     ack = await ada.call(
-        "contact.end", {"contact_id": contact_id, "resolved": False, "reason": "refund"}
+        "contact.end", {"contact_id": contact_id, "resolved": False, "reason": "Returns"}
     )
     assert ack == {"ok": True, "already_ended": True}
     row = await contact_row(hub_server, contact_id)
     assert (row["state"], row["end_reason"]) == ("ended", "cancelled")
-    assert (row["resolved"], row["reason"]) == (False, "refund")
+    assert (row["resolved"], row["reason"]) == (False, "Returns")
     assert (await contact_event_types(hub_server, contact_id))[-1] == "wrapup"
     # The wrap-up adds nothing to the customer's timeline.
     history = await shopper.history()

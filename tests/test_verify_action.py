@@ -81,6 +81,10 @@ def apply(snap: Snapshot, event: str, p: Any) -> Snapshot:
                 a.update(p)
     elif event == "callback.updated":
         s["callbacks"] = _callback_updated(s["callbacks"], p)
+    elif event == "andon" and "flags" in s:
+        s["flags"] = [p, *(f for f in s["flags"] if f["id"] != p["id"])]  # newest first
+    elif event == "andon.cleared" and "flags" in s:
+        s["flags"] = [f for f in s["flags"] if f["id"] != p["id"]]
     elif event == "customer.page":
         for item in s["contacts"]:
             if item["customer"]["id"] == p["customer_id"]:
@@ -142,7 +146,10 @@ def apply_own(snap: Snapshot, request: str, payload: Any, ack: Any) -> Snapshot:
             "customer_id": offer["customer"]["id"],
             "agent_id": s["agent"]["id"],
             "phone": offer.get("phone"),
+            "follow_up_of": (offer.get("follow_up") or {}).get("of"),
         }
+        if offer.get("follow_up"):
+            contact["follow_up"] = offer["follow_up"]
         s["contacts"] = [
             *s["contacts"],
             {"contact": contact, "customer": ack["customer"], "events": []},
@@ -448,7 +455,7 @@ async def customer_cancel_offered(w: World) -> Expect:
 async def agent_end(w: World) -> Expect:
     assert w.contact_id is not None
     await w.ada.request(
-        "contact.end", {"contact_id": w.contact_id, "resolved": True, "reason": "Delivery"}
+        "contact.end", {"contact_id": w.contact_id, "resolved": True, "reason": "Order status"}
     )
     return Expect(
         ada=[
@@ -492,6 +499,25 @@ def callback_outcome(outcome: str) -> Act:
         )
 
     return act
+
+
+ANDON = {"product": "Lamp L-200", "reason": "Product question"}
+
+
+async def flagged(w: World) -> None:
+    await w.assigned()
+    assert (await w.ada.call("andon.raise", {"contact_id": w.contact_id, **ANDON}))["ok"]
+    await w.sue.next("andon")
+
+
+async def raise_andon(w: World) -> Expect:
+    await w.ada.request("andon.raise", {"contact_id": w.contact_id, **ANDON})
+    return Expect(sue=[("andon", anything)])
+
+
+async def clear_andon(w: World) -> Expect:
+    await w.sue.request("andon.clear", {"site": w.server.site_key, **ANDON})
+    return Expect(sue=[("andon.cleared", anything)])
 
 
 async def identify_name(w: World) -> Expect:
@@ -554,6 +580,8 @@ CASES = [
             "assigned_at is set, but no callback.updated (or other event) tells any console"
         ),
     ),
+    pytest.param(assigned, raise_andon, id="agent-raises-andon"),
+    pytest.param(flagged, clear_andon, id="supervisor-clears-andon"),
     pytest.param(callback_assigned, callback_outcome("no_answer"), id="callback-outcome-retry"),
     pytest.param(callback_assigned, callback_outcome("reached"), id="callback-outcome-final"),
     pytest.param(

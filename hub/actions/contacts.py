@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub import types
-from hub.actions import perform
+from hub.actions import andon, perform, survey
 from hub.actions.context import Hub
+from hub.actions.ending import end_contact_row
 from hub.actions.visitors import site_channels
 from hub.core import policy
 from hub.errors import Forbidden, IdentityRequired, Invalid, NotFound
@@ -43,9 +44,7 @@ async def request_contact(hub: Hub, visitor: Visitor, p: types.ContactRequest) -
             if active["state"] == "assigned":
                 sticky_agent = active["agent_id"]
             ended.append((active, active["agent_id"] if active["state"] == "assigned" else None))
-            published.append(
-                await _end_contact_row(conn, hub, active, now, reason="channel_switch")
-            )
+            published.append(await end_contact_row(conn, hub, active, now, reason="channel_switch"))
         if p.text:
             row, _ = await append_event(
                 conn,
@@ -176,51 +175,17 @@ async def cancel_contact(hub: Hub, visitor: Visitor, p: types.ContactRef) -> dic
         if contact["state"] == "ended":
             return {"ok": True}
         agent_id = contact["agent_id"] if contact["state"] == "assigned" else None
-        event = await _end_contact_row(conn, hub, contact, now, reason="cancelled")
+        event = await end_contact_row(conn, hub, contact, now, reason="cancelled")
     await hub.notify.publish_event(event)
     await _after_end(hub, contact, agent_id, "cancelled")
     return {"ok": True}
 
 
-async def _end_contact_row(
-    conn: AsyncConnection,
-    hub: Hub,
-    contact: dict[str, Any],
-    now: float,
-    *,
-    reason: str,
-    resolved: bool | None = None,
-    wrapup_reason: str | None = None,
-    outcome: str | None = None,
-) -> dict[str, Any]:
-    await queries.set_contact(
-        conn,
-        contact["id"],
-        state="ended",
-        ended_at=now,
-        end_reason=reason,
-        resolved=resolved,
-        reason=wrapup_reason,
-        outcome=outcome or contact.get("outcome"),
-    )
-    await queries.log_contact_event(
-        conn, contact["id"], "ended", now, contact.get("agent_id"), {"reason": reason}
-    )
-    row, _ = await append_event(
-        conn,
-        conversation_id=contact["conversation_id"],
-        type="contact.ended",
-        data={"contact_id": contact["id"], "channel": contact["channel"], "reason": reason},
-        now=now,
-    )
-    if contact["state"] == "assigned" and contact.get("assigned_at"):
-        hub.live.record_handle_time(contact["channel"], now - contact["assigned_at"])
-    return event_payload(row)
-
-
 async def _after_end(hub: Hub, contact: dict[str, Any], agent_id: str | None, reason: str) -> None:
     payload = {"contact_id": contact["id"], "reason": reason}
     await hub.notify.to_customer(contact["customer_id"], "contact.ended", payload)
+    if contact.get("survey_until") is not None:
+        await survey.ask(hub, contact)
     if agent_id:
         await hub.notify.to_agent(agent_id, "contact.ended", payload)
         await hub.notify.agent_leave(agent_id, contact["conversation_id"])
@@ -246,31 +211,61 @@ async def end_contact(hub: Hub, session: AgentSession, p: types.ContactEnd) -> d
     now = hub.clock()
     async with hub.tx() as conn:
         contact = await queries.contact(conn, p.contact_id)
-        if (
-            contact is not None
-            and contact["state"] == "ended"
+        if contact is None:
+            raise NotFound("no such contact")
+        late = (
+            contact["state"] == "ended"
             and contact["agent_id"] == session.id
             and policy.may_wrap_up(now, contact["ended_at"])
-        ):
+        )
+        if not late:
+            contact = await _assigned_contact(conn, session, p.contact_id)
+        if p.reason is not None:
+            site = await queries.site_by_id(conn, contact["site_id"])
+            assert site is not None
+            andon.check_reason(site, p.reason)
+        product = p.product or await _page_product(conn, contact["customer_id"])
+        if late:
             # The customer (or a channel switch, or a callback outcome) ended it first: the
             # agent's wrap-up is still recorded, once, within the window.
-            await queries.set_contact(conn, p.contact_id, resolved=p.resolved, reason=p.reason)
+            await queries.set_contact(
+                conn, p.contact_id, resolved=p.resolved, reason=p.reason, product=product
+            )
             await queries.log_contact_event(
                 conn,
                 p.contact_id,
                 "wrapup",
                 now,
                 session.id,
-                {"resolved": p.resolved, "reason": p.reason},
+                {"resolved": p.resolved, "reason": p.reason, "product": product},
             )
-            return {"ok": True, "already_ended": True}
-        contact = await _assigned_contact(conn, session, p.contact_id)
-        event = await _end_contact_row(
-            conn, hub, contact, now, reason="ended", resolved=p.resolved, wrapup_reason=p.reason
-        )
+            flag = await andon.after_wrapup(conn, hub, contact["site_id"], product, p.reason)
+        else:
+            event = await end_contact_row(
+                conn,
+                hub,
+                contact,
+                now,
+                reason="ended",
+                resolved=p.resolved,
+                wrapup_reason=p.reason,
+                product=product,
+            )
+            flag = await andon.after_wrapup(conn, hub, contact["site_id"], product, p.reason)
+    await andon.announce(hub, flag)
+    if late:
+        return {"ok": True, "already_ended": True}
     await hub.notify.publish_event(event)
     await _after_end(hub, contact, contact["agent_id"], "ended")
     return {"ok": True}
+
+
+async def _page_product(conn: AsyncConnection, customer_id: str) -> str | None:
+    """The product of the page the customer was on, when the shop's page said."""
+    customer = await queries.customer(conn, customer_id)
+    page = (customer or {}).get("page") or {}
+    product = page.get("product")
+    return product if isinstance(product, str) else None
 
 
 async def callback_outcome(
@@ -333,7 +328,7 @@ async def callback_outcome(
         else:
             await queries.set_contact(conn, contact["id"], attempts=attempts)
             events.append(
-                await _end_contact_row(
+                await end_contact_row(
                     conn, hub, contact, now, reason=p.outcome, resolved=None, outcome=p.outcome
                 )
             )

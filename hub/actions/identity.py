@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub import types
+from hub.actions import perform
 from hub.actions.context import Hub
 from hub.actions.visitors import rooms_for
 from hub.core.identity import normalize_email, plan_identify, verify_user_hash
@@ -68,6 +69,7 @@ async def identify(hub: Hub, visitor: Visitor, p: types.Identify) -> dict[str, A
         conv = await queries.conversation_of(conn, site["id"], target)
         verified = await queries.verified_user_id(conn, target) is not None
     assert row is not None
+    perform.customer_rebound(hub, visitor.sid, old_customer, target)
     visitor.customer_id = target
     visitor.customer_name = row["name"]
     visitor.verified = verified

@@ -11,8 +11,9 @@ import logging
 from typing import Any
 
 from hub.actions.context import Hub
+from hub.actions.ending import end_contact_row
 from hub.core import estimates, routing
-from hub.core.routing import GraceExpired, Offer, Requeued, Revoke, SetAway
+from hub.core.routing import Abandoned, GraceExpired, Offer, Requeued, Revoke, SetAway
 from hub.live import agent_from_row, contact_from_row
 from hub.store import queries
 from hub.store.timeline import append_event, event_payload
@@ -33,10 +34,15 @@ async def restore(hub: Hub) -> None:
             engine.upsert_agent(agent_from_row(a))
         for c in await queries.active_contacts(conn):
             customer = await queries.customer(conn, c["customer_id"])
+            if c["follow_up_of"]:
+                c["follow_up"] = await follow_up_of(conn, c["follow_up_of"])
             live.track(c, customer["name"] if customer else None)
             engine.add_contact(contact_from_row(c))
             if c["state"] == "assigned" and c["agent_id"] in engine.agents:
                 engine.assign(c["id"], c["agent_id"], c["assigned_at"] or now)
+            else:
+                # Nobody is connected yet: a customer who does not come back has left.
+                engine.set_abandon(c["id"], now + hub.config.abandon_after_s)
         # Nobody is connected yet: the grace of every agent with a contact starts now.
         for agent_id in list(engine.agents):
             engine.set_connected(agent_id, False, now)
@@ -73,6 +79,83 @@ async def perform(hub: Hub, decisions: list[routing.Decision]) -> None:
             )
         elif isinstance(decision, Requeued):
             hub.live.sent_positions.pop(decision.contact_id, None)
+        elif isinstance(decision, Abandoned):
+            await _abandoned(hub, decision.contact_id)
+
+
+async def follow_up_of(conn: Any, ended_id: str) -> dict[str, Any]:
+    """What an offer of a follow-up says about the contact it follows and its survey."""
+    answer = await queries.survey_of(conn, ended_id)
+    survey = None
+    if answer is not None:
+        survey = {
+            "contact_id": ended_id,
+            "resolved": answer["resolved"],
+            "effort": answer["effort"],
+            "comment": answer["comment"],
+        }
+    return {"of": ended_id, "survey": survey}
+
+
+async def _abandoned(hub: Hub, contact_id: str) -> None:
+    """The engine gave up on a contact whose customer stayed away: it ends as abandoned."""
+    now = hub.clock()
+    hub.live.forget(contact_id)
+    async with hub.tx() as conn:
+        contact = await queries.contact(conn, contact_id)
+        if contact is None or contact["state"] == "ended":
+            return
+        await queries.log_contact_event(
+            conn, contact_id, "abandoned", now, data={"waited_s": now - contact["enqueued_at"]}
+        )
+        event = await end_contact_row(conn, hub, contact, now, reason="abandoned")
+    hub.metrics.abandons.labels(contact["channel"]).inc()
+    await hub.notify.publish_event(event)
+    await hub.notify.to_customer(
+        contact["customer_id"], "contact.ended", {"contact_id": contact_id, "reason": "abandoned"}
+    )
+
+
+# customers' sockets
+
+
+def customer_connected(hub: Hub, customer_id: str, sid: str) -> None:
+    """A socket of the customer is open: nothing of theirs is abandoned while it is."""
+    live = hub.live
+    live.customer_sids.setdefault(customer_id, set()).add(sid)
+    for contact_id in live.contacts_of.get(customer_id, ()):
+        live.engine.set_abandon(contact_id, None)
+
+
+def customer_disconnected(hub: Hub, customer_id: str, sid: str) -> None:
+    """The customer's last socket closed: their waiting chats and videos end if they stay away."""
+    live = hub.live
+    sids = live.customer_sids.get(customer_id)
+    if sids is not None:
+        sids.discard(sid)
+        if sids:
+            return
+        del live.customer_sids[customer_id]
+    at = hub.clock() + hub.config.abandon_after_s
+    for contact_id in live.contacts_of.get(customer_id, ()):
+        live.engine.set_abandon(contact_id, at)
+    hub.wake_router()  # it sleeps until the deadline it saw last
+
+
+def customer_rebound(hub: Hub, sid: str, old: str, new: str) -> None:
+    """A socket's visitor became another customer (identify): its contacts follow it."""
+    if old == new:
+        return
+    live = hub.live
+    sids = live.customer_sids.get(old)
+    if sids is not None:
+        sids.discard(sid)
+        if not sids:
+            del live.customer_sids[old]
+    moved = live.contacts_of.pop(old, set())
+    if moved:
+        live.contacts_of.setdefault(new, set()).update(moved)
+    customer_connected(hub, new, sid)
 
 
 async def _offer(hub: Hub, offer: Offer) -> None:
@@ -135,6 +218,10 @@ async def withdraw(hub: Hub, contact_id: str) -> None:
 
 async def requeue(hub: Hub, contact_id: str, not_before: float | None = None) -> None:
     await perform(hub, hub.live.engine.requeue(contact_id, hub.clock(), not_before))
+    meta = hub.live.meta.get(contact_id)
+    if meta is not None and meta.customer_id not in hub.live.customer_sids:
+        # Back in line while its customer is away (their agent's console went first).
+        hub.live.engine.set_abandon(contact_id, hub.clock() + hub.config.abandon_after_s)
     await step(hub)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hub.actions import andon, perform
 from hub.actions.context import Hub
 from hub.actions.customers import customer_profile
 from hub.store import queries
@@ -18,9 +19,12 @@ async def snapshot(hub: Hub, session: AgentSession) -> dict[str, Any]:
     async with hub.db.connect() as conn:
         contacts = []
         for c in await queries.contacts_of_agent(conn, session.id):
+            view_of_contact = _contact_view(c)
+            if c["follow_up_of"]:
+                view_of_contact["follow_up"] = await perform.follow_up_of(conn, c["follow_up_of"])
             contacts.append(
                 {
-                    "contact": _contact_view(c),
+                    "contact": view_of_contact,
                     "customer": await customer_profile(conn, c["customer_id"]),
                     "events": await list_events(
                         conn, c["conversation_id"], 0, include_private=True
@@ -63,12 +67,14 @@ async def snapshot(hub: Hub, session: AgentSession) -> dict[str, Any]:
         async with hub.db.connect() as conn:
             agents = await queries.all_agents(conn)
         out["agents"] = [{**live.agent_view(a["id"]), "name": a["name"]} for a in agents]
+        out["flags"] = await andon.list_flags(hub, None, cleared=False)
     return out
 
 
 def _site_view(site: dict[str, Any]) -> dict[str, Any]:
     settings = site["settings"] or {}
     return {
+        "key": site["key"],
         "name": site["name"],
         "canned_responses": settings.get("canned_responses", []),
         "contact_reasons": settings.get("contact_reasons", []),
@@ -89,4 +95,5 @@ def _contact_view(c: dict[str, Any]) -> dict[str, Any]:
         "attempts": c["attempts"],
         "next_attempt_at": c["not_before"],
         "assigned_at": c["assigned_at"],
+        "follow_up_of": c["follow_up_of"],
     }

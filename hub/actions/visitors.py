@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hub import types
-from hub.actions import perform
+from hub.actions import perform, survey
 from hub.actions.context import Hub
 from hub.core.credentials import new_token, token_hash
 from hub.notify import CUSTOMER_NS, conversation_room, customer_room
@@ -34,12 +34,19 @@ async def connect(
     """A customer socket opened: who it is, the rooms it follows, and its ``session``."""
     visitor, new = await open_visitor(hub, sid, site, token)
     await hub.notify.enter(CUSTOMER_NS, sid, rooms_for(visitor))
+    perform.customer_connected(hub, visitor.customer_id, sid)
     return visitor, session_payload(hub, visitor, new)
 
 
 async def connected(hub: Hub, visitor: Visitor) -> None:
-    """The socket has its ``session``: a customer back after a reload is told their place."""
+    """The socket has its ``session``: a customer back after a reload is told their place,
+    and asked the survey they have not answered yet."""
     await perform.resend_positions(hub, visitor.customer_id)
+    await survey.ask_again(hub, visitor)
+
+
+def disconnected(hub: Hub, visitor: Visitor) -> None:
+    perform.customer_disconnected(hub, visitor.customer_id, visitor.sid)
 
 
 async def open_visitor(
@@ -102,7 +109,9 @@ def rooms_for(visitor: Visitor) -> list[str]:
 
 
 async def customer_page(hub: Hub, visitor: Visitor, p: types.Page) -> dict[str, Any]:
-    page = {"url": p.url, "title": p.title, "ts": hub.clock()}
+    page: dict[str, Any] = {"url": p.url, "title": p.title, "ts": hub.clock()}
+    if p.product is not None:
+        page["product"] = p.product
     async with hub.tx() as conn:
         await queries.set_customer(conn, visitor.customer_id, page=page)
     if visitor.conversation_id:

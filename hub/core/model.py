@@ -29,6 +29,8 @@ class Contact:
     not_before: float | None = None  # callbacks (and retries): not offered before this
     sticky_agent_id: str | None = None  # channel switch: offered only to this agent ...
     sticky_until: float | None = None  # ... until this time, then to anyone
+    # A follow-up of a contact whose customer said "not resolved": ahead of its channel's line.
+    follow_up: bool = False
     # Managed by the engine:
     state: ContactState = "waiting"
     agent_id: str | None = None  # offered-to or assigned-to agent
@@ -37,6 +39,8 @@ class Contact:
     passed_by: dict[str, float] = field(default_factory=dict)
     # Assigned to an agent whose console went away: back to the queue at this time.
     grace_until: float | None = None
+    # Waiting while its customer has no socket: abandoned at this time (Engine.set_abandon).
+    abandon_at: float | None = None
 
 
 @dataclass
@@ -98,7 +102,17 @@ class Requeued:
     contact_id: str
 
 
-Decision: TypeAlias = Offer | Revoke | SetAway | GraceExpired | Requeued
+@dataclass(frozen=True)
+class Abandoned:
+    """The customer of a waiting contact stayed away until its ``abandon_at``.
+
+    The engine has forgotten the contact (an offer of it was revoked first): the caller ends it.
+    """
+
+    contact_id: str
+
+
+Decision: TypeAlias = Offer | Revoke | SetAway | GraceExpired | Requeued | Abandoned
 
 
 class OfferGone(ValueError):

@@ -1,9 +1,15 @@
-"""The hub's timing rules as plain functions: sticky agents, callback retries, wrap-up."""
+"""The hub's timing rules as plain functions: sticky agents, callback retries, wrap-up, surveys."""
 
 from __future__ import annotations
 
 # An agent may still record the wrap-up of a contact the hub ended for this long.
 WRAPUP_WINDOW_S = 15 * 60
+# A customer may answer the survey of a contact for this long after it ended (DESIGN §9).
+SURVEY_WINDOW_S = 7 * 86400
+# Contacts ended this way get a survey: they were handled and the customer was reached. A
+# channel switch goes on in the new contact; a callback that never reached its customer asks
+# nothing the customer could judge.
+SURVEYED_ENDS = frozenset({"ended", "cancelled", "reached"})
 
 
 def sticky_until(now: float, agent_id: str | None, window_s: float) -> float | None:
@@ -23,3 +29,17 @@ def callback_retry_at(
 def may_wrap_up(now: float, ended_at: float | None) -> bool:
     """Whether an agent's wrap-up of a contact that already ended is still taken."""
     return now - (ended_at or 0.0) < WRAPUP_WINDOW_S
+
+
+def asks_survey(end_reason: str, assigned_at: float | None) -> bool:
+    """Whether a contact that ended this way is followed by a survey to its customer."""
+    return assigned_at is not None and end_reason in SURVEYED_ENDS
+
+
+def survey_open(now: float, survey_until: float | None) -> bool:
+    return survey_until is not None and now <= survey_until
+
+
+def andon_due(customers: set[str], threshold: int) -> bool:
+    """Two identical problems (by default) from different customers pull the product."""
+    return len(customers) >= threshold

@@ -13,6 +13,7 @@ from hub.core.model import (
     CHANNELS,
     DEFAULT_OFFER_TIMEOUT,
     PRIORITY,
+    Abandoned,
     Agent,
     Channel,
     Contact,
@@ -33,6 +34,7 @@ __all__ = [
     "DEFAULT_CAPACITY",
     "DEFAULT_OFFER_TIMEOUT",
     "PRIORITY",
+    "Abandoned",
     "Agent",
     "Channel",
     "Contact",
@@ -51,6 +53,11 @@ __all__ = [
 
 # A waiting contact's place in line: (priority, enqueued_at, id). The id makes it total.
 _Key: TypeAlias = tuple[int, float, str]
+
+
+def _priority(contact: Contact) -> int:
+    """Channels in PRIORITY order; inside a channel, follow-ups ahead of ordinary contacts."""
+    return 2 * PRIORITY[contact.channel] + (0 if contact.follow_up else 1)
 
 
 class Engine:
@@ -98,6 +105,8 @@ class Engine:
         self._later: set[str] = set()  # in line with a not_before, not yet seen due
         self._places: dict[str, int] = {}
         self._line_count: dict[Channel, int] = dict.fromkeys(CHANNELS, 0)
+        # Contacts in line whose customer is away, each with its abandon_at.
+        self._leaving: set[str] = set()
 
     # -- read-only views -------------------------------------------------------------------
 
@@ -133,7 +142,7 @@ class Engine:
             # A rebuilt assignment comes in as waiting and then goes through assign().
             raise ValueError(f"contact {contact.id!r} must be added as waiting")
         self._contacts[contact.id] = contact
-        self._keys[contact.id] = (PRIORITY[contact.channel], contact.enqueued_at, contact.id)
+        self._keys[contact.id] = (_priority(contact), contact.enqueued_at, contact.id)
         insort(self._waiting, self._keys[contact.id])
         self._join_line(contact)
 
@@ -152,9 +161,25 @@ class Engine:
         else:
             self._unassign(contact)
             self._set_grace(contact, None)
+        self._leaving.discard(contact_id)
         del self._contacts[contact_id]
         del self._keys[contact_id]
         return out
+
+    def set_abandon(self, contact_id: str, at: float | None) -> None:
+        """The contact's customer went away (``at``: give up then) or came back (None).
+
+        Only chats and videos in line are abandoned this way: a callback's customer need not
+        stay, and an assigned contact is the agent's to end. Unknown contacts are ignored.
+        """
+        contact = self._contacts.get(contact_id)
+        if contact is None or contact.channel == "callback" or contact.state == "assigned":
+            return
+        contact.abandon_at = at
+        if at is None:
+            self._leaving.discard(contact_id)
+        else:
+            self._leaving.add(contact_id)
 
     def assign(self, contact_id: str, agent_id: str, now: float) -> list[Decision]:
         """Assign directly, without an offer: used to rebuild state from the store.
@@ -286,6 +311,7 @@ class Engine:
         out: list[Decision] = []
         self._expire(now, out)
         self._end_graces(now, out)
+        self._abandon(now, out)
         self._match(now, out)
         return out
 
@@ -297,6 +323,7 @@ class Engine:
         means step() is due at once.
         """
         times = [t for c in self._graced if (t := self._contacts[c].grace_until) is not None]
+        times.extend(t for c in self._leaving if (t := self._contacts[c].abandon_at) is not None)
         for contact_id in self._offer_of.values():
             expires_at = self._contacts[contact_id].offer_expires_at
             if expires_at is not None:
@@ -469,6 +496,8 @@ class Engine:
     def _make_assigned(self, contact: Contact, agent: Agent, now: float) -> None:
         if contact.state != "assigned":
             self._leave_line(contact)
+        contact.abandon_at = None
+        self._leaving.discard(contact.id)
         contact.state = "assigned"
         contact.agent_id = agent.id
         contact.offer_expires_at = None
@@ -505,6 +534,20 @@ class Engine:
             assert contact.agent_id is not None
             if not self._agents[contact.agent_id].connected:
                 out.append(GraceExpired(contact_id, contact.agent_id))
+
+    def _abandon(self, now: float, out: list[Decision]) -> None:
+        if not self._leaving:
+            return
+        due = sorted(
+            (abandon_at, contact_id)
+            for contact_id in self._leaving
+            if (abandon_at := self._contacts[contact_id].abandon_at) is not None
+            and abandon_at <= now
+        )
+        for _, contact_id in due:
+            # Before anything is offered in this step: nobody is offered a ghost.
+            out.extend(self.remove_contact(contact_id))
+            out.append(Abandoned(contact_id))
 
     def _refresh(self, agent: Agent) -> None:
         if (

@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from hub import types
-from hub.actions import agents, customers, health, timeline, visitors
+from hub.actions import agents, andon, customers, health, timeline, visitors
 from hub.actions.context import Hub
 from hub.core.identity import sign_user_id
 from hub.errors import Forbidden, HubError, Invalid, NotFound, Unauthorized
@@ -131,6 +131,19 @@ async def get_events(request: web.Request) -> web.Response:
     return web.json_response({"events": result["events"]})
 
 
+async def get_flags(request: web.Request) -> web.Response:
+    """``GET /api/v1/flags?site=KEY[&cleared=1]``: the open andon flags (and cleared ones)."""
+    await authenticated_agent(request)
+    site = request.query.get("site")
+    if site is not None and not 0 < len(site) <= 64:
+        raise Invalid("site must be a site key")
+    cleared = request.query.get("cleared", "0")
+    if cleared not in ("0", "1"):
+        raise Invalid("cleared must be 0 or 1")
+    flags = await andon.list_flags(request.app[HUB_KEY], site, cleared=cleared == "1")
+    return web.json_response({"flags": flags})
+
+
 class SignIn(types.Payload):
     user_id: types.Name
     name: types.Name | None = None
@@ -179,6 +192,7 @@ def setup_routes(app: web.Application, *, demo: bool) -> None:
     r.add_post("/api/v1/auth/login", login)
     r.add_get("/api/v1/customers/{customer_id}", get_customer)
     r.add_get("/api/v1/conversations/{conversation_id}/events", get_events)
+    r.add_get("/api/v1/flags", get_flags)
     r.add_get("/widget.js", static_file(STATIC / "widget.js", "application/javascript"))
     # The lazy part of the widget, fetched at the "live video help" tap and never before.
     r.add_get(

@@ -12,7 +12,18 @@ from urllib.parse import urlsplit
 import socketio
 
 from hub import types
-from hub.actions import agents, contacts, identity, mayday, offers, snapshot, timeline, visitors
+from hub.actions import (
+    agents,
+    andon,
+    contacts,
+    identity,
+    mayday,
+    offers,
+    snapshot,
+    survey,
+    timeline,
+    visitors,
+)
 from hub.actions.context import Hub
 from hub.core.ratelimit import TokenBucket
 from hub.errors import Forbidden, HubError, Invalid, NotFound, RateLimited, Unauthorized
@@ -166,6 +177,7 @@ class CustomerEdge(Edge):
         "identify": (types.Identify, identity.identify),
         "contact.request": (types.ContactRequest, contacts.request_contact),
         "contact.cancel": (types.ContactRef, contacts.cancel_contact),
+        "survey.answer": (types.SurveyAnswer, survey.answer_survey),
         "message.send": (types.MessageSend, timeline.customer_message),
         "history": (types.History, timeline.customer_history),
         "typing": (types.Typing, timeline.customer_typing),
@@ -201,7 +213,9 @@ class CustomerEdge(Edge):
         self.after_connect(sid, "session", session, then=lambda: visitors.connected(hub, visitor))
 
     async def disconnect(self, sid: str) -> None:
-        self._close(sid)
+        visitor = self._close(sid)
+        if visitor is not None and not self.shutting_down:
+            visitors.disconnected(self.hub, visitor)
 
 
 class AgentEdge(Edge):
@@ -212,6 +226,8 @@ class AgentEdge(Edge):
         "message.send": (types.MessageSend, timeline.agent_message),
         "contact.end": (types.ContactEnd, contacts.end_contact),
         "callback.outcome": (types.CallbackOutcome, contacts.callback_outcome),
+        "andon.raise": (types.AndonRaise, andon.raise_flag),
+        "andon.clear": (types.AndonClear, andon.clear_flag),
         "history": (types.History, timeline.agent_history),
         "note.add": (types.NoteAdd, timeline.add_note),
         "typing": (types.Typing, timeline.agent_typing),

@@ -93,16 +93,28 @@ class AgentClient(_Client):
         return int(ack["seq"])
 
     async def end_contact(
-        self, contact_id: str, resolved: bool | None = None, reason: str | None = None
-    ) -> None:
-        await self._call(
+        self,
+        contact_id: str,
+        resolved: bool | None = None,
+        reason: str | None = None,
+        product: str | None = None,
+    ) -> Payload:
+        """End (or wrap up) a contact; ``reason`` must be one of the site's contact reasons."""
+        return await self._call(
             "contact.end",
-            _drop_none(
-                contact_id=contact_id,
-                resolved=resolved,
-                reason=reason,
-            ),
+            _drop_none(contact_id=contact_id, resolved=resolved, reason=reason, product=product),
         )
+
+    async def raise_andon(self, contact_id: str, product: str, reason: str) -> Payload:
+        """Stop the line: flag a product from a conversation of yours; returns the flag."""
+        ack = await self._call(
+            "andon.raise", {"contact_id": contact_id, "product": product, "reason": reason}
+        )
+        return dict(ack["flag"])
+
+    async def clear_andon(self, site: str, product: str, reason: str) -> None:
+        """A supervisor puts a flagged product back (``site`` is the site key)."""
+        await self._call("andon.clear", {"site": site, "product": product, "reason": reason})
 
     async def callback_outcome(self, contact_id: str, outcome: str) -> None:
         await self._call("callback.outcome", {"contact_id": contact_id, "outcome": outcome})
@@ -146,6 +158,14 @@ class AgentClient(_Client):
     async def get_customer(self, customer_id: str) -> Payload:
         """The customer's profile, identifiers (with ``verified``) and conversations."""
         return await self._get(f"/api/v1/customers/{customer_id}")
+
+    async def get_flags(self, site: str | None = None, cleared: bool = False) -> list[Payload]:
+        """The andon flags (open ones; with ``cleared``, those cleared too)."""
+        params = {"cleared": "1" if cleared else "0"}
+        if site is not None:
+            params["site"] = site
+        body = await self._get("/api/v1/flags", params)
+        return list(body.get("flags", []))
 
     async def get_events(self, conversation_id: str, after_seq: int = 0) -> list[Payload]:
         body = await self._get(

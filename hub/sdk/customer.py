@@ -36,6 +36,8 @@ class CustomerClient(_Client):
         self._customer_id: str | None = None
         self._conversation_id: str | None = None
         self._session = asyncio.Event()
+        # The survey the hub asks now (``survey.request``), until it is answered.
+        self.survey: Payload | None = None
 
     @property
     def customer_id(self) -> str | None:
@@ -68,6 +70,8 @@ class CustomerClient(_Client):
             if data.get("conversation_id"):
                 self._switch(data["conversation_id"])
             self._session.set()
+        elif event == "survey.request":
+            self.survey = data
 
     def _switch(self, conversation_id: str) -> None:
         self._conversation_id = conversation_id
@@ -190,5 +194,33 @@ class CustomerClient(_Client):
         if self._conversation_id:
             await self._call("typing", {"conversation_id": self._conversation_id, "typing": typing})
 
-    async def page(self, url: str, title: str | None = None) -> None:
-        await self._call("page", _drop_none(url=url, title=title))
+    async def page(self, url: str, title: str | None = None, product: str | None = None) -> None:
+        """Say which page the customer is on, and the product it shows (the wrap-up's
+        default product, as ``Lifeline.setContext({product})`` in the widget)."""
+        await self._call("page", _drop_none(url=url, title=title, product=product))
+
+    async def answer_survey(
+        self,
+        contact_id: str,
+        resolved: bool,
+        *,
+        effort: int | None = None,
+        comment: str | None = None,
+        phone: str | None = None,
+    ) -> Payload | None:
+        """Answer the survey of an ended contact; returns the follow-up the hub booked when
+        the problem is not solved (``{"contact_id", "channel", "phone"?}``), else None."""
+        ack = await self._call(
+            "survey.answer",
+            _drop_none(
+                contact_id=contact_id,
+                resolved=resolved,
+                effort=effort,
+                comment=comment,
+                phone=phone,
+            ),
+        )
+        if self.survey is not None and self.survey.get("contact_id") == contact_id:
+            self.survey = None
+        follow_up = ack.get("follow_up")
+        return dict(follow_up) if isinstance(follow_up, dict) else None

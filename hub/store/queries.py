@@ -16,8 +16,10 @@ from hub.store.schema import (
     contacts,
     conversations,
     customers,
+    flags,
     identifiers,
     sites,
+    surveys,
     visitor_tokens,
 )
 
@@ -471,6 +473,114 @@ async def handle_times(conn: AsyncConnection, limit: int = 50) -> list[tuple[str
         .limit(limit)
     )
     return [(r[0], float(r[1])) for r in rows]
+
+
+async def phone_of(conn: AsyncConnection, customer_id: str) -> str | None:
+    """The customer's most recent phone claim, if any."""
+    return (
+        await conn.execute(
+            select(identifiers.c.value)
+            .where(identifiers.c.customer_id == customer_id, identifiers.c.kind == "phone")
+            .order_by(identifiers.c.id.desc())
+            .limit(1)
+        )
+    ).scalar()
+
+
+# after the contact: surveys and flags
+
+
+async def survey_of(conn: AsyncConnection, contact_id: str) -> Row | None:
+    return _row(
+        (await conn.execute(select(surveys).where(surveys.c.contact_id == contact_id))).first()
+    )
+
+
+async def add_survey(conn: AsyncConnection, **values: Any) -> None:
+    await conn.execute(insert(surveys).values(**values))
+
+
+async def pending_survey(conn: AsyncConnection, customer_id: str, now: float) -> Row | None:
+    """The customer's latest contact whose survey is asked, open and not answered yet."""
+    answered = select(surveys.c.contact_id).where(surveys.c.contact_id == contacts.c.id)
+    return _row(
+        (
+            await conn.execute(
+                select(contacts)
+                .where(
+                    contacts.c.customer_id == customer_id,
+                    contacts.c.survey_until >= now,
+                    ~answered.exists(),
+                )
+                .order_by(contacts.c.ended_at.desc())
+                .limit(1)
+            )
+        ).first()
+    )
+
+
+async def same_problem(
+    conn: AsyncConnection, site_id: str, product: str, reason: str, since: float
+) -> list[Row]:
+    """Contacts of the site ended since ``since`` with this wrap-up reason and product."""
+    rows = await conn.execute(
+        select(contacts.c.id, contacts.c.customer_id)
+        .where(
+            contacts.c.site_id == site_id,
+            contacts.c.product == product,
+            contacts.c.reason == reason,
+            contacts.c.state == "ended",
+            contacts.c.ended_at >= since,
+        )
+        .order_by(contacts.c.ended_at)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+async def open_flag(conn: AsyncConnection, site_id: str, product: str, reason: str) -> Row | None:
+    return _row(
+        (
+            await conn.execute(
+                select(flags).where(
+                    flags.c.site_id == site_id,
+                    flags.c.product == product,
+                    flags.c.reason == reason,
+                    flags.c.cleared_at.is_(None),
+                )
+            )
+        ).first()
+    )
+
+
+async def last_cleared(conn: AsyncConnection, site_id: str, product: str, reason: str) -> float:
+    """When a flag of this (site, product, reason) was last cleared: counting starts again."""
+    value = (
+        await conn.execute(
+            select(func.max(flags.c.cleared_at)).where(
+                flags.c.site_id == site_id, flags.c.product == product, flags.c.reason == reason
+            )
+        )
+    ).scalar()
+    return float(value) if value is not None else float("-inf")
+
+
+async def add_flag(conn: AsyncConnection, **values: Any) -> str:
+    flag_id = new_id()
+    await conn.execute(insert(flags).values(id=flag_id, **values))
+    return flag_id
+
+
+async def set_flag(conn: AsyncConnection, flag_id: str, **values: Any) -> None:
+    await conn.execute(update(flags).where(flags.c.id == flag_id).values(**values))
+
+
+async def flags_of(conn: AsyncConnection, site_id: str | None, *, cleared: bool) -> list[Row]:
+    query = select(flags).order_by(flags.c.raised_at.desc())
+    if site_id is not None:
+        query = query.where(flags.c.site_id == site_id)
+    if not cleared:
+        query = query.where(flags.c.cleared_at.is_(None))
+    return [dict(r._mapping) for r in await conn.execute(query)]
 
 
 async def all_sites(conn: AsyncConnection) -> list[Row]:

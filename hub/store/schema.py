@@ -139,7 +139,8 @@ contacts = Table(
     Column("id", ID, primary_key=True),
     Column("site_id", ID, ForeignKey("sites.id"), nullable=False),
     Column("conversation_id", ID, ForeignKey("conversations.id"), nullable=False, index=True),
-    Column("customer_id", ID, ForeignKey("customers.id"), nullable=False),
+    # Indexed: every connect looks for the customer's open survey.
+    Column("customer_id", ID, ForeignKey("customers.id"), nullable=False, index=True),
     Column("channel", String(16), nullable=False),
     # queued | offered | assigned | ended. "offered" is persisted for reports; after a restart an
     # offered contact is simply waiting again.
@@ -159,6 +160,45 @@ contacts = Table(
     Column("resolved", Boolean, nullable=True),
     Column("reason", String(200), nullable=True),
     Column("outcome", String(20), nullable=True),
+    # After the contact (DESIGN §9): the product the wrap-up named (or the page's), the
+    # contact this one follows up when a survey said "not resolved", and until when the
+    # customer may answer the survey the hub asked (null: no survey was asked).
+    Column("product", String(120), nullable=True),
+    Column("follow_up_of", ID, nullable=True, index=True),
+    Column("survey_until", Float, nullable=True),
+    # The andon's question at every wrap-up: who else ended with this reason and product?
+    Index("ix_contacts_site_product_reason", "site_id", "product", "reason"),
+)
+
+surveys = Table(
+    "surveys",
+    metadata,
+    # One answer per contact, by its customer: a fact for the reports.
+    Column("contact_id", ID, ForeignKey("contacts.id"), primary_key=True),
+    Column("site_id", ID, ForeignKey("sites.id"), nullable=False),
+    Column("customer_id", ID, nullable=False),
+    Column("resolved", Boolean, nullable=False),
+    Column("effort", Integer, nullable=True),
+    Column("comment", String(2000), nullable=True),
+    Column("phone", String(20), nullable=True),
+    Column("follow_up_id", ID, nullable=True),
+    Column("answered_at", Float, nullable=False, index=True),
+)
+
+flags = Table(
+    "flags",
+    metadata,
+    # An andon: a (site, product, reason) that two customers reported, or an agent pulled.
+    Column("id", ID, primary_key=True),
+    Column("site_id", ID, ForeignKey("sites.id"), nullable=False),
+    Column("product", String(120), nullable=False),
+    Column("reason", String(200), nullable=False),
+    Column("contact_ids", JSON, nullable=False),
+    Column("raised_by", ID, nullable=True),  # the agent who pulled it by hand; null: the hub
+    Column("raised_at", Float, nullable=False),
+    Column("cleared_at", Float, nullable=True),
+    Column("cleared_by", ID, nullable=True),
+    Index("ix_flags_site_product_reason", "site_id", "product", "reason"),
 )
 
 contact_events = Table(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hub.core.routing import (
+    Abandoned,
     Agent,
     Channel,
     Contact,
@@ -677,3 +678,55 @@ def test_an_ended_contact_has_no_grace_left() -> None:
     engine.remove_contact("c")
     assert engine.next_deadline(10.0) is None
     assert engine.step(50.0) == []
+
+
+# -- follow-ups and abandons (DESIGN §9) ------------------------------------------------------
+
+
+def test_a_follow_up_goes_ahead_of_its_channel_but_not_of_a_higher_one() -> None:
+    engine = Engine()
+    wait(engine, "old-chat", "chat", at=1.0)
+    wait(engine, "video", "video", at=3.0)
+    engine.add_contact(Contact("follow-up", "s1", "chat", 2.0, follow_up=True))
+    assert engine.queue_positions(5.0) == {"video": 1, "follow-up": 2, "old-chat": 3}
+    online(engine, "a", capacity={"chat": 1, "video": 1, "callback": 1})
+    (offer,) = engine.step(5.0)
+    assert isinstance(offer, Offer) and offer.contact_id == "video"
+
+
+def test_a_contact_whose_customer_stays_away_is_abandoned_before_anything_is_offered() -> None:
+    engine = Engine(offer_timeout={"chat": 100.0})
+    wait(engine, "c", "chat", at=0.0)
+    engine.set_abandon("c", 60.0)
+    assert engine.next_deadline(10.0) == 60.0
+    online(engine, "a")
+    # Offered while the customer may still come back...
+    (offer,) = engine.step(10.0)
+    assert isinstance(offer, Offer)
+    # ... and withdrawn when the time is up, in the same step that would offer it again.
+    decisions = engine.step(60.0)
+    assert decisions == [Revoke("c", "a", "cancelled"), Abandoned("c")]
+    assert "c" not in engine.contacts and engine.step(61.0) == []
+
+
+def test_a_customer_back_in_time_keeps_the_contact() -> None:
+    engine = Engine()
+    wait(engine, "c", "chat", at=0.0)
+    engine.set_abandon("c", 60.0)
+    engine.set_abandon("c", None)
+    assert engine.step(120.0) == [] and "c" in engine.contacts
+    assert engine.next_deadline(120.0) is None
+
+
+def test_callbacks_and_assigned_contacts_are_never_abandoned() -> None:
+    engine = Engine()
+    wait(engine, "cb", "callback", at=0.0)
+    wait(engine, "chat", "chat", at=0.0)
+    online(engine, "a")
+    (offer,) = engine.step(0.0)
+    assert isinstance(offer, Offer) and offer.contact_id == "chat"
+    engine.accept("chat", "a", 0.0)
+    for contact_id in ("cb", "chat"):
+        engine.set_abandon(contact_id, 1.0)
+    assert [d for d in engine.step(10.0) if isinstance(d, Abandoned)] == []
+    assert set(engine.contacts) == {"cb", "chat"}

@@ -10,6 +10,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from hub.core.routing import (
     PRIORITY,
+    Abandoned,
     Agent,
     Channel,
     Contact,
@@ -28,7 +29,12 @@ CHANNELS = st.sampled_from(["chat", "video", "callback"])
 
 
 def key(contact: Contact) -> tuple[int, float, str]:
-    return (PRIORITY[contact.channel], contact.enqueued_at, contact.id)
+    # Channels in PRIORITY order; inside a channel, follow-ups first.
+    return (
+        2 * PRIORITY[contact.channel] + (not contact.follow_up),
+        contact.enqueued_at,
+        contact.id,
+    )
 
 
 class RoutingMachine(RuleBasedStateMachine):
@@ -69,6 +75,10 @@ class RoutingMachine(RuleBasedStateMachine):
                 assert self.outstanding.pop(decision.contact_id) == decision.agent_id
             elif isinstance(decision, SetAway):
                 assert self.engine.agents[decision.agent_id].status == "away"
+            elif isinstance(decision, Abandoned):
+                assert decision.contact_id not in self.engine.contacts
+                assert decision.contact_id not in self.outstanding, "abandoned while offered"
+                del self.enqueued_at[decision.contact_id]
             else:
                 assert isinstance(decision, Requeued)
 
@@ -113,6 +123,10 @@ class RoutingMachine(RuleBasedStateMachine):
         decisions = self.engine.step(self.now)
         self.apply(decisions)
         contacts = self.engine.contacts
+        # A contact whose customer stayed away past its time is gone before anything is offered.
+        for contact in contacts.values():
+            if contact.state != "assigned" and contact.abandon_at is not None:
+                assert contact.abandon_at > self.now, contact
         waiting = [c for c in contacts.values() if c.state == "waiting" and self.due(c)]
         free = [a for a in self.engine.agents.values() if a.id not in self.outstanding.values()]
         # Work-conserving: nobody due is left waiting while an eligible agent is free.
@@ -144,6 +158,7 @@ class RoutingMachine(RuleBasedStateMachine):
         back=st.floats(0.0, 20.0),
         hold=st.none() | st.floats(0.0, 30.0),
         sticky=st.none() | st.tuples(st.sampled_from(AGENT_IDS), st.floats(0.0, 15.0)),
+        follow_up=st.booleans(),
     )
     def add_contact(
         self,
@@ -153,11 +168,14 @@ class RoutingMachine(RuleBasedStateMachine):
         back: float,
         hold: float | None,
         sticky: tuple[str, float] | None,
+        follow_up: bool,
     ) -> None:
         self.serial += 1
         contact_id = f"c{self.serial}"
         # Enqueued in the past too, as a rebuild or virtual hold would be.
-        contact = Contact(contact_id, site, channel, self.now - back, skills=skills)
+        contact = Contact(
+            contact_id, site, channel, self.now - back, skills=skills, follow_up=follow_up
+        )
         if hold is not None:
             contact.not_before = self.now + hold
         if sticky is not None:
@@ -237,6 +255,17 @@ class RoutingMachine(RuleBasedStateMachine):
         contact_id = ids[i % len(ids)]
         not_before = None if hold is None else self.now + hold
         assert self.engine.requeue(contact_id, self.now, not_before) == [Requeued(contact_id)]
+
+    @rule(i=st.integers(0, 100), away=st.none() | st.floats(0.0, 20.0))
+    def customer_away(self, i: int, away: float | None) -> None:
+        """The customer's last socket closed (give up ``away`` s from now) or came back."""
+        ids = sorted(self.engine.contacts)
+        if not ids:
+            return
+        contact = self.engine.contacts[ids[i % len(ids)]]
+        self.engine.set_abandon(contact.id, None if away is None else self.now + away)
+        if contact.channel == "callback" or contact.state == "assigned":
+            assert contact.abandon_at is None
 
     @rule(dt=st.floats(0.0, 12.0))
     def tick(self, dt: float) -> None:

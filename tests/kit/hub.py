@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import socket
@@ -171,6 +172,19 @@ class HubServer:
         secret = secret or secrets.token_hex(20)
         await admin.add_site(self.database_url, key, secret, **kw)
         return secret
+
+    async def customer_gone(self, customer_id: str, limit_s: float = 5.0) -> None:
+        """Wait until the hub has seen the customer's last socket close.
+
+        A client's disconnect reaches the hub a moment later, and nothing on the wire says
+        when: a test that moves the clock past an abandon deadline waits for it here first.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit_s
+        while customer_id in self.hub.live.customer_sids:
+            if loop.time() > deadline:
+                raise AssertionError(f"the hub still counts a socket of customer {customer_id}")
+            await asyncio.sleep(0.01)
 
     async def add_agent(self, email: str, password: str = "agent-password", **kw: Any) -> str:
         kw.setdefault("name", email.split("@")[0].title())
