@@ -55,8 +55,8 @@ export function describeEvent(ev) {
       return "Earlier history merged in (same customer on another device)";
     case "page":
       return `Viewing ${d.title || d.url}`;
-    case "survey.answered":
-      return `Survey: ${d.resolved === false ? "not resolved" : "resolved"}${d.ces ? ` · effort ${d.ces}/7` : ""}`;
+    case "survey":
+      return surveyLine(d);
     case "annotation":
     case "annotation.clear":
       return "";
@@ -71,4 +71,13 @@ export function describeEvent(ev) {
 export function customerName(c) {
   if (c && c.name) return c.name;
   return c && c.id ? `Visitor ${String(c.id).slice(0, 4).toUpperCase()}` : "Visitor";
+}
+
+// A customer's survey answer in one line: "Not resolved · effort 6/7 · “Still flickers”".
+export function surveyLine(sv) {
+  if (!sv) return "Survey";
+  const parts = [sv.resolved === false ? "Not resolved" : "Resolved"];
+  if (sv.effort) parts.push(`effort ${sv.effort}/7`);
+  if (sv.comment) parts.push(`“${sv.comment}”`);
+  return `Survey: ${parts.join(" · ")}`;
 }
