@@ -92,6 +92,7 @@ legend{font-weight:600;font-size:14px;padding:0;margin:0 0 6px;}
 .radio{display:flex;align-items:center;gap:8px;padding:6px 0;font-size:15px;}
 .radio input{width:18px;height:18px;accent-color:var(--c);margin:0;}
 .survey-pane{flex:0 1 auto;max-height:calc(100% - 110px);overflow-y:auto;background:#fff;border-top:1px solid var(--line);}
+[data-view=callback]>.form{flex:none;}
 .survey-pane .form{padding:14px 16px;}
 .survey-pane .form h3{margin:0 0 4px;font-size:17px;}
 .survey-pane .outcome{padding:12px 14px 4px;}

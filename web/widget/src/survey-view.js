@@ -45,7 +45,7 @@ export class SurveyView {
       "form",
       { class: "form survey", novalidate: true, "aria-labelledby": "ll-survey-title", onsubmit: (e) => (e.preventDefault(), actions.submit()) },
       this.heading,
-      h("p", { class: "lead" }, t("surveyIntro")),
+      (this.intro = h("p", { class: "lead" }, t("surveyIntro"))),
       h("fieldset", { "data-question": "resolved" }, h("legend", {}, t("surveyResolved")), h("div", { class: "choices", role: "group" }, this.yesBtn, this.noBtn)),
       h(
         "fieldset",
@@ -147,6 +147,7 @@ export class SurveyView {
     if (!s) return false;
     if (!this.form) this.build();
     if (s.contact_id !== this.contactId) this.restart(s.contact_id);
+    this.intro.textContent = this.t(s.channel === "callback" ? "surveyIntroCall" : "surveyIntro");
     const asking = s.status === "asked" || s.status === "sending";
     this.form.hidden = !asking;
     this.outcome.hidden = asking;

@@ -94,6 +94,7 @@ export class Widget {
     this.state.forgetCallback = null;
     this.state.survey = null;
     this.ui.markSurvey(false);
+    this.ui.renderSurvey();
     this.ui.clearUnread();
     this.conn.reset();
     this.view = "home";
