@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as S from "../widget/src/state.js";
 import { fromSnapshot, apply, normalize, followUpOf, openFlags } from "../console/src/state.js";
-import { surveyLine } from "../console/src/format.js";
+import { surveyLine, describeEvent } from "../console/src/format.js";
 import { ANDON, ANDON_CLEARED, EVENT, SURVEY_REQUEST } from "../shared/events.js";
 
 let seq = 0;
@@ -81,6 +81,8 @@ test("a follow-up offer or contact carries the survey that brought it", () => {
   assert.equal(followUpOf({ id: "c3" }), null);
   assert.equal(surveyLine(survey), "Survey: Not resolved · effort 6/7 · “Still flickers”");
   assert.equal(surveyLine({ resolved: true, effort: null, comment: null }), "Survey: Resolved");
+  const booked = ev("contact.requested", { contact_id: "c2", channel: "callback", follow_up_of: "c1" });
+  assert.equal(describeEvent(booked), "Follow-up callback booked from the survey");
 });
 
 test("andon flags: the snapshot's, then andon and andon.cleared; snapshot + events equals fresh", () => {

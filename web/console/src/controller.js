@@ -168,7 +168,8 @@ export class Console {
     if (name === E.PRESENCE && p.reason) this.toast(p.reason === "missed_offers" ? "You missed two offers in a row, so you were set to away." : `You are now ${p.status}: ${p.reason}`);
     if (name === E.CONTACT_ENDED) {
       const item = this.state.contacts[p.contact_id];
-      if (item && p.reason !== "agent") this.toast(`The ${channelLabel(item.contact.channel).toLowerCase()} with ${customerName(item.customer)} ended (${(p.reason || "ended").replace("_", " ")}).`);
+      // "ended" is an agent's own end (protocol.md); the others are news to the agent.
+      if (item && !["agent", "ended"].includes(p.reason)) this.toast(`The ${channelLabel(item.contact.channel).toLowerCase()} with ${customerName(item.customer)} ended (${(p.reason || "ended").replace("_", " ")}).`);
     }
   }
 

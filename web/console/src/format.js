@@ -40,6 +40,7 @@ export function describeEvent(ev) {
   const who = (ev.author && ev.author.name) || (d.agent && d.agent.name) || "";
   switch (ev.type) {
     case "contact.requested":
+      if (d.follow_up_of) return `Follow-up ${channelLabel(d.channel).toLowerCase() || "contact"} booked from the survey`;
       return `Asked for ${channelLabel(d.channel).toLowerCase() || "help"}${d.phone ? ` at ${d.phone}` : ""}${d.not_before ? ` (not before ${fmtTime(d.not_before, true)})` : ""}`;
     case "contact.assigned":
       return `${who || "An agent"} took the ${channelLabel(d.channel).toLowerCase() || "contact"}`;
