@@ -56,6 +56,9 @@ async def test_callback_request_reaches_console_and_outcome_reaches_widget(
     await agent.locator(".offer.callback button.primary").click(timeout=15_000)
     await agent.locator("[data-outcome=reached]").click()
     await w(shop, "[data-view=callback] .notice.ok").filter(has_text="Call completed").wait_for()
+    # The handled callback asks its survey under its status, in the view the shopper is on.
+    await w(shop, "[data-view=callback] [data-survey] legend").first.wait_for()
+    assert await w(shop, "[data-view=callback] .notice.ok").is_visible()
     assert shop.js_errors == [] and agent.js_errors == []
 
 

@@ -19,6 +19,8 @@ export const PAGE = "page";
 export const CONTACT_QUEUED = "contact.queued";
 export const CONTACT_ASSIGNED = "contact.assigned";
 export const CONTACT_NO_AGENT = "contact.no_agent";
+export const SURVEY_REQUEST = "survey.request";
+export const SURVEY_ANSWER = "survey.answer";
 
 // Agent namespace (/agent).
 export const SNAPSHOT = "snapshot";
@@ -33,6 +35,10 @@ export const CALLBACK_OUTCOME = "callback.outcome";
 export const CUSTOMER_PAGE = "customer.page";
 export const QUEUE_UPDATED = "queue.updated";
 export const AGENT_UPDATED = "agent.updated";
+export const ANDON = "andon"; // supervisors: a product's line is stopped
+export const ANDON_CLEARED = "andon.cleared";
+export const ANDON_RAISE = "andon.raise";
+export const ANDON_CLEAR = "andon.clear";
 
 // Mayday (live video help), both namespaces.
 export const RTC_CONFIG = "rtc.config";
@@ -49,9 +55,9 @@ export const ANNOTATION_CLEAR = "annotation.clear";
 
 // What the hub sends a customer, besides session and event: the widget hands these on.
 export const MAYDAY_TO_CUSTOMER = [RTC_CONFIG, RTC_SIGNAL, RTC_STATE, COBROWSE_SNAPSHOT];
-export const TO_CUSTOMER = [CONTACT_QUEUED, CONTACT_ASSIGNED, CONTACT_ENDED, CONTACT_NO_AGENT, CALLBACK_UPDATED, TYPING, ...MAYDAY_TO_CUSTOMER];
+export const TO_CUSTOMER = [CONTACT_QUEUED, CONTACT_ASSIGNED, CONTACT_ENDED, CONTACT_NO_AGENT, CALLBACK_UPDATED, SURVEY_REQUEST, TYPING, ...MAYDAY_TO_CUSTOMER];
 
 // What the hub sends an agent: the events that change the console's state (state.js apply),
 // and the Mayday ones, for the live video session (stage.js). Typing is shown, not kept.
-export const AGENT_STATE_EVENTS = [OFFER, OFFER_REVOKED, EVENT, CONTACT_ENDED, PRESENCE, QUEUE_UPDATED, AGENT_UPDATED, CALLBACK_UPDATED, CUSTOMER_PAGE];
+export const AGENT_STATE_EVENTS = [OFFER, OFFER_REVOKED, EVENT, CONTACT_ENDED, PRESENCE, QUEUE_UPDATED, AGENT_UPDATED, CALLBACK_UPDATED, CUSTOMER_PAGE, ANDON, ANDON_CLEARED];
 export const MAYDAY_TO_AGENT = [RTC_CONFIG, RTC_SIGNAL, RTC_STATE, COBROWSE_EVENTS, SHARE_STATE];

@@ -114,6 +114,9 @@ function renderProducts() {
     const c = cart();
     c[id] = (c[id] || 0) + 1;
     saveCart(c);
+    // The product the shopper is after: the agent sees it, and a wrap-up defaults to it.
+    const product = PRODUCTS.find((x) => x.id === id);
+    if (product && window.Lifeline) window.Lifeline("setContext", { product: product.name });
     e.target.textContent = "Added ✓";
     setTimeout(() => (e.target.textContent = "Add to cart"), 1200);
   });

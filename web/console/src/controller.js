@@ -3,7 +3,7 @@
 import { login, connect, request } from "./net.js";
 import { fromSnapshot, apply, addContact, insertEvent, normalize, siteLists, expireOffers } from "./state.js";
 import { unlockAudio, beep, askNotificationPermission, notify } from "./alert.js";
-import { channelLabel, customerName } from "./format.js";
+import { channelLabel, customerName, describeEvent } from "./format.js";
 import { ConsoleView } from "./view.js";
 import { VideoDesk } from "./video.js";
 import * as E from "../../shared/events.js";
@@ -148,6 +148,12 @@ export class Console {
     if (this.mayday && name === E.EVENT) this.mayday.timeline(p);
     if (this.mayday && name === E.CONTACT_ENDED && p.contact_id === this.mayday.contactId) this.video.end();
     if (name === E.OFFER) this.onOffer(p);
+    if (name === E.ANDON) {
+      beep();
+      this.toast(`Line stopped: ${p.product} · ${p.reason}`);
+    }
+    // A survey answer for a contact no longer on screen (wrapped up already): said in a toast.
+    if (name === E.EVENT && p.type === "survey" && !(effect.fresh || []).length) this.toast(`A customer answered the survey: ${describeEvent(p).replace(/^Survey: /, "")}`);
     if (name === E.EVENT && p.type === "message") {
       delete this.typing[p.conversation_id];
       for (const cid of effect.fresh || []) {
@@ -162,7 +168,8 @@ export class Console {
     if (name === E.PRESENCE && p.reason) this.toast(p.reason === "missed_offers" ? "You missed two offers in a row, so you were set to away." : `You are now ${p.status}: ${p.reason}`);
     if (name === E.CONTACT_ENDED) {
       const item = this.state.contacts[p.contact_id];
-      if (item && p.reason !== "agent") this.toast(`The ${channelLabel(item.contact.channel).toLowerCase()} with ${customerName(item.customer)} ended (${(p.reason || "ended").replace("_", " ")}).`);
+      // "ended" is an agent's own end (protocol.md); the others are news to the agent.
+      if (item && !["agent", "ended"].includes(p.reason)) this.toast(`The ${channelLabel(item.contact.channel).toLowerCase()} with ${customerName(item.customer)} ended (${(p.reason || "ended").replace("_", " ")}).`);
     }
   }
 
@@ -211,7 +218,7 @@ export class Console {
       const ack = await request(this.socket, E.OFFER_ACCEPT, { contact_id: contactId });
       const item = addContact(
         this.state,
-        { id: contactId, site_id: offer.site_id, channel: offer.channel, state: "assigned", conversation_id: ack.conversation_id || offer.conversation_id, phone: offer.phone, attempts: offer.attempts },
+        { id: contactId, site_id: offer.site_id, channel: offer.channel, state: "assigned", conversation_id: ack.conversation_id || offer.conversation_id, phone: offer.phone, attempts: offer.attempts, follow_up: offer.follow_up, follow_up_of: offer.follow_up ? offer.follow_up.of : undefined },
         ack.customer || offer.customer,
         ack.events || [],
       );
@@ -337,9 +344,10 @@ export class Console {
   async submitWrapUp(e) {
     e.preventDefault();
     const contactId = this.wrapFor;
-    const { reason, resolved } = this.view.wrapUpValues();
+    const { reason, resolved, product } = this.view.wrapUpValues();
     const payload = { contact_id: contactId, resolved };
     if (reason) payload.reason = reason;
+    if (product) payload.product = product;
     try {
       await request(this.socket, E.CONTACT_END, payload);
     } catch (err) {
@@ -357,6 +365,34 @@ export class Console {
     if (this.selected === contactId) this.selected = Object.keys(this.state.contacts)[0] || null;
     this.renderAll();
     this.loadDraft();
+  }
+
+  // "Stop the line" from the wrap-up: any agent may raise an andon for the contact's product.
+  async raiseAndon() {
+    const contactId = this.wrapFor;
+    const { reason, product } = this.view.wrapUpValues();
+    if (!reason || !product) return this.view.wrapUpError("Choose the contact reason and name the product to stop the line.");
+    try {
+      const ack = await request(this.socket, E.ANDON_RAISE, { contact_id: contactId, product, reason });
+      const f = ack.flag || { product, reason };
+      this.view.wrapUpAndonDone(`Line stopped for ${f.product} (${f.reason}): the supervisors are told.`);
+    } catch (err) {
+      this.view.wrapUpError(err.message || "Could not stop the line");
+    }
+  }
+
+  // Supervisors: put a product back on sale (andon.clear); andon.cleared takes it off the banner.
+  async clearAndon(flagId) {
+    const f = this.state.flags[flagId];
+    if (!f) return;
+    try {
+      await request(this.socket, E.ANDON_CLEAR, { site: f.site, product: f.product, reason: f.reason });
+      delete this.state.flags[flagId];
+    } catch (err) {
+      if (err.code === "not_found") delete this.state.flags[flagId];
+      else this.toast(err.message);
+    }
+    this.renderAll();
   }
 
   insertCanned(text) {

@@ -40,6 +40,7 @@ export function describeEvent(ev) {
   const who = (ev.author && ev.author.name) || (d.agent && d.agent.name) || "";
   switch (ev.type) {
     case "contact.requested":
+      if (d.follow_up_of) return `Follow-up ${channelLabel(d.channel).toLowerCase() || "contact"} booked from the survey`;
       return `Asked for ${channelLabel(d.channel).toLowerCase() || "help"}${d.phone ? ` at ${d.phone}` : ""}${d.not_before ? ` (not before ${fmtTime(d.not_before, true)})` : ""}`;
     case "contact.assigned":
       return `${who || "An agent"} took the ${channelLabel(d.channel).toLowerCase() || "contact"}`;
@@ -55,8 +56,8 @@ export function describeEvent(ev) {
       return "Earlier history merged in (same customer on another device)";
     case "page":
       return `Viewing ${d.title || d.url}`;
-    case "survey.answered":
-      return `Survey: ${d.resolved === false ? "not resolved" : "resolved"}${d.ces ? ` · effort ${d.ces}/7` : ""}`;
+    case "survey":
+      return surveyLine(d);
     case "annotation":
     case "annotation.clear":
       return "";
@@ -71,4 +72,13 @@ export function describeEvent(ev) {
 export function customerName(c) {
   if (c && c.name) return c.name;
   return c && c.id ? `Visitor ${String(c.id).slice(0, 4).toUpperCase()}` : "Visitor";
+}
+
+// A customer's survey answer in one line: "Not resolved · effort 6/7 · “Still flickers”".
+export function surveyLine(sv) {
+  if (!sv) return "Survey";
+  const parts = [sv.resolved === false ? "Not resolved" : "Resolved"];
+  if (sv.effort) parts.push(`effort ${sv.effort}/7`);
+  if (sv.comment) parts.push(`“${sv.comment}”`);
+  return `Survey: ${parts.join(" · ")}`;
 }

@@ -15,10 +15,12 @@ export function fromSnapshot(s) {
     reasons: s.contact_reasons || [],
     queue: s.queue || null,
     agents: null,
+    flags: {}, // supervisors: the open andon flags by id (snapshot, then andon / andon.cleared)
   };
   for (const item of s.contacts || []) addContact(state, item.contact, item.customer, item.events);
   for (const o of s.offers || []) state.offers[o.contact_id] = { ...o, received_at: Date.now() };
   for (const c of s.callbacks || []) state.callbacks[c.id] = { ...c };
+  for (const f of s.flags || []) state.flags[f.id] = { ...f };
   if (s.agents) {
     state.agents = {};
     for (const a of s.agents) state.agents[a.id] = { ...a };
@@ -77,7 +79,7 @@ export function apply(state, name, p) {
         fresh.push(item.contact.id);
         const d = p.data || {};
         if (p.type === "contact.ended" && d.contact_id === item.contact.id) item.contact.state = "ended";
-        if (p.type === "page" && d.url) item.customer.page = { url: d.url, title: d.title };
+        if (p.type === "page" && d.url) item.customer.page = { url: d.url, title: d.title, product: d.product };
         if (p.type === "identity.merged" && d.customer) item.customer = { ...item.customer, ...d.customer };
         if (p.type === "callback.outcome" && d.contact_id === item.contact.id) {
           item.contact.attempts = d.attempt ?? d.attempts ?? item.contact.attempts;
@@ -113,6 +115,12 @@ export function apply(state, name, p) {
       else state.callbacks[p.contact_id] = c;
       return {};
     }
+    case "andon":
+      state.flags[p.id] = { ...p };
+      return { flag: p };
+    case "andon.cleared":
+      delete state.flags[p.id];
+      return {};
     case "customer.page": {
       const page = p.page || { url: p.url, title: p.title };
       for (const item of Object.values(state.contacts)) if (item.customer.id === p.customer_id) item.customer.page = page;
@@ -154,6 +162,7 @@ export function normalize(state) {
     contacts,
     offers: Object.keys(state.offers).sort(),
     callbacks: Object.keys(state.callbacks).sort(),
+    flags: Object.keys(state.flags || {}).sort(),
     queue: state.queue ? state.queue.waiting : null,
     agents: state.agents
       ? Object.values(state.agents)
@@ -161,4 +170,18 @@ export function normalize(state) {
           .sort((a, b) => (a.id < b.id ? -1 : 1))
       : null,
   };
+}
+
+// The survey answer a follow-up comes from, as the offer or the contact carries it:
+// {of, survey: {contact_id, resolved, effort, comment}}, or null for an ordinary contact.
+export function followUpOf(x) {
+  const f = x && x.follow_up;
+  if (f && f.survey) return f;
+  if (x && x.follow_up_of) return { of: x.follow_up_of, survey: null };
+  return null;
+}
+
+// The open flags, newest first.
+export function openFlags(state) {
+  return Object.values(state.flags || {}).sort((a, b) => (b.ts || 0) - (a.ts || 0));
 }

@@ -2,8 +2,8 @@
 // the conversation or a page in the middle, the customer on the right, the wrap-up dialog.
 // Drawn from the controller's state; what the agent does goes back to the controller (`app`).
 import { h } from "../../shared/dom.js";
-import { siteLists } from "./state.js";
-import { icons, fmtTime, fmtWait, channelLabel, describeEvent, initials, customerName } from "./format.js";
+import { siteLists, followUpOf, openFlags } from "./state.js";
+import { icons, fmtTime, fmtWait, channelLabel, describeEvent, initials, customerName, surveyLine } from "./format.js";
 import { customerPanel, callbacksPage, supervisorPage } from "./panels.js";
 
 const $ = (id) => document.getElementById(id);
@@ -58,7 +58,9 @@ export class ConsoleView {
     this.side = h("aside", { class: "side", "aria-label": "Offers and conversations" });
     this.center = h("main", { class: "center", id: "center" });
     this.right = h("aside", { class: "cust", "aria-label": "Customer" });
-    root.append(this.top, h("div", { class: "layout" }, this.side, this.center, this.right), h("div", { id: "toasts", class: "toasts", "aria-live": "polite" }));
+    // Supervisors: the stopped lines (open andon flags), above everything until cleared.
+    this.andonBar = h("section", { class: "andon-bar", id: "andon", "aria-label": "Stopped lines", "aria-live": "polite", hidden: true });
+    root.append(this.top, this.andonBar, h("div", { class: "layout" }, this.side, this.center, this.right), h("div", { id: "toasts", class: "toasts", "aria-live": "polite" }));
     root.append(this.buildWrapUp());
 
     // The conversation pane is built once so the composer keeps focus and text across renders.
@@ -90,7 +92,8 @@ export class ConsoleView {
       this.input,
       h("div", { class: "composer-foot" }, h("span", { class: "muted small" }, "Alt+A accept · Alt+D decline · Alt+N note · Alt+E wrap up · Alt+1…9 switch"), h("button", { type: "submit", class: "primary" }, "Send")),
     );
-    this.convPane = h("section", { class: "conv", "aria-labelledby": "conv-title" }, this.convHead, this.log, this.typingEl, this.composer);
+    this.followBox = h("div", { class: "follow-box", hidden: true });
+    this.convPane = h("section", { class: "conv", "aria-labelledby": "conv-title" }, this.convHead, this.followBox, this.log, this.typingEl, this.composer);
   }
 
   buildWrapUp() {
@@ -103,6 +106,8 @@ export class ConsoleView {
         h("h2", { id: "wrap-title" }, "Wrap up"),
         h("label", { for: "wrap-reason" }, "Contact reason"),
         h("select", { id: "wrap-reason" }),
+        h("label", { for: "wrap-product" }, "Product ", h("span", { class: "muted small" }, "(SKU or name, optional)")),
+        h("input", { id: "wrap-product", type: "text", maxlength: "120", autocomplete: "off" }),
         h(
           "fieldset",
           {},
@@ -111,9 +116,16 @@ export class ConsoleView {
           h("label", { class: "radio" }, h("input", { type: "radio", name: "resolved", id: "wrap-no", value: "no" }), " No"),
         ),
         h("p", { id: "wrap-error", class: "error", role: "alert" }),
+        h("p", { id: "wrap-andon-status", class: "small ok-text", role: "status" }),
         h(
           "div",
           { class: "row end" },
+          h(
+            "button",
+            { type: "button", class: "danger", id: "wrap-andon", title: "Tell the supervisors to pull this product: every agent may stop the line", onclick: () => this.app.raiseAndon() },
+            "Stop the line",
+          ),
+          h("span", { class: "grow" }),
           h("button", { type: "button", class: "ghost", onclick: () => $("wrapup").close() }, "Cancel"),
           h("button", { type: "submit", class: "primary", id: "wrap-submit" }, "End contact"),
         ),
@@ -132,13 +144,21 @@ export class ConsoleView {
     const resolved = item.outcome ? item.outcome === "reached" : true;
     $("wrap-yes").checked = resolved;
     $("wrap-no").checked = !resolved;
+    // The product defaults to what the customer's page showed (the shop's setContext).
+    $("wrap-product").value = (item.customer.page && item.customer.page.product) || "";
     $("wrap-error").textContent = "";
+    $("wrap-andon-status").textContent = "";
     dlg.showModal();
     sel.focus();
   }
 
   wrapUpValues() {
-    return { reason: $("wrap-reason").value, resolved: $("wrap-yes").checked };
+    return { reason: $("wrap-reason").value, resolved: $("wrap-yes").checked, product: $("wrap-product").value.trim() };
+  }
+
+  wrapUpAndonDone(text) {
+    $("wrap-error").textContent = "";
+    $("wrap-andon-status").textContent = text;
   }
 
   wrapUpError(text) {
@@ -154,6 +174,7 @@ export class ConsoleView {
     const app = this.app;
     if (!app.state) return;
     this.renderTop();
+    this.renderAndon();
     this.renderSide();
     this.renderCenter();
     this.renderCustomer();
@@ -190,6 +211,47 @@ export class ConsoleView {
     );
   }
 
+  // The open andon flags, one row each: product, reason, contacts, who raised it, Clear.
+  renderAndon() {
+    const app = this.app;
+    const bar = this.andonBar;
+    if (!bar) return;
+    const flags = app.state ? openFlags(app.state) : [];
+    bar.hidden = !flags.length;
+    bar.textContent = "";
+    if (!flags.length) return;
+    bar.append(h("h2", { class: "andon-h" }, h("span", { class: "andon-icon", "aria-hidden": "true" }, "■"), flags.length === 1 ? "Line stopped" : `${flags.length} lines stopped`));
+    const list = h("ul", { class: "andon-list" });
+    for (const f of flags) {
+      const n = (f.contact_ids || []).length;
+      const by = f.raised_by ? `raised by ${f.raised_by.name || "an agent"}` : `raised by the hub: ${n} customers, same problem`;
+      list.append(
+        h(
+          "li",
+          { "data-flag": f.id },
+          h("b", { class: "andon-product" }, f.product),
+          h("span", { class: "andon-reason" }, f.reason),
+          h("span", { class: "small" }, `${n} contact${n === 1 ? "" : "s"} · ${by} · ${fmtTime(f.ts, true)}`),
+          h("button", { type: "button", class: "ghost sm", "data-clear": f.id, "aria-label": `Clear the stop on ${f.product} (${f.reason})`, onclick: () => app.clearAndon(f.id) }, "Clear"),
+        ),
+      );
+    }
+    bar.append(list);
+  }
+
+  // A follow-up's survey answer, on top of an offer or a conversation.
+  followUpNode(x) {
+    const f = followUpOf(x);
+    if (!f) return null;
+    const sv = f.survey;
+    return h(
+      "div",
+      { class: "follow-up", "data-follow-up": f.of },
+      h("span", { class: "pill follow" }, "Follow-up"),
+      h("span", { class: "follow-what" }, sv ? surveyLine(sv).replace(/^Survey: /, "") : "of an earlier contact"),
+    );
+  }
+
   renderSide() {
     const app = this.app;
     const st = app.state;
@@ -214,7 +276,13 @@ export class ConsoleView {
             h(
               "span",
               { class: "ci-main" },
-              h("span", { class: "ci-top" }, h("b", {}, customerName(item.customer)), h("span", { class: "chan", html: icons[c.channel] || "", title: channelLabel(c.channel) })),
+              h(
+                "span",
+                { class: "ci-top" },
+                h("b", {}, customerName(item.customer)),
+                followUpOf(c) ? h("span", { class: "pill follow sm" }, "Follow-up") : null,
+                h("span", { class: "chan", html: icons[c.channel] || "", title: channelLabel(c.channel) }),
+              ),
               h("span", { class: "ci-last" }, c.state === "ended" ? "Ended · wrap up" : last ? last.data.text : channelLabel(c.channel)),
             ),
             n ? h("span", { class: "count", "aria-label": `${n} unread` }, String(n)) : null,
@@ -237,6 +305,7 @@ export class ConsoleView {
         "div",
         { class: "offer " + o.channel, role: "alertdialog", "aria-label": `Incoming ${channelLabel(o.channel)} from ${who}`, "data-offer": o.contact_id },
         h("div", { class: "offer-top" }, h("span", { class: "chan big", html: icons[o.channel] || "" }), h("div", {}, h("b", {}, who), h("div", { class: "small" }, `${channelLabel(o.channel)} · waited ${fmtWait(o.waited_ms / 1000)}`)), secs),
+        this.followUpNode(o),
         o.text || o.preview ? h("p", { class: "offer-text" }, o.text || o.preview) : null,
         o.phone ? h("p", { class: "offer-text" }, o.phone) : null,
         h("div", { class: "timer" }, bar),
@@ -325,6 +394,18 @@ export class ConsoleView {
     parts.push(h("button", { type: "button", class: ended ? "primary" : "ghost", id: "wrapup-open", onclick: () => app.openWrapUp(c.id), title: "Alt+E" }, ended ? "Wrap up" : "End & wrap up"));
     this.convHead.textContent = "";
     this.convHead.append(...parts);
+    // A follow-up: the customer's answer that brought it, first thing the agent reads.
+    const f = followUpOf(c);
+    this.followBox.textContent = "";
+    this.followBox.hidden = !f;
+    if (f) {
+      const sv = f.survey;
+      this.followBox.append(
+        h("div", { class: "follow-top" }, h("span", { class: "pill follow" }, "Follow-up"), h("span", {}, sv && sv.resolved === false ? "The customer said the problem was not resolved" : "Follow-up of an earlier contact")),
+        sv && sv.effort ? h("div", { class: "follow-effort" }, `Effort: ${sv.effort}/7`) : null,
+        sv && sv.comment ? h("blockquote", { class: "follow-comment" }, sv.comment) : null,
+      );
+    }
   }
 
   renderLog() {
@@ -343,6 +424,18 @@ export class ConsoleView {
         if (key !== lastKey) this.log.append(h("div", { class: "who" + (mine ? " mine" : "") }, ev.type === "note" ? `Private note · ${a.name || "agent"}` : a.role === "customer" ? customerName(item.customer) : a.name || "Agent", h("span", { class: "ts" }, fmtTime(ev.ts))));
         lastKey = key;
         this.log.append(h("div", { class: "bubble " + (ev.type === "note" ? "note" : mine ? "mine" : "theirs"), "data-seq": ev.seq }, d.text || ""));
+      } else if (ev.type === "survey") {
+        // The customer's answer to the survey: a card of its own, not a grey line.
+        lastKey = null;
+        this.log.append(
+          h(
+            "div",
+            { class: "survey-item" + (d.resolved === false ? " bad" : " good"), "data-seq": ev.seq, "data-type": "survey", role: "note" },
+            h("b", {}, "Survey answer"),
+            h("span", {}, surveyLine(d).replace(/^Survey: /, "")),
+            h("span", { class: "ts" }, fmtTime(ev.ts)),
+          ),
+        );
       } else {
         lastKey = null;
         const text = describeEvent(ev);

@@ -46,6 +46,7 @@ import { pickLanguage } from "./i18n.js";
   api.close = () => widget.close();
   api.on = (name, fn) => widget.on(name, fn);
   api.reset = () => widget.reset();
+  api.setContext = (ctx) => widget.setContext(ctx || {});
   api.q = [];
   widget = new Widget(config);
   w.Lifeline = api;

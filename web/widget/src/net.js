@@ -1,7 +1,7 @@
 // All of the widget's network code: one socket.io connection to the hub's /customer namespace,
 // the visitor token, the timeline (deduplicated by seq) and resuming after a reconnect.
 import { io } from "socket.io-client";
-import { CONTACT_CANCEL, CONTACT_REQUEST, EVENT, HISTORY, IDENTIFY, MESSAGE_SEND, SESSION, TO_CUSTOMER } from "../../shared/events.js";
+import { CONTACT_CANCEL, CONTACT_REQUEST, EVENT, HISTORY, IDENTIFY, MESSAGE_SEND, SESSION, SURVEY_ANSWER, TO_CUSTOMER } from "../../shared/events.js";
 
 const KEY = (siteKey) => `lifeline:${siteKey}:visitor`;
 
@@ -174,6 +174,11 @@ export class Connection {
 
   sendMessage(text, clientId) {
     return this.request(MESSAGE_SEND, { conversation_id: this.conversationId, client_id: clientId, text });
+  }
+
+  // {contact_id, resolved, effort?, comment?, phone?}; resolves with {follow_up}.
+  answerSurvey(answer) {
+    return this.request(SURVEY_ANSWER, answer);
   }
 
   cancel(contactId) {

@@ -1,6 +1,6 @@
 // The widget's state: the customer's contacts and what the hub says about its agents, changed
 // only by applying the hub's events. Pure (no DOM, no socket, no clock) so node --test checks it.
-import { CALLBACK_UPDATED, CONTACT_ASSIGNED, CONTACT_ENDED, CONTACT_NO_AGENT, CONTACT_QUEUED, EVENT } from "../../shared/events.js";
+import { CALLBACK_UPDATED, CONTACT_ASSIGNED, CONTACT_ENDED, CONTACT_NO_AGENT, CONTACT_QUEUED, EVENT, SURVEY_REQUEST } from "../../shared/events.js";
 
 // A contact in one of these states is still going on.
 export const LIVE = ["queued", "offered", "assigned", "requested", "scheduled", "retry", "due"];
@@ -14,6 +14,11 @@ export function createState() {
     channels: ["chat", "callback"],
     knownPhone: null, // from identify(), to fill the callback form
     forgetCallback: null, // the callback the customer put aside to ask for another
+    // The survey of an ended contact: the hub's survey.request, plus where it stands:
+    // status "asked" (waiting for the answer), "sending", "done" (outcome says what next) or
+    // "closed" (answered elsewhere, already answered, expired: error says which).
+    survey: null,
+    answered: new Set(), // contact ids whose survey is in the timeline (answered, maybe in another tab)
   };
 }
 
@@ -52,6 +57,8 @@ export function applySession(state, s) {
 // A new conversation, or a forgotten visitor: the contacts are rebuilt from its timeline.
 export function resetContacts(state) {
   state.contacts.clear();
+  state.answered.clear();
+  if (state.survey && state.survey.status !== "done") state.survey = null;
 }
 
 // Applies one hub event (contact.*, callback.updated, or a timeline event); returns the
@@ -79,6 +86,9 @@ export function apply(state, name, p) {
       if (p.status === "done" || p.status === "failed") c.state = "ended";
       return c;
     }
+    case SURVEY_REQUEST:
+      surveyRequested(state, p);
+      return null;
     case EVENT:
       return applyTimeline(state, p);
     default:
@@ -90,6 +100,10 @@ export function apply(state, name, p) {
 export function applyTimeline(state, ev) {
   const d = ev.data || {};
   if (!d.contact_id) return null;
+  if (ev.type === "survey") {
+    surveyAnsweredSomewhere(state, d.contact_id);
+    return null;
+  }
   const c = contact(state, d.contact_id, d.channel);
   if (ev.type === "contact.requested") {
     if (d.phone) c.phone = d.phone;
@@ -98,7 +112,10 @@ export function applyTimeline(state, ev) {
   } else if (ev.type === "contact.assigned") {
     c.state = c.state === "ended" ? "ended" : "assigned";
     c.agent = d.agent || (ev.author && ev.author.role === "agent" ? ev.author : c.agent);
-  } else if (ev.type === "contact.ended") c.state = "ended";
+  } else if (ev.type === "contact.ended") {
+    c.state = "ended";
+    if (d.survey) c.surveyAsked = true;
+  }
   else if (ev.type === "contact.requeued" && c.state !== "ended") {
     c.state = "queued";
     c.agent = null;
@@ -124,4 +141,68 @@ export function callbackCancelled(c) {
   c.state = "ended";
   c.status = "cancelled";
   return c;
+}
+
+// ---- the survey after a contact -------------------------------------------------------------
+
+// The hub asks (when a handled contact ends, and again on every connect while unanswered).
+// A survey whose answer is already in the timeline, or the one on show, is not asked again.
+export function surveyRequested(state, p) {
+  if (!p || !p.contact_id || state.answered.has(p.contact_id)) return state.survey;
+  const cur = state.survey;
+  if (cur && cur.contact_id === p.contact_id && cur.status !== "asked") return cur;
+  state.survey = { contact_id: p.contact_id, channel: p.channel, expires_at: p.expires_at, phone: p.phone || null, status: "asked" };
+  return state.survey;
+}
+
+// A `survey` event in the timeline: that contact's survey has its answer (this tab's own, or
+// another tab's, in which case the form has nothing left to ask).
+function surveyAnsweredSomewhere(state, contactId) {
+  state.answered.add(contactId);
+  const cur = state.survey;
+  if (cur && cur.contact_id === contactId && cur.status === "asked") Object.assign(cur, { status: "closed", error: "already_answered" });
+}
+
+// The survey the customer should be asked now (nowS: epoch seconds), or null.
+export function pendingSurvey(state, nowS) {
+  const s = state.survey;
+  if (!s || s.status !== "asked" || state.answered.has(s.contact_id)) return null;
+  if (s.expires_at && nowS != null && nowS >= s.expires_at) return null;
+  return s;
+}
+
+// A survey to show in the panel: asked, being sent, or its outcome / closing message.
+export function surveyOnShow(state) {
+  const s = state.survey;
+  return s && !s.dismissed ? s : null;
+}
+
+// What happens next, from survey.answer's ack: a callback to a number, a chat that an agent
+// picks up, or nothing (resolved). phone: the number the customer typed, if any.
+export function surveyOutcome(survey, ack, phone) {
+  const f = ack && ack.follow_up;
+  if (!f) return { kind: "thanks" };
+  if (f.channel === "callback") return { kind: "callback", phone: f.phone || phone || survey.phone || "", contact_id: f.contact_id };
+  return { kind: "chat", contact_id: f.contact_id };
+}
+
+// The ack came back: ok (outcome) or an error; returns the survey.
+export function surveyAnswered(state, ack, phone) {
+  const s = state.survey;
+  if (!s) return null;
+  s.status = "done";
+  s.outcome = surveyOutcome(s, ack, phone);
+  state.answered.add(s.contact_id);
+  return s;
+}
+
+// already_answered and survey_expired close the survey (no form); other errors leave the form
+// to try again.
+export function surveyFailed(state, err) {
+  const s = state.survey;
+  if (!s) return null;
+  const code = (err && err.code) || "error";
+  if (code === "already_answered" || code === "survey_expired" || code === "not_found") Object.assign(s, { status: "closed", error: code });
+  else Object.assign(s, { status: "asked", error: code });
+  return s;
 }

@@ -91,6 +91,27 @@ fieldset{border:0;padding:0;margin:0 0 14px;}
 legend{font-weight:600;font-size:14px;padding:0;margin:0 0 6px;}
 .radio{display:flex;align-items:center;gap:8px;padding:6px 0;font-size:15px;}
 .radio input{width:18px;height:18px;accent-color:var(--c);margin:0;}
+.survey-pane{flex:0 1 auto;max-height:calc(100% - 110px);overflow-y:auto;background:#fff;border-top:1px solid var(--line);}
+[data-view=callback]>.form{flex:none;}
+.survey-pane .form{padding:14px 16px;}
+.survey-pane .form h3{margin:0 0 4px;font-size:17px;}
+.survey-pane .outcome{padding:12px 14px 4px;}
+.survey-pane .outcome .notice{margin:0 0 8px;}
+.survey-pane .outcome .btn{margin:0 0 10px;}
+.badge.dot-only{min-width:16px;height:16px;padding:0;top:-3px;}
+.lead{margin:0 0 14px;color:var(--muted);font-size:14px;}
+.choices{display:flex;gap:8px;}
+.choice{flex:1;min-height:44px;padding:8px 10px;border:1px solid #b9bec8;border-radius:10px;background:#fff;font-weight:600;}
+.choice:hover{border-color:var(--c);}
+.choice[aria-pressed=true]{background:var(--c);color:var(--t);border-color:var(--c);}
+.steps{gap:4px;}
+.choice.step{padding:8px 0;min-width:0;}
+.ends{display:flex;justify-content:space-between;font-size:12.5px;color:var(--muted);margin-top:4px;}
+textarea.in.area{display:block;width:100%;height:auto;min-height:54px;padding:8px 12px;border:1px solid #b9bec8;border-radius:10px;background:#fff;font-size:15px;resize:vertical;margin:0 0 14px;}
+textarea.in.area:focus{border-color:var(--c);outline:2px solid var(--c);outline-offset:0;}
+.phonebox{margin:0 0 4px;}
+.form h3[tabindex]:focus{outline:none;}
+.btn:disabled{opacity:.6;cursor:default;}
 .foot{flex:none;text-align:center;font-size:11.5px;color:#6b7280;padding:6px;background:#fff;}
 @media (max-width:480px){
  .panel{inset:0;width:auto;height:auto;bottom:0;${x}:0;border-radius:0;animation:none;}

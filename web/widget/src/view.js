@@ -1,10 +1,11 @@
-// What the customer sees: the help button and the panel (home, chat, call me back) in a
+// What the customer sees: the help button and the panel (home, chat, call me back, survey) in a
 // closed-off shadow root, drawn from the widget's state. It changes no state and sends nothing:
 // what the customer does goes to the controller (widget.js) through `actions`.
 import { css } from "./styles.js";
 import { h, icons } from "../../shared/dom.js";
 import { activeChat, contact } from "./state.js";
 import { CallbackView } from "./callback-view.js";
+import { SurveyView } from "./survey-view.js";
 
 function textColorFor(hex) {
   const m = /^#?([0-9a-f]{6})$/i.exec(hex || "");
@@ -125,8 +126,9 @@ export class WidgetView {
         actions.submitChat();
       }
     });
-    const form = h("form", { class: "compose", onsubmit: (e) => (e.preventDefault(), actions.submitChat()) }, this.input, this.sendBtn);
-    return h("section", { class: "body", "data-view": "chat", hidden: true }, this.log, this.typingEl, this.statusEl, form);
+    this.composeForm = h("form", { class: "compose", onsubmit: (e) => (e.preventDefault(), actions.submitChat()) }, this.input, this.sendBtn);
+    this.survey = new SurveyView({ t, state: this.state, actions: actions.survey });
+    return h("section", { class: "body", "data-view": "chat", hidden: true }, this.log, this.typingEl, this.statusEl, this.survey.el, this.composeForm);
   }
 
   // ---- the frame: state attribute, open or closed, which view ------------------------------
@@ -155,6 +157,8 @@ export class WidgetView {
 
   // open: whether the panel is open, which moves the focus into the view shown.
   show(view, open) {
+    this.current = view;
+    this.placeSurvey();
     this.homeView.hidden = view !== "home";
     this.chatView.hidden = view !== "chat";
     this.cbView.hidden = view !== "callback";
@@ -163,7 +167,13 @@ export class WidgetView {
     if (view === "callback") this.renderCallback();
     this.renderHeader();
     if (!open) return;
-    const focus = view === "chat" ? this.input : view === "callback" ? this.callback.focusTarget() : this.homeView.querySelector(".card");
+    const focus = this.survey.asking()
+      ? this.survey.focusTarget()
+      : view === "chat"
+        ? this.input
+        : view === "callback"
+          ? this.callback.focusTarget()
+          : this.homeView.querySelector(".card");
     if (focus) setTimeout(() => focus.focus(), 0);
   }
 
@@ -194,6 +204,36 @@ export class WidgetView {
     if (!shown) return;
     this.cbCard.textContent = shown.text;
     this.cbCard.className = "notice" + (shown.tone ? " " + shown.tone : "");
+  }
+
+  // The survey goes in the view on show: under the chat's log (where the composer makes way
+  // for it while it asks), under a callback's status, or on the home view.
+  placeSurvey() {
+    const el = this.survey.el;
+    if (this.current === "callback") {
+      if (el.parentNode !== this.cbView) this.cbView.append(el);
+    } else if (this.current === "home") {
+      if (el.parentNode !== this.homeView) this.homeView.append(el);
+    } else if (el.parentNode !== this.chatView) this.chatView.insertBefore(el, this.composeForm);
+  }
+
+  renderSurvey() {
+    const shown = this.survey.render();
+    this.composeForm.hidden = this.survey.asking();
+    // The log lost room to the survey: keep its end ("the conversation has ended") in view.
+    this.scrollDown();
+    return shown;
+  }
+
+  focusSurvey() {
+    const el = this.survey.focusTarget();
+    if (el) el.focus();
+  }
+
+  // A survey waits while the panel is closed: a dot on the button, not the panel popping open.
+  markSurvey(on) {
+    this.surveyDot = on;
+    this.renderBadge();
   }
 
   // ---- the chat log ------------------------------------------------------------------------
@@ -345,16 +385,23 @@ export class WidgetView {
 
   bumpUnread(ev) {
     this.unread += 1;
-    this.badge.textContent = String(this.unread);
-    this.badge.hidden = false;
-    const label = this.unread === 1 ? this.t("unread1") : this.t("unread", { n: this.unread });
-    this.launcher.setAttribute("aria-label", `${this.t("openHelp")} (${label})`);
+    this.renderBadge();
     this.unreadText.textContent = this.t("newMessageFrom", { name: (ev.author && ev.author.name) || this.t("agent") });
   }
 
   clearUnread() {
     this.unread = 0;
-    this.badge.hidden = true;
-    this.launcher.setAttribute("aria-label", this.t("openHelp"));
+    this.renderBadge();
+  }
+
+  // The button's badge: the unread count, else a dot for a survey waiting; its label says which.
+  renderBadge() {
+    const { t } = this;
+    const n = this.unread;
+    this.badge.hidden = !n && !this.surveyDot;
+    this.badge.textContent = n ? String(n) : "";
+    this.badge.classList.toggle("dot-only", !n && !!this.surveyDot);
+    const said = [n ? (n === 1 ? t("unread1") : t("unread", { n })) : null, this.surveyDot ? t("surveyWaiting") : null].filter(Boolean);
+    this.launcher.setAttribute("aria-label", said.length ? `${t("openHelp")} (${said.join(", ")})` : t("openHelp"));
   }
 }

@@ -6,7 +6,7 @@ import { toE164 } from "./phone.js";
 import { WidgetView } from "./view.js";
 import { loadMayday, tabVideo } from "./mayday-loader.js";
 import * as S from "./state.js";
-import { CALLBACK_UPDATED, CONTACT_ASSIGNED, CONTACT_ENDED, CONTACT_NO_AGENT, CONTACT_QUEUED, EVENT, MAYDAY_TO_CUSTOMER, PAGE, TYPING } from "../../shared/events.js";
+import { CALLBACK_UPDATED, CONTACT_ASSIGNED, CONTACT_ENDED, CONTACT_NO_AGENT, CONTACT_QUEUED, EVENT, MAYDAY_TO_CUSTOMER, PAGE, SURVEY_REQUEST, TYPING } from "../../shared/events.js";
 
 export class Widget {
   constructor(config) {
@@ -18,6 +18,7 @@ export class Widget {
     this.view = "home";
     this.sentTyping = 0;
     this.idleTimer = null;
+    this.context = {}; // what the shop's page says it shows (setContext): {product}
     this.ui = new WidgetView({
       config,
       t: this.t,
@@ -31,6 +32,7 @@ export class Widget {
         input: () => this.onInput(),
         submitChat: () => this.submitChat(),
         callback: { submit: () => this.submitCallback(), cancel: () => this.cancelCallback(), again: () => this.resetCallbackForm() },
+        survey: { submit: () => this.submitSurvey(), dismiss: () => this.dismissSurvey() },
       },
     });
     this.conn = new Connection({
@@ -71,7 +73,7 @@ export class Widget {
     if (this.conn.refused) return;
     this.isOpen = true;
     this.ui.setOpen(true);
-    this.show(view || (this.hasChat() ? "chat" : this.view === "callback" ? "callback" : "home"));
+    this.show(view || (this.surveyWaiting() || this.hasChat() ? "chat" : this.view === "callback" ? "callback" : "home"));
     this.emit("open");
   }
 
@@ -90,6 +92,9 @@ export class Widget {
     this.ui.forgetPending();
     this.state.knownPhone = null;
     this.state.forgetCallback = null;
+    this.state.survey = null;
+    this.ui.markSurvey(false);
+    this.ui.renderSurvey();
     this.ui.clearUnread();
     this.conn.reset();
     this.view = "home";
@@ -100,8 +105,20 @@ export class Widget {
     return { customerId: s.customer_id, conversationId: this.conn.conversationId, agentsOnline: this.state.agentsOnline };
   }
 
+  // The page tells what it shows (Lifeline("setContext", {product})): sent to the hub with the
+  // page, so the agent sees it and the wrap-up's product defaults to it. null clears it.
+  setContext(ctx) {
+    if (ctx && "product" in ctx) {
+      const p = ctx.product == null ? "" : String(ctx.product).trim().slice(0, 120);
+      if (p) this.context.product = p;
+      else delete this.context.product;
+    }
+    this.sendPage(true);
+  }
+
   show(view) {
     this.view = view;
+    if (this.isOpen) this.ui.markSurvey(false);
     if (view === "chat") this.ui.clearUnread();
     this.ui.show(view, this.isOpen);
   }
@@ -180,6 +197,10 @@ export class Widget {
         S.apply(state, name, p);
         ui.renderCallback();
         break;
+      case SURVEY_REQUEST:
+        S.apply(state, name, p);
+        this.renderSurvey(true);
+        break;
       case TYPING:
         if (p.role !== "customer" && p.conversation_id === this.conn.conversationId) ui.showTyping(p.typing, p.name);
         break;
@@ -197,6 +218,7 @@ export class Widget {
     const d = ev.data || {};
     this.toMayday(EVENT, ev);
     S.applyTimeline(this.state, ev);
+    if (ev.type === "survey") this.renderSurvey(false);
     if (ev.type === "message") ui.settlePending(ev);
     ui.appendEvent(ev);
     ui.renderStatus();
@@ -210,6 +232,56 @@ export class Widget {
         this.emit("message", { seq: ev.seq, text: d.text, author: ev.author || null, mine });
       }
     }
+  }
+
+  // ---- the survey after a contact -----------------------------------------------------------
+  surveyWaiting() {
+    return !!S.pendingSurvey(this.state, Date.now() / 1000);
+  }
+
+  // asked: a survey.request just came. Open panel: the survey takes it, the focus on the
+  // question. Closed panel: only a dot on the button; the survey shows when the shopper opens.
+  renderSurvey(asked) {
+    const { ui } = this;
+    ui.renderSurvey();
+    const waiting = this.surveyWaiting();
+    if (!asked || !waiting) {
+      if (!waiting) ui.markSurvey(false);
+      return;
+    }
+    // Open: the survey shows in the view on show, the focus on its question; closed: a dot.
+    if (!this.isOpen) ui.markSurvey(true);
+    else ui.focusSurvey();
+    this.emit("survey", { contactId: this.state.survey.contact_id, channel: this.state.survey.channel });
+  }
+
+  // The outcome read: it goes, and the composer has the focus.
+  dismissSurvey() {
+    if (this.state.survey) this.state.survey.dismissed = true;
+    this.ui.renderSurvey();
+    if (this.isOpen) this.show(this.view);
+  }
+
+  async submitSurvey() {
+    const { ui, state } = this;
+    const s = state.survey;
+    if (!s || s.status !== "asked") return;
+    const view = ui.survey;
+    view.clearErrors();
+    const answer = view.values(toE164);
+    if (answer.error) return view.showError(answer.error, answer.message);
+    s.status = "sending";
+    s.error = null;
+    ui.renderSurvey();
+    try {
+      const ack = await this.conn.answerSurvey({ contact_id: s.contact_id, ...answer });
+      S.surveyAnswered(state, ack, answer.phone);
+    } catch (err) {
+      S.surveyFailed(state, err);
+    }
+    ui.renderSurvey();
+    if (s.status !== "asked" && this.isOpen) ui.focusSurvey();
+    if (s.status === "done") this.emit("surveyAnswered", { contactId: s.contact_id, resolved: answer.resolved, followUp: s.outcome.kind === "thanks" ? null : s.outcome });
   }
 
   // ---- sending ---------------------------------------------------------------------------
@@ -377,6 +449,8 @@ export class Widget {
     const url = location.href;
     if (!force && url === this.lastUrl) return;
     this.lastUrl = url;
-    this.conn.signal(PAGE, { url, title: document.title });
+    const page = { url, title: document.title };
+    if (this.context.product) page.product = this.context.product;
+    this.conn.signal(PAGE, page);
   }
 }
