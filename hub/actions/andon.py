@@ -32,10 +32,7 @@ def check_reason(site: dict[str, Any], reason: str) -> None:
 async def flag_view(conn: AsyncConnection, flag: dict[str, Any]) -> dict[str, Any]:
     """A flag as supervisors see it (``andon``, the snapshot, ``GET /api/v1/flags``)."""
     site = await queries.site_by_id(conn, flag["site_id"])
-    raised_by = None
-    if flag["raised_by"]:
-        agent = await queries.agent(conn, flag["raised_by"])
-        raised_by = {"id": flag["raised_by"], "name": agent["name"] if agent else None}
+    raised_by = await _agent_ref(conn, flag["raised_by"])
     view = {
         "id": flag["id"],
         "site": site["key"] if site else None,
@@ -48,8 +45,15 @@ async def flag_view(conn: AsyncConnection, flag: dict[str, Any]) -> dict[str, An
     }
     if flag.get("cleared_at") is not None:
         view["cleared_at"] = flag["cleared_at"]
-        view["cleared_by"] = flag["cleared_by"]
+        view["cleared_by"] = await _agent_ref(conn, flag["cleared_by"])
     return view
+
+
+async def _agent_ref(conn: AsyncConnection, agent_id: str | None) -> dict[str, Any] | None:
+    if agent_id is None:
+        return None
+    agent = await queries.agent(conn, agent_id)
+    return {"id": agent_id, "name": agent["name"] if agent else None}
 
 
 async def after_wrapup(
