@@ -202,10 +202,38 @@ class Empty(Payload):
     pass
 
 
+# REST query strings: every value arrives as text, so numbers are parsed ("100" is 100), and
+# a parameter the endpoint does not know is refused rather than silently ignored.
+
+
+class Query(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False, frozen=True, allow_inf_nan=False)
+
+
+Positive = Annotated[float, Field(gt=0)]
+Percent = Annotated[float, Field(gt=0, lt=100)]
+
+
+class StaffingQuery(Query):
+    """``GET /api/v1/reports/staffing`` (DESIGN §9): a forecast, answered by Erlang C."""
+
+    volume: Annotated[float, Field(ge=0)]
+    interval_s: Positive
+    aht_s: Positive
+    threshold_s: Annotated[float, Field(ge=0)]
+    target_pct: Percent
+    max_occupancy_pct: Annotated[float, Field(gt=0, le=100)] = 85.0
+    shrinkage_pct: Annotated[float, Field(ge=0, lt=100)] = 30.0
+    concurrency: Annotated[int, Field(ge=1, le=50)] = 1
+
+
 P = TypeVar("P", bound=Payload)
 
 
-def parse(model: type[P], data: Any) -> P:
+Q = TypeVar("Q", bound=BaseModel)
+
+
+def parse(model: type[Q], data: Any) -> Q:
     """Validate ``data`` against ``model`` or raise :class:`Invalid` naming the first problem."""
     if data is None:
         data = {}

@@ -1,10 +1,11 @@
-"""The ``hub`` command: serve, demo, sites, agents, bench."""
+"""The ``hub`` command: serve, demo, sites, agents, reports, bench."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import gc
+import json
 import logging
 import os
 import secrets
@@ -89,11 +90,85 @@ def parser() -> argparse.ArgumentParser:
     add_agent.add_argument("--skills", default="", help="comma-separated skills")
     add_agent.add_argument("--auto-answer", action="store_true", help="accept video offers at once")
 
+    reports = sub.add_parser("reports", help="reports (see docs/reports.md)").add_subparsers(
+        dest="action", required=True
+    )
+    staffing = reports.add_parser(
+        "staffing", help="agents needed for a forecast (Erlang C)", description=STAFFING_HELP
+    )
+    staffing.add_argument("--volume", type=float, required=True, help="contacts in the interval")
+    staffing.add_argument("--interval", type=float, default=1800, help="seconds (1800)")
+    staffing.add_argument("--aht", type=float, required=True, help="average handle time, s")
+    staffing.add_argument(
+        "--service-level",
+        required=True,
+        metavar="PCT/S",
+        help="the target, e.g. 80/20: 80 %% answered within 20 s",
+    )
+    staffing.add_argument("--max-occupancy", type=float, default=85, help="percent (85)")
+    staffing.add_argument("--shrinkage", type=float, default=30, help="percent (30)")
+    staffing.add_argument("--concurrency", type=int, default=1, help="contacts per agent (1)")
+    staffing.add_argument("--json", action="store_true", help="print JSON")
+
     bench = sub.add_parser(
         "bench", help="measure the hub under load (see docs/benchmarks.md)", add_help=False
     )
     bench.add_argument("args", nargs=argparse.REMAINDER)
     return p
+
+
+STAFFING_HELP = (
+    "The fewest agents that answer the target share of contacts within the target time, no "
+    "busier than the occupancy cap, and how many to schedule for the shrinkage (docs/reports.md)."
+)
+
+
+def staffing_command(args: argparse.Namespace) -> int:
+    from hub import types
+    from hub.actions.reports import staffing_answer
+    from hub.errors import HubError
+
+    target, slash, threshold = args.service_level.partition("/")
+    if not slash:
+        print("hub: --service-level is PERCENT/SECONDS, e.g. 80/20", file=sys.stderr)
+        return 2
+    try:
+        query = types.parse(
+            types.StaffingQuery,
+            {
+                "volume": args.volume,
+                "interval_s": args.interval,
+                "aht_s": args.aht,
+                "threshold_s": threshold,
+                "target_pct": target,
+                "max_occupancy_pct": args.max_occupancy,
+                "shrinkage_pct": args.shrinkage,
+                "concurrency": args.concurrency,
+            },
+        )
+        answer = staffing_answer(query)
+    except HubError as exc:
+        print(f"hub: {exc.message}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(answer, indent=2))
+        return 0
+    for key, label in STAFFING_LABELS:
+        value = answer[key]
+        shown = "—" if value is None else (f"{value:.3g}" if isinstance(value, float) else value)
+        print(f"{label:<28} {shown}")
+    return 0
+
+
+STAFFING_LABELS = (
+    ("traffic_erlangs", "traffic (erlangs)"),
+    ("agents", "agents at their desks"),
+    ("scheduled", "agents to schedule"),
+    ("service_level_pct", "service level (%)"),
+    ("p_wait", "probability of waiting"),
+    ("asa_s", "average speed of answer (s)"),
+    ("occupancy_pct", "occupancy (%)"),
+)
 
 
 def _split(raw: str | None) -> list[str]:
@@ -237,6 +312,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(Config.from_env(host=args.host, port=args.port, demo=True))
         if args.command == "sites":
             return sites_command(config, args)
+        if args.command == "reports":
+            return staffing_command(args)
         if args.command == "agents":
             agent_id = asyncio.run(
                 admin.add_agent(

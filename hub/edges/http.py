@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from hub import types
-from hub.actions import agents, andon, customers, health, timeline, visitors
+from hub.actions import agents, andon, customers, health, reports, timeline, visitors
 from hub.actions.context import Hub
 from hub.core.identity import sign_user_id
 from hub.errors import Forbidden, HubError, Invalid, NotFound, Unauthorized
@@ -144,6 +144,14 @@ async def get_flags(request: web.Request) -> web.Response:
     return web.json_response({"flags": flags})
 
 
+async def get_staffing(request: web.Request) -> web.Response:
+    """``GET /api/v1/reports/staffing?volume&interval_s&aht_s&threshold_s&target_pct...``."""
+    agent = await authenticated_agent(request)
+    reports.check_supervisor(agent)  # before the parameters: an agent learns nothing more
+    query = types.parse(types.StaffingQuery, dict(request.query))
+    return web.json_response(reports.staffing_forecast(agent, query))
+
+
 class SignIn(types.Payload):
     user_id: types.Name
     name: types.Name | None = None
@@ -193,6 +201,7 @@ def setup_routes(app: web.Application, *, demo: bool) -> None:
     r.add_get("/api/v1/customers/{customer_id}", get_customer)
     r.add_get("/api/v1/conversations/{conversation_id}/events", get_events)
     r.add_get("/api/v1/flags", get_flags)
+    r.add_get("/api/v1/reports/staffing", get_staffing)
     r.add_get("/widget.js", static_file(STATIC / "widget.js", "application/javascript"))
     # The lazy part of the widget, fetched at the "live video help" tap and never before.
     r.add_get(
