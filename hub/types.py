@@ -214,6 +214,40 @@ Positive = Annotated[float, Field(gt=0)]
 Percent = Annotated[float, Field(gt=0, lt=100)]
 
 
+class Order(Payload):
+    id: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    units: Annotated[int, Field(ge=0, le=100_000)] = 1
+    at: Timestamp | None = None  # when it was ordered; default: when the hub hears of it
+
+
+class Orders(Payload):
+    """``POST /api/v1/shop/orders``: up to 1,000 orders a call, each stored once by its id."""
+
+    orders: Annotated[list[Order], Field(min_length=1, max_length=1000)]
+
+
+def _query_timestamp(value: Any) -> Any:
+    """In a query string, epoch seconds are text too: ``from=1795464000`` is a time."""
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return _timestamp(value)
+    return value
+
+
+QueryTimestamp = Annotated[float, BeforeValidator(_query_timestamp), Field(ge=0, le=4102444800)]
+
+
+class ReportQuery(Query):
+    """``GET /api/v1/reports/summary`` and ``contacts.csv``: a site (or all) and a period."""
+
+    site: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    # ISO 8601 with a zone, or epoch seconds; default: the last 24 hours.
+    start: QueryTimestamp | None = Field(default=None, alias="from")
+    end: QueryTimestamp | None = Field(default=None, alias="to")
+
+
 class StaffingQuery(Query):
     """``GET /api/v1/reports/staffing`` (DESIGN §9): a forecast, answered by Erlang C."""
 
