@@ -80,6 +80,8 @@ class Config:
     andon_window_s: float = 7 * 86400.0
     # A waiting chat or video contact whose customer has had no socket for this long ends.
     abandon_after_s: float = 60.0
+    # Reports: an abandon after less than this is "short" and leaves the service level out.
+    short_abandon_s: float = 5.0
     demo: bool = False
 
     @classmethod
@@ -113,6 +115,7 @@ class Config:
             "andon_threshold": _int(env, "HUB_ANDON_THRESHOLD", 2),
             "andon_window_s": _float(env, "HUB_ANDON_WINDOW_DAYS", 7.0) * 86400.0,
             "abandon_after_s": _float(env, "HUB_ABANDON_AFTER", 60.0),
+            "short_abandon_s": _float(env, "HUB_SHORT_ABANDON_S", 5.0),
         }
         values.update(overrides)
         if values["andon_threshold"] < 1:

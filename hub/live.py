@@ -68,8 +68,10 @@ class Live:
         self.handle: dict[str, deque[float]] = {
             c: deque(maxlen=estimates.HANDLE_WINDOW) for c in routing.CHANNELS
         }
-        # Sites by key with the time they were read (see actions.visitors.site_by_key).
+        # Sites by key with the time they were read (see actions.visitors.site_by_key), and
+        # the key of each site id seen (the site label of the per-site metrics).
         self.sites: dict[str, tuple[float, dict[str, Any] | None]] = {}
+        self.site_keys: dict[str, str] = {}
         # The router sleeps until ``wakes_at`` (the engine's next deadline) or until woken.
         self.wake = asyncio.Event()
         self.wakes_at: float | None = None

@@ -29,6 +29,31 @@ class Metrics:
             buckets=(1, 5, 10, 15, 30, 60, 120, 300, 600),
             registry=r,
         )
+        # Per site and channel, so that an operator graphs each site's service level: the
+        # label values are bounded by sites × channels (× 2 for abandons).
+        site_channel = ["site", "channel"]
+        self.site_contacts = Counter(
+            "lifeline_site_contacts_total", "Contacts enqueued", site_channel, registry=r
+        )
+        self.site_answered = Counter(
+            "lifeline_site_answered_total",
+            "Contacts taken the first time",
+            site_channel,
+            registry=r,
+        )
+        self.site_abandons = Counter(
+            "lifeline_site_abandons_total",
+            "Contacts the customer left before anyone took them (short: under HUB_SHORT_ABANDON_S)",
+            [*site_channel, "short"],
+            registry=r,
+        )
+        self.site_wait = Histogram(
+            "lifeline_site_answer_wait_seconds",
+            "From came due to first taken (the service level's wait)",
+            site_channel,
+            buckets=(5, 10, 15, 20, 30, 45, 60, 120, 300, 600, 1800),
+            registry=r,
+        )
         self.surveys = Counter(
             "lifeline_survey_answers_total", "Survey answers", ["resolved"], registry=r
         )

@@ -202,10 +202,72 @@ class Empty(Payload):
     pass
 
 
+# REST query strings: every value arrives as text, so numbers are parsed ("100" is 100), and
+# a parameter the endpoint does not know is refused rather than silently ignored.
+
+
+class Query(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False, frozen=True, allow_inf_nan=False)
+
+
+Positive = Annotated[float, Field(gt=0)]
+Percent = Annotated[float, Field(gt=0, lt=100)]
+
+
+class Order(Payload):
+    id: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    units: Annotated[int, Field(ge=0, le=100_000)] = 1
+    at: Timestamp | None = None  # when it was ordered; default: when the hub hears of it
+
+
+class Orders(Payload):
+    """``POST /api/v1/shop/orders``: up to 1,000 orders a call, each stored once by its id."""
+
+    orders: Annotated[list[Order], Field(min_length=1, max_length=1000)]
+
+
+def _query_timestamp(value: Any) -> Any:
+    """In a query string, epoch seconds are text too: ``from=1795464000`` is a time."""
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return _timestamp(value)
+    return value
+
+
+QueryTimestamp = Annotated[float, BeforeValidator(_query_timestamp), Field(ge=0, le=4102444800)]
+
+
+class ReportQuery(Query):
+    """``GET /api/v1/reports/summary`` and ``contacts.csv``: a site (or all) and a period."""
+
+    site: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    # ISO 8601 with a zone, or epoch seconds; default: the last 24 hours.
+    start: QueryTimestamp | None = Field(default=None, alias="from")
+    end: QueryTimestamp | None = Field(default=None, alias="to")
+
+
+class StaffingQuery(Query):
+    """``GET /api/v1/reports/staffing`` (DESIGN §9): a forecast, answered by Erlang C."""
+
+    volume: Annotated[float, Field(ge=0)]
+    interval_s: Positive
+    aht_s: Positive
+    threshold_s: Annotated[float, Field(ge=0)]
+    target_pct: Percent
+    max_occupancy_pct: Annotated[float, Field(gt=0, le=100)] = 85.0
+    shrinkage_pct: Annotated[float, Field(ge=0, lt=100)] = 30.0
+    concurrency: Annotated[int, Field(ge=1, le=50)] = 1
+
+
 P = TypeVar("P", bound=Payload)
 
 
-def parse(model: type[P], data: Any) -> P:
+Q = TypeVar("Q", bound=BaseModel)
+
+
+def parse(model: type[Q], data: Any) -> Q:
     """Validate ``data`` against ``model`` or raise :class:`Invalid` naming the first problem."""
     if data is None:
         data = {}

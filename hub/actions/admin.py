@@ -128,7 +128,15 @@ async def update_site(
             if origins is not None:
                 values["origins"] = origins or None
             if settings:
-                values["settings"] = {**(site["settings"] or {}), **settings}
+                stored = dict(site["settings"] or {})
+                merged = {**stored, **settings}
+                if "service_level" in settings:
+                    # Per channel: setting chat's target keeps video's.
+                    merged["service_level"] = {
+                        **(stored.get("service_level") or {}),
+                        **settings["service_level"],
+                    }
+                values["settings"] = merged
             if values:
                 await queries.update_site(conn, site["id"], **values)
             return str(site["id"])

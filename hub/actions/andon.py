@@ -150,3 +150,11 @@ async def list_flags(hub: Hub, site_key: str | None, *, cleared: bool) -> list[d
         return [
             await flag_view(conn, f) for f in await queries.flags_of(conn, site_id, cleared=cleared)
         ]
+
+
+async def flags_in(
+    conn: AsyncConnection, site_id: str | None, start: float, end: float
+) -> list[dict[str, Any]]:
+    """The flags raised in a report's period (open or cleared since)."""
+    rows = await queries.flags_of(conn, site_id, cleared=True)
+    return [await flag_view(conn, f) for f in rows if start <= f["raised_at"] < end]

@@ -113,6 +113,8 @@ async def _new_contact(
         "sticky_agent_id": sticky_agent,
         "sticky_until": policy.sticky_until(now, sticky_agent, hub.config.sticky_window_s),
         "created_at": now,
+        # A callback booked for later is due then: its wait starts at the booked time.
+        "due_at": max(now, p.not_before) if p.channel == "callback" and p.not_before else now,
     }
     contact_id = await queries.create_contact(conn, **contact_row)
     contact_row["id"] = contact_id
@@ -176,6 +178,8 @@ async def cancel_contact(hub: Hub, visitor: Visitor, p: types.ContactRef) -> dic
             return {"ok": True}
         agent_id = contact["agent_id"] if contact["state"] == "assigned" else None
         event = await end_contact_row(conn, hub, contact, now, reason="cancelled")
+    if contact.get("first_assigned_at") is None:
+        perform.count_abandon(hub, contact, now)
     await hub.notify.publish_event(event)
     await _after_end(hub, contact, agent_id, "cancelled")
     return {"ok": True}

@@ -28,7 +28,12 @@ async def accept_offer(hub: Hub, session: AgentSession, p: types.ContactRef) -> 
         contact = await queries.contact(conn, p.contact_id)
         assert contact is not None
         await queries.set_contact(
-            conn, p.contact_id, state="assigned", agent_id=session.id, assigned_at=now
+            conn,
+            p.contact_id,
+            state="assigned",
+            agent_id=session.id,
+            assigned_at=now,
+            first_assigned_at=contact["first_assigned_at"] or now,
         )
         await queries.log_contact_event(conn, p.contact_id, "accepted", now, session.id)
         row, _ = await append_event(
@@ -41,6 +46,11 @@ async def accept_offer(hub: Hub, session: AgentSession, p: types.ContactRef) -> 
         profile = await customer_profile(conn, contact["customer_id"])
     waited_ms = int(max(0.0, now - meta.created_at) * 1000)
     hub.metrics.wait_seconds.labels(contact["channel"]).observe(waited_ms / 1000)
+    if contact["first_assigned_at"] is None:
+        site = perform.site_label(hub, contact["site_id"])
+        hub.metrics.site_answered.labels(site, contact["channel"]).inc()
+        due = contact["due_at"] if contact["due_at"] is not None else contact["enqueued_at"]
+        hub.metrics.site_wait.labels(site, contact["channel"]).observe(max(0.0, now - due))
     hub.metrics.offer_outcomes.labels("accepted").inc()
     await hub.notify.agent_join(session.id, contact["conversation_id"])
     await hub.notify.publish_event(event_payload(row))

@@ -145,6 +145,7 @@ async def _follow_up(
         "sticky_agent_id": agent_id,
         "sticky_until": policy.sticky_until(now, agent_id, hub.config.sticky_window_s),
         "created_at": now,
+        "due_at": now,
         "follow_up_of": ended["id"],
     }
     row["id"] = await queries.create_contact(conn, **row)

@@ -25,6 +25,8 @@ async def site_by_key(hub: Hub, key: str) -> dict[str, Any] | None:
     async with hub.db.connect() as conn:
         site = await queries.site_by_key(conn, key)
     hub.live.sites[key] = (now, site)
+    if site is not None:
+        hub.live.site_keys[site["id"]] = site["key"]
     return site
 
 

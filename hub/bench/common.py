@@ -44,6 +44,7 @@ class Options:
     scale_customers: tuple[int, ...] = (1000, 5000, 10000)
     scale_waiting: tuple[int, ...] = (500, 2000, 5000)
     scale_engine: tuple[int, ...] = (1000, 10000)
+    report_contacts: int = 100_000
 
 
 @dataclass

@@ -39,6 +39,9 @@ TABLE: list[tuple[str, str, str, str, str]] = [
     ("soak", "achieved_per_s", "soak: messages sent", "msg/s", ""),
     ("soak", "p99_ms", "soak: chat p99, whole run", "ms", ""),
     ("soak", "rss_slope_kb_per_min", "soak: hub RSS slope", "KB/min", "flat"),
+    ("reports", "summary_p50_ms", "reports: summary of the day, p50", "ms", "< 1000"),
+    ("reports", "summary_max_ms", "reports: summary of the day, slowest", "ms", "< 1000"),
+    ("reports", "csv_ms", "reports: the day's CSV", "ms", ""),
 ]
 
 # (scenario, key, label with {n}, unit, target): one row for each point of a curve.
@@ -126,11 +129,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
             metavar="N[,N...]",
             help=f"{what} at each point of the curve (scale)",
         )
+    parser.add_argument(
+        "--report-contacts",
+        type=int,
+        default=defaults.report_contacts,
+        help="contacts stored for the day (reports)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     for name in ("agents", "samples", "pairs", "window", "rate", "sessions"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
+    if args.report_contacts < 10:
+        parser.error("--report-contacts must be at least 10")
     if args.waiting < 0 or args.customers < 1 or args.seconds <= 0:
         parser.error("--waiting must be >= 0, --customers >= 1 and --seconds > 0")
     if args.minutes <= 0:
@@ -196,6 +207,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         scale_customers=args.scale_customers,
         scale_waiting=args.scale_waiting,
         scale_engine=args.scale_engine,
+        report_contacts=args.report_contacts,
     )
     results: dict[str, Any] = {}
     with (

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from hub.bench.chat import chat
 from hub.bench.common import Context, Payload
 from hub.bench.memory import memory
+from hub.bench.reports import reports
 from hub.bench.routing import routing
 from hub.bench.scale import scale
 from hub.bench.soak import soak
@@ -30,8 +31,9 @@ SCENARIOS: dict[str, Callable[[Context], Awaitable[Payload]]] = {
     "video": video,
     "scale": scale,
     "soak": soak,
+    "reports": reports,
 }
 
 QUICK = ["routing", "chat", "memory", "video"]
 """What ``all`` runs: the scenarios of every change. ``scale`` and ``soak`` take many minutes
-and run when named."""
+and ``reports`` seeds 100,000 contacts: they run when named."""

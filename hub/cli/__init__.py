@@ -1,10 +1,11 @@
-"""The ``hub`` command: serve, demo, sites, agents, bench."""
+"""The ``hub`` command: serve, demo, sites, agents, reports, bench."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import gc
+import json
 import logging
 import os
 import secrets
@@ -77,6 +78,11 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument(
             "--contact-reasons", help="comma-separated reasons an agent picks at wrap-up"
         )
+        sp.add_argument(
+            "--service-level",
+            metavar="CHANNEL=PCT/S,...",
+            help="targets, e.g. video=90/15,chat=80/30,callback=80/300 (percent within seconds)",
+        )
 
     agents = sub.add_parser("agents", help="manage agents").add_subparsers(
         dest="action", required=True
@@ -89,11 +95,154 @@ def parser() -> argparse.ArgumentParser:
     add_agent.add_argument("--skills", default="", help="comma-separated skills")
     add_agent.add_argument("--auto-answer", action="store_true", help="accept video offers at once")
 
+    reports = sub.add_parser("reports", help="reports (see docs/reports.md)").add_subparsers(
+        dest="action", required=True
+    )
+    staffing = reports.add_parser(
+        "staffing", help="agents needed for a forecast (Erlang C)", description=STAFFING_HELP
+    )
+    staffing.add_argument("--volume", type=float, required=True, help="contacts in the interval")
+    staffing.add_argument("--interval", type=float, default=1800, help="seconds (1800)")
+    staffing.add_argument("--aht", type=float, required=True, help="average handle time, s")
+    staffing.add_argument(
+        "--service-level",
+        required=True,
+        metavar="PCT/S",
+        help="the target, e.g. 80/20: 80 %% answered within 20 s",
+    )
+    staffing.add_argument("--max-occupancy", type=float, default=85, help="percent (85)")
+    staffing.add_argument("--shrinkage", type=float, default=30, help="percent (30)")
+    staffing.add_argument("--concurrency", type=int, default=1, help="contacts per agent (1)")
+    staffing.add_argument("--json", action="store_true", help="print JSON")
+    for name, what in (("summary", "a period's figures"), ("csv", "one CSV row per contact")):
+        sp = reports.add_parser(name, help=what)
+        sp.add_argument("--site", help="a site key (default: every site)")
+        sp.add_argument("--from", dest="start", help="ISO 8601 with a zone (default: 24 h ago)")
+        sp.add_argument("--to", dest="end", help="ISO 8601 with a zone (default: now)")
+        if name == "summary":
+            sp.add_argument("--json", action="store_true", help="print JSON")
+
     bench = sub.add_parser(
         "bench", help="measure the hub under load (see docs/benchmarks.md)", add_help=False
     )
     bench.add_argument("args", nargs=argparse.REMAINDER)
     return p
+
+
+STAFFING_HELP = (
+    "The fewest agents that answer the target share of contacts within the target time, no "
+    "busier than the occupancy cap, and how many to schedule for the shrinkage (docs/reports.md)."
+)
+
+
+def staffing_command(args: argparse.Namespace) -> int:
+    from hub import types
+    from hub.actions.reports import staffing_answer
+    from hub.errors import HubError
+
+    target, slash, threshold = args.service_level.partition("/")
+    if not slash:
+        print("hub: --service-level is PERCENT/SECONDS, e.g. 80/20", file=sys.stderr)
+        return 2
+    try:
+        query = types.parse(
+            types.StaffingQuery,
+            {
+                "volume": args.volume,
+                "interval_s": args.interval,
+                "aht_s": args.aht,
+                "threshold_s": threshold,
+                "target_pct": target,
+                "max_occupancy_pct": args.max_occupancy,
+                "shrinkage_pct": args.shrinkage,
+                "concurrency": args.concurrency,
+            },
+        )
+        answer = staffing_answer(query)
+    except HubError as exc:
+        print(f"hub: {exc.message}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(answer, indent=2))
+        return 0
+    for key, label in STAFFING_LABELS:
+        value = answer[key]
+        shown = "—" if value is None else (f"{value:.3g}" if isinstance(value, float) else value)
+        print(f"{label:<28} {shown}")
+    return 0
+
+
+SUMMARY_ROWS = (
+    ("offered", "offered"),
+    ("handled", "handled"),
+    ("abandoned", "abandoned"),
+    ("short_abandoned", "short abandons"),
+    ("service_level", "service level (%)"),
+    ("asa_s", "ASA (s)"),
+    ("wait_p90_s", "p90 wait (s)"),
+    ("aht_s", "AHT (s)"),
+    ("fcr_pct", "FCR (%)"),
+    ("ces_avg", "CES (1-7)"),
+    ("survey_responses", "survey answers"),
+)
+
+
+async def report_command(config: Config, args: argparse.Namespace) -> int:
+    """``hub reports summary|csv``: the REST reports, read from the database directly."""
+    import csv
+    import time
+
+    from hub import types
+    from hub.actions import reports
+    from hub.errors import HubError
+    from hub.store.db import create_oneshot_engine
+
+    raw = {"site": args.site, "from": args.start, "to": args.end}
+    engine = create_oneshot_engine(config.database_url)
+    try:
+        query = types.parse(types.ReportQuery, {k: v for k, v in raw.items() if v is not None})
+        if args.action == "csv":
+            writer = csv.writer(sys.stdout, lineterminator="\r\n")
+            async for rows in await reports.contacts_csv_of(engine, time.time(), query):
+                writer.writerows(rows)
+            return 0
+        result = await reports.summary_of(engine, time.time(), config.short_abandon_s, query)
+    except HubError as exc:
+        print(f"hub: {exc.message}", file=sys.stderr)
+        return 2
+    finally:
+        await engine.dispose()
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"{result['site'] or 'every site'}, {result['from']} to {result['to']}")
+    columns = [("all", result["all"]), *result["channels"].items()]
+    print(f"{'':<20}" + "".join(f"{name:>10}" for name, _ in columns))
+    for key, label in SUMMARY_ROWS:
+        cells = []
+        for _, figures in columns:
+            value = figures[key]
+            if key == "service_level":
+                value = value["value_pct"]
+            cells.append("—" if value is None else f"{value:.4g}")
+        print(f"{label:<20}" + "".join(f"{cell:>10}" for cell in cells))
+    per_order = result["contacts_per_order"]
+    shown = "—" if per_order is None else f"{per_order:.3g}"
+    print(f"orders {result['orders']}, contacts per order {shown}")
+    for reason in result["top_reasons"]:
+        print(f"  {reason['count']:>5}  {reason['reason']}")
+    return 0
+
+
+STAFFING_LABELS = (
+    ("traffic_erlangs", "traffic (erlangs)"),
+    ("agents", "agents at their desks"),
+    ("scheduled", "agents to schedule"),
+    ("service_level_pct", "service level (%)"),
+    ("p_wait", "probability of waiting"),
+    ("asa_s", "average speed of answer (s)"),
+    ("occupancy_pct", "occupancy (%)"),
+)
 
 
 def _split(raw: str | None) -> list[str]:
@@ -172,6 +321,10 @@ def _site_lists(args: argparse.Namespace) -> dict[str, Any]:
         out["canned_responses"] = admin.parse_canned_responses(raw)
     if args.contact_reasons is not None:
         out["contact_reasons"] = admin.check_contact_reasons(_split(args.contact_reasons))
+    if args.service_level is not None:
+        from hub.core.reports import parse_service_levels
+
+        out["service_level"] = parse_service_levels(args.service_level)
     return out
 
 
@@ -237,6 +390,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(Config.from_env(host=args.host, port=args.port, demo=True))
         if args.command == "sites":
             return sites_command(config, args)
+        if args.command == "reports":
+            if args.action == "staffing":
+                return staffing_command(args)
+            return asyncio.run(report_command(config, args))
         if args.command == "agents":
             agent_id = asyncio.run(
                 admin.add_agent(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import csv
+import io
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -11,7 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from hub import types
-from hub.actions import agents, andon, customers, health, timeline, visitors
+from hub.actions import agents, andon, customers, health, reports, timeline, visitors
 from hub.actions.context import Hub
 from hub.core.identity import sign_user_id
 from hub.errors import Forbidden, HubError, Invalid, NotFound, Unauthorized
@@ -144,6 +147,68 @@ async def get_flags(request: web.Request) -> web.Response:
     return web.json_response({"flags": flags})
 
 
+async def get_staffing(request: web.Request) -> web.Response:
+    """``GET /api/v1/reports/staffing?volume&interval_s&aht_s&threshold_s&target_pct...``."""
+    agent = await authenticated_agent(request)
+    reports.check_supervisor(agent)  # before the parameters: an agent learns nothing more
+    query = types.parse(types.StaffingQuery, dict(request.query))
+    return web.json_response(reports.staffing_forecast(agent, query))
+
+
+async def get_summary(request: web.Request) -> web.Response:
+    """``GET /api/v1/reports/summary?site=KEY&from=T&to=T``: the period's figures."""
+    agent = await authenticated_agent(request)
+    reports.check_supervisor(agent)
+    query = types.parse(types.ReportQuery, dict(request.query))
+    return web.json_response(await reports.summary(request.app[HUB_KEY], agent, query))
+
+
+async def get_contacts_csv(request: web.Request) -> web.StreamResponse:
+    """``GET /api/v1/reports/contacts.csv``: one row per contact (RFC 4180), streamed."""
+    agent = await authenticated_agent(request)
+    reports.check_supervisor(agent)
+    query = types.parse(types.ReportQuery, dict(request.query))
+    pages = await reports.contacts_csv(request.app[HUB_KEY], agent, query)
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": 'attachment; filename="contacts.csv"',
+        }
+    )
+    await response.prepare(request)
+    async for rows in pages:
+        out = io.StringIO()
+        # RFC 4180: CRLF line ends, fields quoted when they hold a comma, a quote or a newline.
+        csv.writer(out, lineterminator="\r\n").writerows(rows)
+        await response.write(out.getvalue().encode())
+    await response.write_eof()
+    return response
+
+
+def basic_auth(request: web.Request) -> tuple[str, str]:
+    header = request.headers.get("Authorization", "")
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        raise Unauthorized("send Authorization: Basic with the site key and secret")
+    try:
+        key, colon, secret = (
+            base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+        )
+    except (ValueError, UnicodeDecodeError):
+        raise Unauthorized("send Authorization: Basic with the site key and secret") from None
+    if not colon:
+        raise Unauthorized("send Authorization: Basic with the site key and secret")
+    return key, secret
+
+
+async def post_orders(request: web.Request) -> web.Response:
+    """``POST /api/v1/shop/orders`` (HTTP Basic: site key and secret): the shop's orders."""
+    hub = request.app[HUB_KEY]
+    site = await reports.shop_site(hub, *basic_auth(request))
+    body = types.parse(types.Orders, await read_json(request, max_bytes=256 * 1024))
+    return web.json_response(await reports.record_orders(hub, site, body))
+
+
 class SignIn(types.Payload):
     user_id: types.Name
     name: types.Name | None = None
@@ -193,6 +258,10 @@ def setup_routes(app: web.Application, *, demo: bool) -> None:
     r.add_get("/api/v1/customers/{customer_id}", get_customer)
     r.add_get("/api/v1/conversations/{conversation_id}/events", get_events)
     r.add_get("/api/v1/flags", get_flags)
+    r.add_get("/api/v1/reports/staffing", get_staffing)
+    r.add_get("/api/v1/reports/summary", get_summary)
+    r.add_get("/api/v1/reports/contacts.csv", get_contacts_csv)
+    r.add_post("/api/v1/shop/orders", post_orders)
     r.add_get("/widget.js", static_file(STATIC / "widget.js", "application/javascript"))
     # The lazy part of the widget, fetched at the "live video help" tap and never before.
     r.add_get(

@@ -18,6 +18,7 @@ from hub.store.schema import (
     customers,
     flags,
     identifiers,
+    orders,
     sites,
     surveys,
     visitor_tokens,
@@ -581,6 +582,22 @@ async def flags_of(conn: AsyncConnection, site_id: str | None, *, cleared: bool)
     if not cleared:
         query = query.where(flags.c.cleared_at.is_(None))
     return [dict(r._mapping) for r in await conn.execute(query)]
+
+
+async def known_orders(conn: AsyncConnection, site_id: str, order_ids: list[str]) -> set[str]:
+    if not order_ids:
+        return set()
+    rows = await conn.execute(
+        select(orders.c.order_id).where(
+            orders.c.site_id == site_id, orders.c.order_id.in_(order_ids)
+        )
+    )
+    return {r[0] for r in rows}
+
+
+async def add_orders(conn: AsyncConnection, rows: list[Row]) -> None:
+    if rows:
+        await conn.execute(insert(orders), rows)
 
 
 async def all_sites(conn: AsyncConnection) -> list[Row]:

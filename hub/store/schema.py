@@ -166,8 +166,15 @@ contacts = Table(
     Column("product", String(120), nullable=True),
     Column("follow_up_of", ID, nullable=True, index=True),
     Column("survey_until", Float, nullable=True),
+    # For the reports (docs/reports.md): when the contact came due (a scheduled callback: its
+    # booked time; every other contact: when it was requested) and when a person first took
+    # it (a contact given back to the line keeps its first assignment).
+    Column("due_at", Float, nullable=True),
+    Column("first_assigned_at", Float, nullable=True),
     # The andon's question at every wrap-up: who else ended with this reason and product?
     Index("ix_contacts_site_product_reason", "site_id", "product", "reason"),
+    Index("ix_contacts_site_enqueued", "site_id", "enqueued_at"),
+    Index("ix_contacts_enqueued", "enqueued_at"),
 )
 
 surveys = Table(
@@ -183,6 +190,18 @@ surveys = Table(
     Column("phone", String(20), nullable=True),
     Column("follow_up_id", ID, nullable=True),
     Column("answered_at", Float, nullable=False, index=True),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    # Orders the shop reports (POST /api/v1/shop/orders): contacts per order and per unit.
+    Column("site_id", ID, ForeignKey("sites.id"), primary_key=True),
+    Column("order_id", String(100), primary_key=True),
+    Column("units", Integer, nullable=False),
+    Column("ordered_at", Float, nullable=False),
+    Column("received_at", Float, nullable=False),
+    Index("ix_orders_site_ordered", "site_id", "ordered_at"),
 )
 
 flags = Table(
@@ -212,4 +231,6 @@ contact_events = Table(
     Column("ts", Float, nullable=False),
     Column("agent_id", ID, nullable=True),
     Column("data", JSON, nullable=False),
+    # The reports read the few events of one type (expired offers, media milestones).
+    Index("ix_contact_events_type_contact", "type", "contact_id"),
 )

@@ -1,0 +1,286 @@
+"""Reports for supervisors (DESIGN §9, docs/reports.md): computed from stored facts only."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hub import types
+from hub.actions import andon
+from hub.actions.context import Hub
+from hub.core.reports import CHANNELS, pct, service_levels
+from hub.core.reports import service_level as core_service_level
+from hub.core.staffing import staffing
+from hub.errors import Forbidden, Invalid, Unauthorized
+from hub.store import queries
+from hub.store import reports as store
+
+
+def check_supervisor(agent: dict[str, Any]) -> None:
+    if agent["role"] not in ("supervisor", "admin"):
+        raise Forbidden("reports are for supervisors and admins")
+
+
+def staffing_forecast(agent: dict[str, Any], q: types.StaffingQuery) -> dict[str, Any]:
+    """How many agents a forecast needs (Erlang C, ``hub.core.staffing``)."""
+    check_supervisor(agent)
+    return staffing_answer(q)
+
+
+def staffing_answer(q: types.StaffingQuery) -> dict[str, Any]:
+    try:
+        answer = staffing(
+            volume=q.volume,
+            interval_s=q.interval_s,
+            aht_s=q.aht_s,
+            threshold_s=q.threshold_s,
+            target_pct=q.target_pct,
+            max_occupancy_pct=q.max_occupancy_pct,
+            shrinkage_pct=q.shrinkage_pct,
+            concurrency=q.concurrency,
+        )
+    except ValueError as exc:
+        raise Invalid(str(exc)) from None
+    return answer.as_dict()
+
+
+# The longest period one report covers: a year and a day.
+MAX_PERIOD_S = 366 * 86400
+DAY_S = 86400
+
+
+async def period(
+    db: AsyncEngine, now: float, q: types.ReportQuery
+) -> tuple[dict[str, Any] | None, float, float]:
+    """The site (None: all) and the period ``[start, end)`` a report covers; ``invalid`` if
+    the site is unknown or the period is empty, backwards or longer than a year."""
+    end = q.end if q.end is not None else now
+    start = q.start if q.start is not None else end - DAY_S
+    if start >= end:
+        raise Invalid("from must be before to")
+    if end - start > MAX_PERIOD_S:
+        raise Invalid("a report covers at most 366 days")
+    site = None
+    if q.site is not None:
+        async with db.connect() as conn:
+            site = await queries.site_by_key(conn, q.site)
+        if site is None:
+            raise Invalid("site: no site with this key")
+    return site, start, end
+
+
+def iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+
+
+async def summary(hub: Hub, agent: dict[str, Any], q: types.ReportQuery) -> dict[str, Any]:
+    """The period's figures per channel and for all (DESIGN §9; docs/reports.md)."""
+    check_supervisor(agent)
+    return await summary_of(hub.db, hub.clock(), hub.config.short_abandon_s, q)
+
+
+async def summary_of(
+    db: AsyncEngine, now: float, short_abandon_s: float, q: types.ReportQuery
+) -> dict[str, Any]:
+    """The summary, from a database (the hub's, or the command line's)."""
+    site, start, end = await period(db, now, q)
+    site_id = site["id"] if site else None
+    levels = service_levels(site["settings"] if site else None)
+    thresholds = {ch: levels[ch]["threshold_s"] for ch in CHANNELS}
+    where = store.in_period(site_id, start, end)
+    async with db.connect() as conn:
+        counts = await store.channel_counts(conn, where, thresholds, short_abandon_s)
+        timeouts = await store.offer_timeouts(conn, where)
+        p90 = await store.wait_p90(conn, where)
+        reasons = await store.top_reasons(conn, where)
+        n_orders, units = await store.order_totals(conn, site_id, start, end)
+        sessions = _n(counts.get("video"), "handled")
+        connected, first_frame = await store.video_figures(conn, where, sessions)
+        flags = await andon.flags_in(conn, site_id, start, end)
+    channels = {
+        ch: _figures([counts.get(ch)], timeouts.get(ch, 0), p90.get(ch), levels[ch])
+        for ch in CHANNELS
+    }
+    everything = _figures(list(counts.values()), sum(timeouts.values()), p90.get("all"), None)
+    cb = counts.get("callback")
+    return {
+        "site": site["key"] if site else None,
+        "from": iso(start),
+        "to": iso(end),
+        "all": everything,
+        "channels": channels,
+        "top_reasons": reasons,
+        "orders": n_orders,
+        "units": units,
+        "contacts_per_order": _ratio(everything["offered"], n_orders),
+        "contacts_per_unit": _ratio(everything["offered"], units),
+        "callbacks": {
+            "requested": _n(cb, "offered"),
+            "reached": _n(cb, "reached"),
+            "attempts": _n(cb, "attempts"),
+            "success_pct": pct(_n(cb, "reached"), _n(cb, "ended")),
+        },
+        "video": {
+            "sessions": sessions,
+            "media_connected_pct": pct(connected, sessions),
+            "first_frame_p50_ms": first_frame,
+        },
+        "flags": flags,
+    }
+
+
+def _n(row: Any, key: str) -> int:
+    return int(row[key] or 0) if row is not None else 0
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _figures(
+    counts: list[Any],
+    offer_timeouts: int,
+    wait_p90_s: float | None,
+    level: dict[str, float] | None,
+) -> dict[str, Any]:
+    """One channel's figures (``level``: its target), or all channels' (``level`` None: each
+    contact is held to its own channel's threshold)."""
+    offered, handled = sum(_n(r, "offered") for r in counts), sum(_n(r, "handled") for r in counts)
+    short = sum(_n(r, "short_abandoned") for r in counts)
+    wait_sum = sum(float(r["wait_sum"] or 0) for r in counts if r is not None)
+    handle_sum = sum(float(r["handle_sum"] or 0) for r in counts if r is not None)
+    handle_count = sum(_n(r, "handle_count") for r in counts)
+    answers = counts
+    responses = sum(_n(r, "responses") for r in answers)
+    effort_count = sum(_n(r, "effort_count") for r in answers)
+    return {
+        "offered": offered,
+        "handled": handled,
+        "abandoned": sum(_n(r, "abandoned") for r in counts),
+        "short_abandoned": short,
+        "service_level": {
+            "threshold_s": level["threshold_s"] if level else None,
+            "target_pct": level["target_pct"] if level else None,
+            "value_pct": core_service_level(sum(_n(r, "within") for r in counts), offered, short),
+        },
+        "asa_s": wait_sum / handled if handled else None,
+        "wait_p90_s": wait_p90_s,
+        "offer_timeouts": offer_timeouts,
+        "aht_s": handle_sum / handle_count if handle_count else None,
+        "fcr_pct": pct(sum(_n(r, "resolved") for r in answers), responses),
+        "ces_avg": (
+            sum(float(r["effort_sum"] or 0) for r in answers if r is not None) / effort_count
+            if effort_count
+            else None
+        ),
+        "survey_responses": responses,
+    }
+
+
+CSV_PAGE = 1000
+
+
+async def contacts_csv(
+    hub: Hub, agent: dict[str, Any], q: types.ReportQuery
+) -> AsyncIterator[list[list[Any]]]:
+    """The period's contacts, one CSV row each, in pages: the caller streams them out."""
+    check_supervisor(agent)
+    return await contacts_csv_of(hub.db, hub.clock(), q)
+
+
+async def contacts_csv_of(
+    db: AsyncEngine, now: float, q: types.ReportQuery
+) -> AsyncIterator[list[list[Any]]]:
+    site, start, end = await period(db, now, q)
+    where = store.in_period(site["id"] if site else None, start, end)
+
+    async def pages() -> AsyncIterator[list[list[Any]]]:
+        yield [list(store.CSV_COLUMNS)]
+        after: tuple[float, str] | None = None
+        while True:
+            # Each page starts after the last row of the one before (by enqueue time and id):
+            # the index walks on, no row is skipped over again.
+            async with db.connect() as conn:
+                rows = (await conn.execute(store.contact_rows(where, after).limit(CSV_PAGE))).all()
+            if not rows:
+                return
+            yield [_csv_row(row) for row in rows]
+            after = (rows[-1].enqueued_at, rows[-1].id)
+
+    return pages()
+
+
+def _csv_row(row: Any) -> list[Any]:
+    def when(ts: float | None) -> str:
+        return iso(ts) if ts is not None else ""
+
+    def number(x: float | None) -> str:
+        return f"{x:.3f}" if x is not None else ""
+
+    def flag(x: bool | None) -> str:
+        return "" if x is None else ("yes" if x else "no")
+
+    return [
+        row.id,
+        row.site,
+        row.channel,
+        row.customer_id,
+        when(row.enqueued_at),
+        when(row.first_assigned_at),
+        when(row.ended_at),
+        number(row.wait_s),
+        number(row.handle_s),
+        row.agent or "",
+        row.end_reason or "",
+        row.reason or "",
+        row.product or "",
+        flag(row.resolved),
+        flag(row.survey_resolved),
+        "" if row.effort is None else row.effort,
+        row.comment or "",
+    ]
+
+
+# the shop's orders
+
+
+async def shop_site(hub: Hub, key: str, secret: str) -> dict[str, Any]:
+    """The site whose key and secret these are (HTTP Basic on the shop API), or 401."""
+    async with hub.db.connect() as conn:
+        site = await queries.site_by_key(conn, key) if len(key) <= 64 else None
+    # Compared in constant time, and the same answer for an unknown key as for a wrong secret.
+    expected = site["secret"] if site is not None else "\0" * 32
+    if not hmac.compare_digest(expected.encode(), secret.encode()) or site is None:
+        raise Unauthorized("wrong site key or secret")
+    return site
+
+
+async def record_orders(hub: Hub, site: dict[str, Any], p: types.Orders) -> dict[str, Any]:
+    """Store the shop's orders once each (by order id): contacts per order and per unit."""
+    now = hub.clock()
+    seen: set[str] = set()
+    for order in p.orders:
+        if order.id in seen:
+            raise Invalid(f"orders: order {order.id!r} is given twice")
+        seen.add(order.id)
+    async with hub.tx() as conn:
+        known = await queries.known_orders(conn, site["id"], sorted(seen))
+        new = [o for o in p.orders if o.id not in known]
+        await queries.add_orders(
+            conn,
+            [
+                {
+                    "site_id": site["id"],
+                    "order_id": o.id,
+                    "units": o.units,
+                    "ordered_at": o.at if o.at is not None else now,
+                    "received_at": now,
+                }
+                for o in new
+            ],
+        )
+    return {"ok": True, "received": len(p.orders), "new": len(new)}

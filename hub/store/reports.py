@@ -1,0 +1,296 @@
+"""The reports' queries: aggregates over indexed facts, computed by the database.
+
+Every figure of ``GET /api/v1/reports/summary`` is a handful of aggregate queries over the
+contacts enqueued in the period (``ix_contacts_site_enqueued``), joined to their log, survey
+answers and the shop's orders: nothing loads the period's rows into Python, so a day of
+100,000 contacts costs what the database's scans cost. Percentiles are read with one ordered
+``LIMIT 1 OFFSET k`` query each, which both SQLite and PostgreSQL run from the same SQL. The
+definitions are in docs/reports.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
+
+from hub.store.schema import contact_events, contacts, orders, surveys
+
+c = contacts
+ABANDONS = ("cancelled", "abandoned")
+
+
+def in_period(site_id: str | None, start: float, end: float) -> ColumnElement[bool]:
+    where = and_(c.c.enqueued_at >= start, c.c.enqueued_at < end)
+    if site_id is not None:
+        where = and_(c.c.site_id == site_id, where)
+    return where
+
+
+def wait_s() -> ColumnElement[float]:
+    """First taken − came due: a callback booked for later waits from its booked time, and a
+    callback tried again keeps its first due time (the retries are its own waits)."""
+    return c.c.first_assigned_at - func.coalesce(c.c.due_at, c.c.enqueued_at)
+
+
+def _handled() -> ColumnElement[bool]:
+    return c.c.first_assigned_at.is_not(None)
+
+
+def _abandoned() -> ColumnElement[bool]:
+    return and_(c.c.first_assigned_at.is_(None), c.c.end_reason.in_(ABANDONS))
+
+
+async def channel_counts(
+    conn: AsyncConnection,
+    where: ColumnElement[bool],
+    thresholds: Mapping[str, float],
+    short_abandon_s: float,
+) -> dict[str, RowMapping]:
+    """Per channel, in one pass over the period's contacts and their survey answers:
+    offered, handled, abandoned, short abandons, handled within the channel's threshold, the
+    sums of waits and handle times, survey answers and efforts, and the callbacks' outcomes."""
+    within = or_(
+        *(
+            and_(c.c.channel == channel, wait_s() <= threshold)
+            for channel, threshold in thresholds.items()
+        )
+    )
+    handle = c.c.ended_at - c.c.assigned_at
+    ended_handled = and_(_handled(), c.c.ended_at.is_not(None), c.c.assigned_at.is_not(None))
+    one = literal(1)
+    query = (
+        select(
+            c.c.channel,
+            func.count().label("offered"),
+            func.count(case((_handled(), one))).label("handled"),
+            func.count(case((_abandoned(), one))).label("abandoned"),
+            func.count(
+                case((and_(_abandoned(), c.c.ended_at - c.c.enqueued_at < short_abandon_s), one))
+            ).label("short_abandoned"),
+            func.count(case((and_(_handled(), within), one))).label("within"),
+            func.sum(case((_handled(), wait_s()))).label("wait_sum"),
+            func.sum(case((ended_handled, handle))).label("handle_sum"),
+            func.count(case((ended_handled, one))).label("handle_count"),
+            func.count(surveys.c.contact_id).label("responses"),
+            func.count(case((surveys.c.resolved.is_(True), one))).label("resolved"),
+            func.sum(surveys.c.effort).label("effort_sum"),
+            func.count(surveys.c.effort).label("effort_count"),
+            func.count(case((c.c.end_reason == "reached", one))).label("reached"),
+            func.count(case((c.c.state == "ended", one))).label("ended"),
+            func.coalesce(func.sum(c.c.attempts), 0).label("attempts"),
+        )
+        .select_from(c.outerjoin(surveys, surveys.c.contact_id == c.c.id))
+        .where(where)
+        .group_by(c.c.channel)
+    )
+    return {row["channel"]: row for row in (await conn.execute(query)).mappings()}
+
+
+async def wait_p90(conn: AsyncConnection, where: ColumnElement[bool]) -> dict[str, float | None]:
+    """The nearest-rank 90th percentile of the handled contacts' waits, per channel and for
+    all (key ``"all"``): one ordered pass each, in the database (window functions)."""
+    out: dict[str, float | None] = {}
+    for by_channel in (True, False):
+        partition = [c.c.channel] if by_channel else []
+        ranked = (
+            select(
+                c.c.channel,
+                wait_s().label("wait"),
+                func.row_number().over(partition_by=partition, order_by=wait_s()).label("rank"),
+                func.count().over(partition_by=partition).label("n"),
+            )
+            .where(where, _handled())
+            .subquery()
+        )
+        rows = await conn.execute(
+            select(ranked.c.channel, ranked.c.wait, ranked.c.rank, ranked.c.n).where(
+                # The smallest rank with 90 % of the values at or below it: ⌈0.9 n⌉.
+                ranked.c.rank * 10 >= ranked.c.n * 9,
+                (ranked.c.rank - 1) * 10 < ranked.c.n * 9,
+            )
+        )
+        for channel, wait, _rank, _n in rows:
+            out[channel if by_channel else "all"] = float(wait)
+    return out
+
+
+async def offer_timeouts(conn: AsyncConnection, where: ColumnElement[bool]) -> dict[str, int]:
+    """Expired offers of the period's contacts (from the log's ``type`` index: they are few)."""
+    rows = await conn.execute(
+        select(c.c.channel, func.count())
+        .select_from(contact_events.join(c, contact_events.c.contact_id == c.c.id))
+        .where(contact_events.c.type == "expired", where)
+        .group_by(c.c.channel)
+    )
+    return {channel: int(n) for channel, n in rows}
+
+
+async def top_reasons(
+    conn: AsyncConnection, where: ColumnElement[bool], limit: int = 10, comments: int = 3
+) -> list[dict[str, Any]]:
+    """The wrap-up reasons of the period by count, with the share their customers called
+    resolved and the customers' own latest comments."""
+    rows = await conn.execute(
+        select(
+            c.c.reason,
+            func.count().label("count"),
+            func.count(surveys.c.contact_id).label("answers"),
+            func.count(case((surveys.c.resolved.is_(True), literal(1)))).label("resolved"),
+        )
+        .select_from(c.outerjoin(surveys, surveys.c.contact_id == c.c.id))
+        .where(where, c.c.reason.is_not(None))
+        .group_by(c.c.reason)
+        .order_by(func.count().desc(), c.c.reason)
+        .limit(limit)
+    )
+    top = list(rows.mappings())
+    said: dict[str, list[str]] = {row["reason"]: [] for row in top}
+    if said:
+        latest = (
+            select(
+                c.c.reason,
+                surveys.c.comment,
+                func.row_number()
+                .over(partition_by=c.c.reason, order_by=surveys.c.answered_at.desc())
+                .label("n"),
+            )
+            .select_from(surveys.join(c, surveys.c.contact_id == c.c.id))
+            .where(where, c.c.reason.in_(list(said)), surveys.c.comment.is_not(None))
+            .subquery()
+        )
+        for reason, comment in await conn.execute(
+            select(latest.c.reason, latest.c.comment)
+            .where(latest.c.n <= comments)
+            .order_by(latest.c.reason, latest.c.n)
+        ):
+            if comment and comment.strip():
+                said[reason].append(comment)
+    out = []
+    for row in top:
+        answers = int(row["answers"])
+        out.append(
+            {
+                "reason": row["reason"],
+                "count": int(row["count"]),
+                "resolved_pct": 100.0 * int(row["resolved"]) / answers if answers else None,
+                "comments": said[row["reason"]],
+            }
+        )
+    return out
+
+
+async def order_totals(
+    conn: AsyncConnection, site_id: str | None, start: float, end: float
+) -> tuple[int, int]:
+    query: Select[Any] = select(func.count(), func.coalesce(func.sum(orders.c.units), 0)).where(
+        orders.c.ordered_at >= start, orders.c.ordered_at < end
+    )
+    if site_id is not None:
+        query = query.where(orders.c.site_id == site_id)
+    n, units = (await conn.execute(query)).one()
+    return int(n), int(units)
+
+
+async def video_figures(
+    conn: AsyncConnection, where: ColumnElement[bool], sessions: int
+) -> tuple[int, float | None]:
+    """Of the period's ``sessions`` (handled videos): those whose media connected, and the
+    median time from the first acceptance to the first decoded frame, in ms. Driven from the
+    log's ``type`` index: one milestone row per session at most is looked at."""
+    if sessions == 0:
+        return 0, None
+    videos = and_(where, c.c.channel == "video", _handled())
+    connected = (
+        await conn.execute(
+            select(func.count(func.distinct(contact_events.c.contact_id)))
+            .select_from(contact_events.join(c, contact_events.c.contact_id == c.c.id))
+            .where(contact_events.c.type == "media_connected", videos)
+        )
+    ).scalar()
+    first = (
+        select(
+            ((func.min(contact_events.c.ts) - c.c.first_assigned_at) * 1000).label("ms"),
+        )
+        .select_from(contact_events.join(c, contact_events.c.contact_id == c.c.id))
+        .where(contact_events.c.type == "first_frame", videos)
+        .group_by(c.c.id, c.c.first_assigned_at)
+        .subquery()
+    )
+    ranked = select(
+        first.c.ms,
+        func.row_number().over(order_by=first.c.ms).label("rank"),
+        func.count().over().label("n"),
+    ).subquery()
+    median = (
+        await conn.execute(
+            select(ranked.c.ms).where(
+                ranked.c.rank * 2 >= ranked.c.n, (ranked.c.rank - 1) * 2 < ranked.c.n
+            )
+        )
+    ).scalar()
+    return int(connected or 0), float(median) if median is not None else None
+
+
+CSV_COLUMNS = (
+    "id",
+    "site",
+    "channel",
+    "customer",
+    "enqueued",
+    "assigned",
+    "ended",
+    "wait_s",
+    "handle_s",
+    "agent",
+    "outcome",
+    "reason",
+    "product",
+    "resolved_by_agent",
+    "survey_resolved",
+    "effort",
+    "comment",
+)
+
+
+def contact_rows(where: ColumnElement[bool], after: tuple[float, str] | None) -> Select[Any]:
+    """One row per contact of the period in enqueue order, from just ``after`` a row on."""
+    from hub.store.schema import agents, sites
+
+    if after is not None:
+        where = and_(
+            where,
+            or_(c.c.enqueued_at > after[0], and_(c.c.enqueued_at == after[0], c.c.id > after[1])),
+        )
+    return (
+        select(
+            c.c.id,
+            sites.c.key.label("site"),
+            c.c.channel,
+            c.c.customer_id,
+            c.c.enqueued_at,
+            c.c.first_assigned_at,
+            c.c.ended_at,
+            wait_s().label("wait_s"),
+            (c.c.ended_at - c.c.assigned_at).label("handle_s"),
+            agents.c.email.label("agent"),
+            c.c.end_reason,
+            c.c.reason,
+            c.c.product,
+            c.c.resolved,
+            surveys.c.resolved.label("survey_resolved"),
+            surveys.c.effort,
+            surveys.c.comment,
+        )
+        .select_from(
+            c.join(sites, sites.c.id == c.c.site_id)
+            .outerjoin(agents, agents.c.id == c.c.agent_id)
+            .outerjoin(surveys, surveys.c.contact_id == c.c.id)
+        )
+        .where(where)
+        .order_by(c.c.enqueued_at, c.c.id)
+    )
