@@ -93,10 +93,10 @@ async def summary_of(
     thresholds = {ch: levels[ch]["threshold_s"] for ch in CHANNELS}
     where = store.in_period(site_id, start, end)
     async with db.connect() as conn:
-        counts = await store.channel_counts(conn, where, thresholds, short_abandon_s)
+        counts, by_reason = await store.counts(conn, where, thresholds, short_abandon_s)
         timeouts = await store.offer_timeouts(conn, where)
         p90 = await store.wait_p90(conn, where)
-        reasons = await store.top_reasons(conn, where)
+        reasons = await store.top_reasons(conn, where, by_reason)
         n_orders, units = await store.order_totals(conn, site_id, start, end)
         sessions = _n(counts.get("video"), "handled")
         connected, first_frame = await store.video_figures(conn, where, sessions)

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, literal, or_, select
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -45,15 +44,36 @@ def _abandoned() -> ColumnElement[bool]:
     return and_(c.c.first_assigned_at.is_(None), c.c.end_reason.in_(ABANDONS))
 
 
-async def channel_counts(
+COUNTED = (
+    "offered",
+    "handled",
+    "abandoned",
+    "short_abandoned",
+    "within",
+    "wait_sum",
+    "handle_sum",
+    "handle_count",
+    "responses",
+    "resolved",
+    "effort_sum",
+    "effort_count",
+    "reached",
+    "ended",
+    "attempts",
+)
+
+
+async def counts(
     conn: AsyncConnection,
     where: ColumnElement[bool],
     thresholds: Mapping[str, float],
     short_abandon_s: float,
-) -> dict[str, RowMapping]:
-    """Per channel, in one pass over the period's contacts and their survey answers:
-    offered, handled, abandoned, short abandons, handled within the channel's threshold, the
-    sums of waits and handle times, survey answers and efforts, and the callbacks' outcomes."""
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+    """Per channel and per wrap-up reason, in one pass over the period's contacts and their
+    survey answers: offered, handled, abandoned, short abandons, handled within the channel's
+    threshold, the sums of waits and handle times, survey answers and efforts, callbacks'
+    outcomes. Grouped by (channel, reason) in the database, a few dozen rows at most, added
+    up here both ways."""
     within = or_(
         *(
             and_(c.c.channel == channel, wait_s() <= threshold)
@@ -66,6 +86,7 @@ async def channel_counts(
     query = (
         select(
             c.c.channel,
+            c.c.reason,
             func.count().label("offered"),
             func.count(case((_handled(), one))).label("handled"),
             func.count(case((_abandoned(), one))).label("abandoned"),
@@ -86,9 +107,18 @@ async def channel_counts(
         )
         .select_from(c.outerjoin(surveys, surveys.c.contact_id == c.c.id))
         .where(where)
-        .group_by(c.c.channel)
+        .group_by(c.c.channel, c.c.reason)
     )
-    return {row["channel"]: row for row in (await conn.execute(query)).mappings()}
+    by_channel: dict[str, dict[str, float]] = {}
+    by_reason: dict[str, dict[str, float]] = {}
+    for row in (await conn.execute(query)).mappings():
+        groups = [by_channel.setdefault(row["channel"], dict.fromkeys(COUNTED, 0.0))]
+        if row["reason"] is not None:
+            groups.append(by_reason.setdefault(row["reason"], dict.fromkeys(COUNTED, 0.0)))
+        for group in groups:
+            for key in COUNTED:
+                group[key] += float(row[key] or 0)
+    return by_channel, by_reason
 
 
 async def wait_p90(conn: AsyncConnection, where: ColumnElement[bool]) -> dict[str, float | None]:
@@ -131,25 +161,16 @@ async def offer_timeouts(conn: AsyncConnection, where: ColumnElement[bool]) -> d
 
 
 async def top_reasons(
-    conn: AsyncConnection, where: ColumnElement[bool], limit: int = 10, comments: int = 3
+    conn: AsyncConnection,
+    where: ColumnElement[bool],
+    by_reason: Mapping[str, Mapping[str, float]],
+    limit: int = 10,
+    comments: int = 3,
 ) -> list[dict[str, Any]]:
-    """The wrap-up reasons of the period by count, with the share their customers called
-    resolved and the customers' own latest comments."""
-    rows = await conn.execute(
-        select(
-            c.c.reason,
-            func.count().label("count"),
-            func.count(surveys.c.contact_id).label("answers"),
-            func.count(case((surveys.c.resolved.is_(True), literal(1)))).label("resolved"),
-        )
-        .select_from(c.outerjoin(surveys, surveys.c.contact_id == c.c.id))
-        .where(where, c.c.reason.is_not(None))
-        .group_by(c.c.reason)
-        .order_by(func.count().desc(), c.c.reason)
-        .limit(limit)
-    )
-    top = list(rows.mappings())
-    said: dict[str, list[str]] = {row["reason"]: [] for row in top}
+    """The period's wrap-up reasons by count (ties by name), with the share their customers
+    called resolved and the customers' own latest comments (one windowed query)."""
+    top = sorted(by_reason.items(), key=lambda item: (-item[1]["offered"], item[0]))[:limit]
+    said: dict[str, list[str]] = {reason: [] for reason, _ in top}
     if said:
         latest = (
             select(
@@ -170,18 +191,17 @@ async def top_reasons(
         ):
             if comment and comment.strip():
                 said[reason].append(comment)
-    out = []
-    for row in top:
-        answers = int(row["answers"])
-        out.append(
-            {
-                "reason": row["reason"],
-                "count": int(row["count"]),
-                "resolved_pct": 100.0 * int(row["resolved"]) / answers if answers else None,
-                "comments": said[row["reason"]],
-            }
-        )
-    return out
+    return [
+        {
+            "reason": reason,
+            "count": int(figures["offered"]),
+            "resolved_pct": (
+                100.0 * figures["resolved"] / figures["responses"] if figures["responses"] else None
+            ),
+            "comments": said[reason],
+        }
+        for reason, figures in top
+    ]
 
 
 async def order_totals(
