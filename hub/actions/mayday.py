@@ -27,6 +27,9 @@ MAX_BATCH_BYTES = 200 * 1024
 RRWEB_FULL_SNAPSHOT = 2
 RRWEB_META = 4
 
+# The milestones the reports count, kept on the contact too (its first time of each).
+REPORTED = {"connected": "media_connected_at", "first_frame": "first_frame_at"}
+
 MILESTONES = {
     "connected": "media_connected",
     "first_frame": "first_frame",
@@ -266,6 +269,8 @@ async def _milestone(
         await queries.log_contact_event(
             conn, contact_id, MILESTONES[p.state], now, data={"from": sender, "detail": p.detail}
         )
+        if p.state in REPORTED:
+            await queries.first_milestone(conn, contact_id, REPORTED[p.state], now)
         if p.state == "failed":
             # Media could not connect: the conversation goes on as chat, and both sides are
             # told why in the timeline.

@@ -203,6 +203,8 @@ async def _revoke(hub: Hub, revoke: Revoke) -> None:
         return  # the contact ended; its own action records that
     async with hub.tx() as conn:
         await queries.set_contact(conn, revoke.contact_id, state="queued", agent_id=None)
+        if revoke.reason == "expired":
+            await queries.count_offer_timeout(conn, revoke.contact_id)
         await queries.log_contact_event(
             conn,
             revoke.contact_id,

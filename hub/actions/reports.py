@@ -94,18 +94,14 @@ async def summary_of(
     where = store.in_period(site_id, start, end)
     async with db.connect() as conn:
         counts, by_reason = await store.counts(conn, where, thresholds, short_abandon_s)
-        timeouts = await store.offer_timeouts(conn, where)
-        p90 = await store.wait_p90(conn, where)
+        p90, first_frame = await store.ranks(conn, where)
         reasons = await store.top_reasons(conn, where, by_reason)
         n_orders, units = await store.order_totals(conn, site_id, start, end)
-        sessions = _n(counts.get("video"), "handled")
-        connected, first_frame = await store.video_figures(conn, where, sessions)
         flags = await andon.flags_in(conn, site_id, start, end)
-    channels = {
-        ch: _figures([counts.get(ch)], timeouts.get(ch, 0), p90.get(ch), levels[ch])
-        for ch in CHANNELS
-    }
-    everything = _figures(list(counts.values()), sum(timeouts.values()), p90.get("all"), None)
+    sessions = _n(counts.get("video"), "handled")
+    connected = _n(counts.get("video"), "media_connected")
+    channels = {ch: _figures([counts.get(ch)], p90.get(ch), levels[ch]) for ch in CHANNELS}
+    everything = _figures(list(counts.values()), p90.get("all"), None)
     cb = counts.get("callback")
     return {
         "site": site["key"] if site else None,
@@ -143,7 +139,6 @@ def _ratio(part: int, whole: int) -> float | None:
 
 def _figures(
     counts: list[Any],
-    offer_timeouts: int,
     wait_p90_s: float | None,
     level: dict[str, float] | None,
 ) -> dict[str, Any]:
@@ -169,7 +164,7 @@ def _figures(
         },
         "asa_s": wait_sum / handled if handled else None,
         "wait_p90_s": wait_p90_s,
-        "offer_timeouts": offer_timeouts,
+        "offer_timeouts": sum(_n(r, "offer_timeouts") for r in counts),
         "aht_s": handle_sum / handle_count if handle_count else None,
         "fcr_pct": pct(sum(_n(r, "resolved") for r in answers), responses),
         "ces_avg": (

@@ -90,21 +90,28 @@ def day_of_contacts(site_id: str, n: int, start: float, seed: int = 7) -> dict[s
                 "reason": reason,
                 "product": f"SKU-{rng.randrange(200)}" if handled else None,
                 "resolved": handled,
+                "offer_timeouts": 0,
+                "media_connected_at": None,
+                "first_frame_at": None,
             }
         )
         # The log a real contact leaves: requested, offered (5 % of offers expire first),
         # accepted, media milestones for a video, ended.
         log = rows["contact_events"]
         log.append(_event(contact_id, "requested", enqueued))
+        row = rows["contacts"][-1]
         if handled:
             if rng.random() < 0.05:
                 log.append(_event(contact_id, "offered", enqueued + wait / 3))
                 log.append(_event(contact_id, "expired", enqueued + wait / 2))
+                row["offer_timeouts"] = 1
             log.append(_event(contact_id, "offered", enqueued + wait * 0.9))
             log.append(_event(contact_id, "accepted", enqueued + wait))
             if channel == "video":
-                log.append(_event(contact_id, "media_connected", enqueued + wait + 0.4))
-                log.append(_event(contact_id, "first_frame", enqueued + wait + 0.6))
+                connected, frame = enqueued + wait + 0.4, enqueued + wait + 0.4 + rng.random()
+                log.append(_event(contact_id, "media_connected", connected))
+                log.append(_event(contact_id, "first_frame", frame))
+                row["media_connected_at"], row["first_frame_at"] = connected, frame
         log.append(_event(contact_id, "ended", enqueued + wait + (handle if handled else 0)))
         if handled and rng.random() < 0.33:
             rows["surveys"].append(

@@ -390,6 +390,22 @@ async def set_contact(conn: AsyncConnection, contact_id: str, **values: Any) -> 
     await conn.execute(update(contacts).where(contacts.c.id == contact_id).values(**values))
 
 
+async def count_offer_timeout(conn: AsyncConnection, contact_id: str) -> None:
+    await conn.execute(
+        update(contacts)
+        .where(contacts.c.id == contact_id)
+        .values(offer_timeouts=contacts.c.offer_timeouts + 1)
+    )
+
+
+async def first_milestone(conn: AsyncConnection, contact_id: str, column: str, ts: float) -> None:
+    """Record when a contact first reached a media milestone (later ones keep the first)."""
+    col = contacts.c[column]
+    await conn.execute(
+        update(contacts).where(contacts.c.id == contact_id, col.is_(None)).values({column: ts})
+    )
+
+
 async def active_contacts(conn: AsyncConnection) -> list[Row]:
     rows = await conn.execute(
         select(contacts).where(contacts.c.state != "ended").order_by(contacts.c.enqueued_at)

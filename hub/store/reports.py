@@ -17,7 +17,7 @@ from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
-from hub.store.schema import contact_events, contacts, orders, surveys
+from hub.store.schema import contacts, orders, surveys
 
 c = contacts
 ABANDONS = ("cancelled", "abandoned")
@@ -60,6 +60,8 @@ COUNTED = (
     "reached",
     "ended",
     "attempts",
+    "offer_timeouts",
+    "media_connected",
 )
 
 
@@ -104,6 +106,10 @@ async def counts(
             func.count(case((c.c.end_reason == "reached", one))).label("reached"),
             func.count(case((c.c.state == "ended", one))).label("ended"),
             func.coalesce(func.sum(c.c.attempts), 0).label("attempts"),
+            func.coalesce(func.sum(c.c.offer_timeouts), 0).label("offer_timeouts"),
+            func.count(case((and_(_handled(), c.c.media_connected_at.is_not(None)), one))).label(
+                "media_connected"
+            ),
         )
         .select_from(c.outerjoin(surveys, surveys.c.contact_id == c.c.id))
         .where(where)
@@ -121,43 +127,58 @@ async def counts(
     return by_channel, by_reason
 
 
-async def wait_p90(conn: AsyncConnection, where: ColumnElement[bool]) -> dict[str, float | None]:
-    """The nearest-rank 90th percentile of the handled contacts' waits, per channel and for
-    all (key ``"all"``): one ordered pass each, in the database (window functions)."""
-    out: dict[str, float | None] = {}
-    for by_channel in (True, False):
-        partition = [c.c.channel] if by_channel else []
-        ranked = (
-            select(
-                c.c.channel,
-                wait_s().label("wait"),
-                func.row_number().over(partition_by=partition, order_by=wait_s()).label("rank"),
-                func.count().over(partition_by=partition).label("n"),
-            )
-            .where(where, _handled())
-            .subquery()
+async def ranks(
+    conn: AsyncConnection, where: ColumnElement[bool]
+) -> tuple[dict[str, float], float | None]:
+    """The nearest-rank p90 wait per channel and for all (key ``"all"``), and the median
+    time from a video's first acceptance to its first frame (ms), in one pass over the
+    period's handled contacts: each figure is a window ranking, read at its rank."""
+    frame_ms = (c.c.first_frame_at - c.c.first_assigned_at) * 1000
+    framed = c.c.first_frame_at.is_not(None)
+    ranked = (
+        select(
+            c.c.channel,
+            wait_s().label("wait"),
+            frame_ms.label("frame_ms"),
+            framed.label("framed"),
+            func.row_number().over(partition_by=c.c.channel, order_by=wait_s()).label("rc"),
+            func.count().over(partition_by=c.c.channel).label("nc"),
+            func.row_number().over(order_by=wait_s()).label("ra"),
+            func.count().over().label("na"),
+            func.row_number()
+            .over(partition_by=[c.c.channel, framed], order_by=frame_ms)
+            .label("rf"),
+            func.count().over(partition_by=[c.c.channel, framed]).label("nf"),
         )
-        rows = await conn.execute(
-            select(ranked.c.channel, ranked.c.wait, ranked.c.rank, ranked.c.n).where(
-                # The smallest rank with 90 % of the values at or below it: ⌈0.9 n⌉.
-                ranked.c.rank * 10 >= ranked.c.n * 9,
-                (ranked.c.rank - 1) * 10 < ranked.c.n * 9,
-            )
-        )
-        for channel, wait, _rank, _n in rows:
-            out[channel if by_channel else "all"] = float(wait)
-    return out
-
-
-async def offer_timeouts(conn: AsyncConnection, where: ColumnElement[bool]) -> dict[str, int]:
-    """Expired offers of the period's contacts (from the log's ``type`` index: they are few)."""
-    rows = await conn.execute(
-        select(c.c.channel, func.count())
-        .select_from(contact_events.join(c, contact_events.c.contact_id == c.c.id))
-        .where(contact_events.c.type == "expired", where)
-        .group_by(c.c.channel)
+        .where(where, _handled())
+        .subquery()
     )
-    return {channel: int(n) for channel, n in rows}
+    r = ranked.c
+
+    def at(rank: Any, n: Any, tenths: int) -> ColumnElement[bool]:
+        # The smallest rank with tenths/10 of the values at or below it: ⌈tenths/10 · n⌉.
+        return and_(rank * 10 >= n * tenths, (rank - 1) * 10 < n * tenths)
+
+    p90: dict[str, float] = {}
+    median = None
+    rows = await conn.execute(
+        select(r.channel, r.wait, r.frame_ms, r.framed, r.rc, r.nc, r.ra, r.na, r.rf, r.nf).where(
+            or_(
+                at(r.rc, r.nc, 9),
+                at(r.ra, r.na, 9),
+                and_(r.channel == "video", r.framed, at(r.rf, r.nf, 5)),
+            )
+        )
+    )
+    for row in rows.mappings():
+        if row["rc"] * 10 >= row["nc"] * 9 and (row["rc"] - 1) * 10 < row["nc"] * 9:
+            p90[row["channel"]] = float(row["wait"])
+        if row["ra"] * 10 >= row["na"] * 9 and (row["ra"] - 1) * 10 < row["na"] * 9:
+            p90["all"] = float(row["wait"])
+        if row["channel"] == "video" and row["framed"]:
+            if row["rf"] * 2 >= row["nf"] and (row["rf"] - 1) * 2 < row["nf"]:
+                median = float(row["frame_ms"])
+    return p90, median
 
 
 async def top_reasons(
@@ -214,46 +235,6 @@ async def order_totals(
         query = query.where(orders.c.site_id == site_id)
     n, units = (await conn.execute(query)).one()
     return int(n), int(units)
-
-
-async def video_figures(
-    conn: AsyncConnection, where: ColumnElement[bool], sessions: int
-) -> tuple[int, float | None]:
-    """Of the period's ``sessions`` (handled videos): those whose media connected, and the
-    median time from the first acceptance to the first decoded frame, in ms. Driven from the
-    log's ``type`` index: one milestone row per session at most is looked at."""
-    if sessions == 0:
-        return 0, None
-    videos = and_(where, c.c.channel == "video", _handled())
-    connected = (
-        await conn.execute(
-            select(func.count(func.distinct(contact_events.c.contact_id)))
-            .select_from(contact_events.join(c, contact_events.c.contact_id == c.c.id))
-            .where(contact_events.c.type == "media_connected", videos)
-        )
-    ).scalar()
-    first = (
-        select(
-            ((func.min(contact_events.c.ts) - c.c.first_assigned_at) * 1000).label("ms"),
-        )
-        .select_from(contact_events.join(c, contact_events.c.contact_id == c.c.id))
-        .where(contact_events.c.type == "first_frame", videos)
-        .group_by(c.c.id, c.c.first_assigned_at)
-        .subquery()
-    )
-    ranked = select(
-        first.c.ms,
-        func.row_number().over(order_by=first.c.ms).label("rank"),
-        func.count().over().label("n"),
-    ).subquery()
-    median = (
-        await conn.execute(
-            select(ranked.c.ms).where(
-                ranked.c.rank * 2 >= ranked.c.n, (ranked.c.rank - 1) * 2 < ranked.c.n
-            )
-        )
-    ).scalar()
-    return int(connected or 0), float(median) if median is not None else None
 
 
 CSV_COLUMNS = (

@@ -171,6 +171,11 @@ contacts = Table(
     # it (a contact given back to the line keeps its first assignment).
     Column("due_at", Float, nullable=True),
     Column("first_assigned_at", Float, nullable=True),
+    # Counted from the log as it happens, so that one pass over a period's contacts has them:
+    # offers of this contact that expired, and a video's first media connection and frame.
+    Column("offer_timeouts", Integer, nullable=False, server_default="0"),
+    Column("media_connected_at", Float, nullable=True),
+    Column("first_frame_at", Float, nullable=True),
     # The andon's question at every wrap-up: who else ended with this reason and product?
     Index("ix_contacts_site_product_reason", "site_id", "product", "reason"),
     Index("ix_contacts_site_enqueued", "site_id", "enqueued_at"),

@@ -22,14 +22,28 @@ def upgrade() -> None:
     with op.batch_alter_table("contacts") as batch:
         batch.add_column(sa.Column("due_at", sa.Float(), nullable=True))
         batch.add_column(sa.Column("first_assigned_at", sa.Float(), nullable=True))
+        batch.add_column(
+            sa.Column("offer_timeouts", sa.Integer(), nullable=False, server_default="0")
+        )
+        batch.add_column(sa.Column("media_connected_at", sa.Float(), nullable=True))
+        batch.add_column(sa.Column("first_frame_at", sa.Float(), nullable=True))
         batch.create_index("ix_contacts_site_enqueued", ["site_id", "enqueued_at"])
         batch.create_index("ix_contacts_enqueued", ["enqueued_at"])
     # Contacts stored before: due when requested (a scheduled callback's booking was not kept
     # apart from its retries), first taken at their first acceptance.
     op.execute("UPDATE contacts SET due_at = enqueued_at")
+    for column, kind in (
+        ("first_assigned_at", "accepted"),
+        ("media_connected_at", "media_connected"),
+        ("first_frame_at", "first_frame"),
+    ):
+        op.execute(
+            f"UPDATE contacts SET {column} = (SELECT min(e.ts) FROM contact_events e"
+            f" WHERE e.contact_id = contacts.id AND e.type = '{kind}')"
+        )
     op.execute(
-        "UPDATE contacts SET first_assigned_at = (SELECT min(e.ts) FROM contact_events e"
-        " WHERE e.contact_id = contacts.id AND e.type = 'accepted')"
+        "UPDATE contacts SET offer_timeouts = (SELECT count(*) FROM contact_events e"
+        " WHERE e.contact_id = contacts.id AND e.type = 'expired')"
     )
     op.create_table(
         "orders",
@@ -52,5 +66,8 @@ def downgrade() -> None:
     with op.batch_alter_table("contacts") as batch:
         batch.drop_index("ix_contacts_enqueued")
         batch.drop_index("ix_contacts_site_enqueued")
+        batch.drop_column("first_frame_at")
+        batch.drop_column("media_connected_at")
+        batch.drop_column("offer_timeouts")
         batch.drop_column("first_assigned_at")
         batch.drop_column("due_at")
