@@ -95,3 +95,18 @@ def test_plot_writes_a_png(tmp_path: Path) -> None:
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not plot({"routing": {}}, tmp_path / "none.png")
     assert not (tmp_path / "none.png").exists()
+
+
+@pytest.mark.slow
+def test_the_reports_scenario_times_the_summary_of_a_stored_day(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    status = main(
+        ["--scenario", "reports", "--json", str(out), "--quiet", "--report-contacts", "300"]
+    )
+    assert status == 0
+    results = json.loads(out.read_text())["reports"]
+    assert results["contacts"] == 300
+    for key in ("seed_s", "summary_p50_ms", "summary_max_ms", "csv_ms"):
+        assert math.isfinite(results[key]) and results[key] > 0, key
+    assert results["csv_bytes"] > 300 * 50  # a header and 300 rows
+    assert "not 300" not in json.loads(out.read_text())["notes"]["reports"]

@@ -483,3 +483,26 @@ async def test_service_level_targets_are_set_per_site_and_channel(hub_server: Hu
         assert code == 2 and err.startswith("hub: "), (bad, err)
     status, again = await rest(hub_server, "/api/v1/reports/summary", site=hub_server.site_key)
     assert again["channels"]["chat"]["service_level"]["target_pct"] == 70
+
+
+def test_the_report_commands_on_a_database_of_their_own(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hub.cli import main
+
+    monkeypatch.setenv("HUB_DATABASE_URL", f"sqlite:///{tmp_path / 'hub.db'}")
+    assert main(["sites", "add", "shop", "--secret", "0123456789abcdef0123"]) == 0
+    assert main(["sites", "set", "shop", "--service-level", "chat=70/60"]) == 0
+    capsys.readouterr()
+    assert main(["reports", "summary", "--site", "shop", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["all"]["offered"] == 0 and summary["all"]["asa_s"] is None
+    assert summary["channels"]["chat"]["service_level"]["target_pct"] == 70
+    assert main(["reports", "summary"]) == 0
+    table = capsys.readouterr().out
+    assert "every site" in table and "service level (%)" in table
+    assert main(["reports", "csv", "--site", "shop"]) == 0
+    assert capsys.readouterr().out.startswith("id,site,channel,customer,enqueued")
+    assert main(["reports", "summary", "--site", "nope"]) == 2
+    assert main(["reports", "summary", "--from", "yesterday"]) == 2
+    assert main(["sites", "set", "shop", "--service-level", "chat=100/60"]) == 2

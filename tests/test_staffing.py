@@ -93,6 +93,42 @@ def staffing_cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def test_the_command_line_prints_the_same_in_process(capsys: pytest.CaptureFixture[str]) -> None:
+    from hub.cli import main
+
+    assert (
+        main(
+            [
+                "reports",
+                "staffing",
+                "--volume",
+                "100",
+                "--aht",
+                "180",
+                "--service-level",
+                "80/20",
+                "--json",
+            ]
+        )
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out)["agents"] == 14
+    assert (
+        main(["reports", "staffing", "--volume", "0", "--aht", "180", "--service-level", "80/20"])
+        == 0
+    )
+    assert "agents at their desks        0" in capsys.readouterr().out
+    assert (
+        main(["reports", "staffing", "--volume", "10", "--aht", "180", "--service-level", "80"])
+        == 2
+    )
+    assert (
+        main(["reports", "staffing", "--volume", "10", "--aht", "180", "--service-level", "100/9"])
+        == 2
+    )
+    assert capsys.readouterr().err.startswith("hub: --service-level")
+
+
 def test_the_command_line_prints_the_same() -> None:
     done = staffing_cli("--volume", "100", "--aht", "180", "--service-level", "80/20", "--json")
     assert done.returncode == 0, done.stderr

@@ -149,3 +149,29 @@ async def test_unread_badge_and_api_events(hub_server, browser) -> None:
     seen = await shop.evaluate("window.seen")
     for name in ("open", "assigned", "close", "message"):
         assert name in seen
+
+
+async def test_the_composer_keeps_focus_when_a_message_arrives(hub_server, browser) -> None:
+    """An agent typing a reply while the customer writes again must not lose the keystrokes:
+    every event redraws the console, and the composer must stay focused through it."""
+    agent = await agent_login(browser, hub_server, 0)
+    shop = await new_page(browser)
+    await open_shop(shop, hub_server)
+    await w(shop, ".launcher").click()
+    await w(shop, "[data-action=chat]").click()
+    await w(shop, "textarea").fill("Is the lamp in stock?")
+    await shop.keyboard.press("Enter")
+    await agent.locator(".offer button.primary").click()
+    await agent.locator(".bubble.theirs", has_text="in stock").wait_for()
+
+    await agent.locator("#composer").click()
+    await agent.keyboard.type("Let me ")
+    # The customer's next message arrives and redraws the conversation mid-reply.
+    await w(shop, "textarea").fill("And in blue?")
+    await shop.keyboard.press("Enter")
+    await agent.locator(".bubble.theirs", has_text="in blue").wait_for()
+    assert await agent.evaluate("document.activeElement.id") == "composer"
+    await agent.keyboard.type("check both.")
+    await agent.keyboard.press("Enter")
+    await agent.locator(".bubble", has_text="Let me check both.").wait_for()
+    await w(shop, ".msg.them", has_text="Let me check both.").wait_for()

@@ -141,3 +141,38 @@ def test_a_percentile_is_one_of_the_values_and_has_p_percent_at_or_below(
     assert got in values
     at_or_below = sum(1 for v in values if v <= got)
     assert at_or_below >= p / 100 * len(values) - 1e-9
+
+
+def test_service_levels_are_parsed_per_channel_and_default_for_the_rest() -> None:
+    got = reports.parse_service_levels("video=95/10, chat=70/60")
+    assert got == {
+        "video": {"target_pct": 95.0, "threshold_s": 10.0},
+        "chat": {"target_pct": 70.0, "threshold_s": 60.0},
+    }
+    levels = reports.service_levels({"service_level": {"chat": got["chat"]}})
+    assert levels["chat"] == {"target_pct": 70.0, "threshold_s": 60.0}
+    assert levels["video"] == reports.DEFAULT_SERVICE_LEVELS["video"]
+    assert reports.service_levels(None) == reports.DEFAULT_SERVICE_LEVELS
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "chat",
+        "chat=80",
+        "email=80/30",
+        "chat=x/30",
+        "chat=100/30",
+        "chat=80/0",
+        "chat=1/2,chat=3/4",
+    ],
+)
+def test_a_bad_service_level_is_refused(bad: str) -> None:
+    with pytest.raises(ValueError):
+        reports.parse_service_levels(bad)
+
+
+def test_a_percentile_needs_a_sensible_p() -> None:
+    with pytest.raises(ValueError):
+        reports.percentile([1.0], 0)

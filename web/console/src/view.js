@@ -340,7 +340,11 @@ export class ConsoleView {
     // The live video stage is never taken out of the page while it lives: moving an <iframe>
     // reloads it, and the replay would be lost. It is only shown or hidden.
     const stage = app.mayday && app.mayday.el;
-    for (const child of [...this.center.children]) if (child !== stage) child.remove();
+    // The conversation pane stays in the page while it is the one shown: taking it out, even
+    // to put it straight back, would blur the composer, and what the agent types next (an
+    // Enter that sends, the rest of a reply) would go nowhere whenever an event came in.
+    const item = app.tab === "callbacks" || app.tab === "supervisor" ? null : app.state.contacts[app.selected];
+    for (const child of [...this.center.children]) if (child !== stage && !(item && child === this.convPane)) child.remove();
     if (stage) {
       if (stage.parentNode !== this.center) this.center.prepend(stage);
       stage.hidden = !(app.tab === "inbox" && app.selected === app.mayday.contactId);
@@ -348,7 +352,6 @@ export class ConsoleView {
     this.center.classList.toggle("with-stage", !!stage && !stage.hidden);
     if (app.tab === "callbacks") return this.center.append(callbacksPage(app.state));
     if (app.tab === "supervisor") return this.center.append(supervisorPage(app.state));
-    const item = app.state.contacts[app.selected];
     if (!item) {
       this.center.append(
         h("div", { class: "blank" }, h("div", { class: "blank-icon", html: icons.chat }), h("h2", {}, "No conversation selected"), h("p", { class: "muted" }, "New contacts appear on the left with a sound. Accept with Alt+A.")),
@@ -364,7 +367,7 @@ export class ConsoleView {
     this.cannedSel.textContent = "";
     this.cannedSel.append(h("option", { value: "" }, "Canned responses…"));
     siteLists(app.state, item.contact).canned.forEach((c, i) => this.cannedSel.append(h("option", { value: String(i) }, c.title)));
-    this.center.append(this.convPane);
+    if (this.convPane.parentNode !== this.center) this.center.append(this.convPane);
   }
 
   renderConvHead(item) {
