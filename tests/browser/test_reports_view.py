@@ -78,7 +78,13 @@ async def test_the_supervisor_reads_the_figures_and_downloads_the_csv(
     assert await cell(sue, "FCR", "chat").inner_text() == "100 %"
     assert await cell(sue, "CES", "chat").inner_text() == "2"
     assert await cell(sue, "Survey responses", "all").inner_text() == "1"
-    chart = sue.locator("#reports svg.bars[role=img]")
+    # By hour: one summary per hour of the day, drawn and tabled (the contact's hour has 1).
+    hourly = sue.locator("#rep-hourly-table tbody tr")
+    await hourly.first.wait_for(state="attached")
+    assert await hourly.count() == 1
+    assert await hourly.locator("td").first.text_content() == "1"
+    assert "by hour" in (await sue.locator("#rep-hourly svg").get_attribute("aria-label") or "")
+    chart = sue.locator("#reports svg.bars[role=img]").first
     assert REASON in (await chart.get_attribute("aria-label") or "")
     await sue.locator("#reports").scroll_into_view_if_needed()
     await shot(sue, "console-reports", full_page=True)
@@ -91,6 +97,8 @@ async def test_the_supervisor_reads_the_figures_and_downloads_the_csv(
         " && document.querySelector('#rep-status').textContent.includes('updated')"
     )
     assert await cell(sue, "Handled", "all").inner_text() == "1"
+    # Seven days is too long for the hourly chart: it says so.
+    await sue.locator("#rep-hourly", has_text="periods of a day at most").wait_for()
 
     # The CSV, fetched with the bearer token and saved from a Blob.
     async with sue.expect_download() as info:

@@ -2,7 +2,7 @@
 // shown as "—", never 0.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { periodQuery, fmtPct, fmtSecs, fmtNum, fmtServiceLevel, errorText, ROWS, figuresOf } from "../console/src/reports.js";
+import { periodQuery, fmtPct, fmtSecs, fmtNum, fmtServiceLevel, errorText, ROWS, figuresOf, hourWindows } from "../console/src/reports.js";
 
 test("a null figure is a dash, a zero is a zero", () => {
   assert.equal(fmtPct(null), "—");
@@ -47,4 +47,12 @@ test("the figures table's rows over an empty channel", () => {
   const summary = { all: empty, channels: { chat: empty } };
   const texts = ROWS.map(([, fn]) => fn(figuresOf(summary, "chat")));
   assert.deepEqual(texts, ["0", "0", "— (target 80 % in 30 s)", "—", "—", "0 (0)", "—", "—", "—", "0"]);
+});
+
+test("the hours of a period: a day at most, clipped to the period", () => {
+  const w = hourWindows("2026-12-03T10:30:00Z", "2026-12-03T13:00:00Z");
+  assert.deepEqual(w.map((x) => x.from), ["2026-12-03T10:30:00.000Z", "2026-12-03T11:00:00.000Z", "2026-12-03T12:00:00.000Z"]);
+  assert.equal(w[0].to, "2026-12-03T11:00:00.000Z");
+  assert.equal(hourWindows("2026-12-02T14:30:00Z", "2026-12-03T14:30:00Z").length, 25);
+  assert.deepEqual(hourWindows("2026-11-26T00:00:00Z", "2026-12-03T00:00:00Z"), []);
 });

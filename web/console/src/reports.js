@@ -52,6 +52,19 @@ export function periodQuery(kind, opts = {}) {
   return new URLSearchParams(q).toString();
 }
 
+// The hours of a period, for the hourly chart: [{from, to}] ISO, the last one ending at "to".
+// Only for periods of at most a day (one summary per hour: 24 calls at most).
+export function hourWindows(from, to) {
+  const start = new Date(from).getTime();
+  const end = new Date(to).getTime();
+  if (!(end > start) || end - start > 86400e3 + 1000) return [];
+  const out = [];
+  let t = start - (start % 3600e3);
+  for (; t < end; t += 3600e3) out.push({ from: new Date(Math.max(t, start)).toISOString(), to: new Date(Math.min(t + 3600e3, end)).toISOString() });
+  return out;
+}
+export const HOURLY_MIN_MS = 60000; // live refreshes of the hourly series: at most once a minute
+
 // What an error answer says, plainly.
 export function errorText(status, body) {
   if (status === 403) return "Reports are for supervisors and admins (403 forbidden).";
@@ -104,6 +117,31 @@ export function reasonsChart(reasons) {
     svg.append(el("text", { x: labelW - 6, y: y + 16, "text-anchor": "end", class: "bar-label" }, r.reason.length > 22 ? r.reason.slice(0, 21) + "…" : r.reason));
     svg.append(el("rect", { x: labelW, y: y + 3, width: w, height: rowH - 8, rx: 3, class: "bar" }));
     svg.append(el("text", { x: labelW + w + 6, y: y + 16, class: "bar-n" }, String(r.count)));
+  });
+  return svg;
+}
+
+// Service level and ASA by hour: two rows of small SVG bars, a table of the same numbers for
+// screen readers (and anyone) below.
+export function hourlyChart(hours) {
+  const NS = "http://www.w3.org/2000/svg";
+  const el = (tag, attrs, text) => {
+    const n = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, String(v));
+    if (text != null) n.textContent = text;
+    return n;
+  };
+  const width = 480;
+  const bw = width / Math.max(1, hours.length);
+  const maxAsa = Math.max(1, ...hours.map((x) => x.asa_s || 0));
+  const svg = el("svg", { viewBox: `0 0 ${width} 150`, role: "img", class: "bars hourly", "aria-label": "Service level and average wait by hour: " + hours.map((x) => `${x.label} ${fmtPct(x.sl)}, ${fmtSecs(x.asa_s)}`).join("; ") });
+  svg.append(el("text", { x: 0, y: 10, class: "bar-n" }, "Service level (0–100 %)"), el("text", { x: 0, y: 82, class: "bar-n" }, `ASA (0–${fmtSecs(maxAsa)})`));
+  hours.forEach((x, i) => {
+    const sl = x.sl == null ? 0 : (55 * x.sl) / 100;
+    if (x.sl != null) svg.append(el("rect", { x: i * bw + 1, y: 68 - sl, width: Math.max(1, bw - 2), height: Math.max(1, sl), class: "bar" }));
+    const a = x.asa_s == null ? 0 : (45 * x.asa_s) / maxAsa;
+    if (x.asa_s != null) svg.append(el("rect", { x: i * bw + 1, y: 135 - a, width: Math.max(1, bw - 2), height: Math.max(1, a), class: "bar alt" }));
+    if (i % 3 === 0 && i < hours.length - 2) svg.append(el("text", { x: i * bw, y: 148, class: "bar-label" }, x.label));
   });
   return svg;
 }
@@ -185,11 +223,11 @@ export class ReportsPanel {
     const wait = Math.max(0, this.lastAt + REFRESH_MIN_MS - Date.now());
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.refresh();
+      this.refresh(true);
     }, wait);
   }
 
-  async refresh() {
+  async refresh(live = false) {
     this.syncSites();
     let qs;
     try {
@@ -211,9 +249,63 @@ export class ReportsPanel {
       this.error = null;
       this.status.textContent = `${fmtRange(body.from, body.to)} · updated ${new Date().toLocaleTimeString()}`;
       this.draw();
+      if (!live || Date.now() - (this.hourlyAt || 0) > HOURLY_MIN_MS) this.refreshHourly(body, qs, seq);
     } catch (_) {
       if (seq === this.seq) this.showError("Could not reach the hub to load the reports.");
     }
+  }
+
+  // One summary per hour of the period (a day at most): the summary has no hourly series.
+  async refreshHourly(summary, qs, seq) {
+    const wins = hourWindows(summary.from, summary.to);
+    this.hourlyAt = Date.now();
+    if (!wins.length) {
+      this.hourly = null;
+      return this.drawHourly();
+    }
+    const site = new URLSearchParams(qs).get("site");
+    try {
+      const hours = await Promise.all(
+        wins.map(async (wdw) => {
+          const q = new URLSearchParams({ from: wdw.from, to: wdw.to, ...(site ? { site } : {}) });
+          const res = await fetch(`/api/v1/reports/summary?${q}`, { headers: { Authorization: `Bearer ${this.app.token}` } });
+          if (!res.ok) throw new Error(String(res.status));
+          const b = await res.json();
+          const d = new Date(wdw.from);
+          return { label: `${String(d.getHours()).padStart(2, "0")}:00`, offered: b.all.offered, sl: b.all.service_level.value_pct, asa_s: b.all.asa_s, p90: b.all.wait_p90_s };
+        }),
+      );
+      if (seq !== this.seq) return;
+      this.hourly = hours;
+    } catch (_) {
+      if (seq !== this.seq) return;
+      this.hourly = "error";
+    }
+    this.drawHourly();
+  }
+
+  drawHourly() {
+    const box = this.body.querySelector("#rep-hourly");
+    if (!box) return;
+    box.textContent = "";
+    box.append(h("h3", { id: "rep-hourly-h" }, "By hour"));
+    if (this.hourly === "error") return box.append(h("p", { class: "error" }, "Could not load the hourly figures."));
+    if (!this.hourly) return box.append(h("p", { class: "muted small" }, "By hour for periods of a day at most (today, the last 24 hours)."));
+    const rows = this.hourly.filter((x) => x.offered);
+    box.append(
+      h("figure", { class: "rep-chart" }, hourlyChart(this.hourly), h("figcaption", { class: "small muted" }, "Service level (top) and average speed of answer (bottom), all channels, by the hour contacts came in.")),
+      h(
+        "details",
+        {},
+        h("summary", {}, "The hourly figures as a table"),
+        h(
+          "table",
+          { class: "grid", id: "rep-hourly-table" },
+          h("thead", {}, h("tr", {}, ...["Hour", "Offered", "Service level", "ASA", "p90 wait"].map((t) => h("th", { scope: "col" }, t)))),
+          h("tbody", {}, rows.map((x) => h("tr", {}, h("th", { scope: "row" }, x.label), h("td", {}, String(x.offered)), h("td", {}, fmtPct(x.sl)), h("td", {}, fmtSecs(x.asa_s)), h("td", {}, fmtSecs(x.p90))))),
+        ),
+      ),
+    );
   }
 
   showError(text) {
@@ -250,6 +342,7 @@ export class ReportsPanel {
   }
 
   draw() {
+    queueMicrotask(() => this.drawHourly());
     const s = this.summary;
     this.body.textContent = "";
     const table = h(
@@ -290,6 +383,7 @@ export class ReportsPanel {
           h("h3", { id: "rep-chart-h" }, "Contacts by reason"),
           reasons.length ? h("figure", { class: "rep-chart" }, reasonsChart(reasons), h("figcaption", { class: "small muted" }, "Wrap-up reasons of the period's contacts, most frequent first.")) : h("p", { class: "empty" }, "No wrap-up reasons in this period."),
         ),
+        h("section", { id: "rep-hourly", "aria-labelledby": "rep-hourly-h" }),
         h("section", { "aria-labelledby": "rep-voc-h" }, h("h3", { id: "rep-voc-h" }, "Voice of the customer"), reasons.length ? voc : h("p", { class: "empty" }, "No reasons yet.")),
       ),
       h(
