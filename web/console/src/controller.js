@@ -8,6 +8,7 @@ import { ConsoleView } from "./view.js";
 import { VideoDesk } from "./video.js";
 import * as E from "../../shared/events.js";
 import { shortcut } from "./keys.js";
+import { ReportsPanel } from "./reports.js";
 
 const TOKEN = "lifeline:console:token";
 
@@ -31,6 +32,7 @@ export class Console {
     this.buffer = null; // events received while a snapshot is being fetched
     this.view = new ConsoleView(this);
     this.video = new VideoDesk(this);
+    this.reports = new ReportsPanel(this); // the supervisor's figures, below the live queue
     window.lifelineConsole = this; // for tests and curious developers
   }
 
@@ -80,6 +82,7 @@ export class Console {
 
   begin(token, agent) {
     this.me = agent;
+    this.token = token; // the REST reports take it as a bearer token
     this.view.showApp();
     this.view.buildShell();
     this.video.warmMedia();
@@ -141,6 +144,8 @@ export class Console {
     if (!this.state) return;
     this.applyServer(name, p);
     this.renderAll();
+    // The figures follow the contacts' ends (an agent's load, the queue), debounced.
+    if (this.tab === "supervisor" && [E.QUEUE_UPDATED, E.AGENT_UPDATED, E.CONTACT_ENDED].includes(name)) this.reports.schedule();
   }
 
   applyServer(name, p) {
@@ -410,6 +415,7 @@ export class Console {
     this.tab = id;
     this.renderAll();
     if (id === "callbacks") this.refreshCallbacks();
+    if (id === "supervisor") this.reports.refresh();
   }
 
   // The callbacks list is re-read from a snapshot when shown, and every 10 s while shown.

@@ -344,14 +344,19 @@ export class ConsoleView {
     // to put it straight back, would blur the composer, and what the agent types next (an
     // Enter that sends, the rest of a reply) would go nowhere whenever an event came in.
     const item = app.tab === "callbacks" || app.tab === "supervisor" ? null : app.state.contacts[app.selected];
-    for (const child of [...this.center.children]) if (child !== stage && !(item && child === this.convPane)) child.remove();
+    // The reports stay in the page too while shown, so their controls keep the focus.
+    const reports = app.tab === "supervisor" ? app.reports.el : null;
+    for (const child of [...this.center.children]) if (child !== stage && !(item && child === this.convPane) && child !== reports) child.remove();
     if (stage) {
       if (stage.parentNode !== this.center) this.center.prepend(stage);
       stage.hidden = !(app.tab === "inbox" && app.selected === app.mayday.contactId);
     }
     this.center.classList.toggle("with-stage", !!stage && !stage.hidden);
     if (app.tab === "callbacks") return this.center.append(callbacksPage(app.state));
-    if (app.tab === "supervisor") return this.center.append(supervisorPage(app.state));
+    if (app.tab === "supervisor") {
+      if (reports.parentNode !== this.center) this.center.append(reports);
+      return this.center.insertBefore(supervisorPage(app.state), reports);
+    }
     if (!item) {
       this.center.append(
         h("div", { class: "blank" }, h("div", { class: "blank-icon", html: icons.chat }), h("h2", {}, "No conversation selected"), h("p", { class: "muted" }, "New contacts appear on the left with a sound. Accept with Alt+A.")),
