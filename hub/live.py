@@ -118,6 +118,10 @@ class Live:
             self.kind_of[contact_id] = kind
             self.by_kind.setdefault(kind, set()).add(contact_id)
 
+    def site_label(self, site_id: str) -> str:
+        """The site label of the per-site metrics: its key (its id if it was never read)."""
+        return self.site_keys.get(site_id, site_id)
+
     def share(self, contact_id: str) -> Share:
         return self.shares.setdefault(contact_id, Share())
 

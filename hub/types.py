@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -22,6 +23,16 @@ from pydantic import (
 
 from hub.core.identity import EMAIL, is_e164
 from hub.errors import Invalid
+
+
+def _e164(value: str) -> str:
+    if not is_e164(value):
+        raise ValueError("must be in E.164 form, like +33612345678")
+    return value
+
+
+# A phone number as the hub stores it: E.164 (identify, a callback, a survey's follow-up).
+Phone = Annotated[str, AfterValidator(_e164)]
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 ClientId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
@@ -70,7 +81,7 @@ class Identify(Payload):
     user_id: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     user_hash: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")] | None = None
     email: Annotated[str, StringConstraints(max_length=320, strip_whitespace=True)] | None = None
-    phone: str | None = None
+    phone: Phone | None = None
     name: Name | None = None
 
     @field_validator("email")
@@ -78,13 +89,6 @@ class Identify(Payload):
     def email_shape(cls, v: str | None) -> str | None:
         if v is not None and not EMAIL.match(v):
             raise ValueError("is not an email address")
-        return v
-
-    @field_validator("phone")
-    @classmethod
-    def phone_shape(cls, v: str | None) -> str | None:
-        if v is not None and not is_e164(v):
-            raise ValueError("must be in E.164 form, like +33612345678")
         return v
 
 
@@ -96,7 +100,7 @@ class ContactRequest(Payload):
     # Skills an agent needs for this contact (a language, a department), set by the shop's page.
     skills: Annotated[list[Skill], Field(max_length=5)] = []
     text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT)] | None = None
-    phone: str | None = None
+    phone: Phone | None = None
     not_before: Timestamp | None = None
 
     @field_validator("text")
@@ -105,13 +109,6 @@ class ContactRequest(Payload):
         # The text is posted as a message, so it obeys the rule of message.send.
         if v is not None and not v.strip():
             raise ValueError("must not be blank")
-        return v
-
-    @field_validator("phone")
-    @classmethod
-    def phone_shape(cls, v: str | None) -> str | None:
-        if v is not None and not is_e164(v):
-            raise ValueError("must be in E.164 form, like +33612345678")
         return v
 
 
@@ -152,14 +149,7 @@ class SurveyAnswer(Payload):
     resolved: bool
     effort: Annotated[int, Field(ge=1, le=7)] | None = None
     comment: Annotated[str, StringConstraints(max_length=2000)] | None = None
-    phone: str | None = None
-
-    @field_validator("phone")
-    @classmethod
-    def phone_shape(cls, v: str | None) -> str | None:
-        if v is not None and not is_e164(v):
-            raise ValueError("must be in E.164 form, like +33612345678")
-        return v
+    phone: Phone | None = None
 
 
 # /agent

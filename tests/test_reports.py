@@ -178,20 +178,25 @@ async def scripted_day(clients: Clients, clock: HandClock, server: HubServer) ->
     return ids
 
 
-async def hub_command(server: HubServer, *args: str) -> str:
+async def hub_cli(server: HubServer, *args: str) -> tuple[int, str, str]:
+    """``python -m hub ARGS`` on the test hub's database, as an operator would run it."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "hub",
-        "reports",
         *args,
         env={**os.environ, "HUB_DATABASE_URL": server.database_url},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
     out, err = await proc.communicate()
-    assert proc.returncode == 0, err.decode()
-    return out.decode()
+    return int(proc.returncode or 0), out.decode(), err.decode()
+
+
+async def hub_command(server: HubServer, *args: str) -> str:
+    code, out, err = await hub_cli(server, "reports", *args)
+    assert code == 0, err
+    return out
 
 
 def channel(
@@ -444,18 +449,8 @@ async def test_orders_are_stored_once_and_need_the_sites_secret(hub_server: HubS
 
 
 async def sites_command(server: HubServer, *args: str) -> tuple[int, str]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "hub",
-        "sites",
-        *args,
-        env={**os.environ, "HUB_DATABASE_URL": server.database_url},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, err = await proc.communicate()
-    return int(proc.returncode or 0), err.decode()
+    code, _, err = await hub_cli(server, "sites", *args)
+    return code, err
 
 
 async def test_service_level_targets_are_set_per_site_and_channel(hub_server: HubServer) -> None:

@@ -156,5 +156,5 @@ async def flags_in(
     conn: AsyncConnection, site_id: str | None, start: float, end: float
 ) -> list[dict[str, Any]]:
     """The flags raised in a report's period (open or cleared since)."""
-    rows = await queries.flags_of(conn, site_id, cleared=True)
-    return [await flag_view(conn, f) for f in rows if start <= f["raised_at"] < end]
+    rows = await queries.flags_of(conn, site_id, cleared=True, raised=(start, end))
+    return [await flag_view(conn, f) for f in rows]

@@ -178,8 +178,6 @@ async def cancel_contact(hub: Hub, visitor: Visitor, p: types.ContactRef) -> dic
             return {"ok": True}
         agent_id = contact["agent_id"] if contact["state"] == "assigned" else None
         event = await end_contact_row(conn, hub, contact, now, reason="cancelled")
-    if contact.get("first_assigned_at") is None:
-        perform.count_abandon(hub, contact, now)
     await hub.notify.publish_event(event)
     await _after_end(hub, contact, agent_id, "cancelled")
     return {"ok": True}

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hub.actions.context import Hub
 from hub.core import policy
 from hub.store import queries
+from hub.store.reports import ABANDONS
 from hub.store.timeline import append_event, event_payload
 
 
@@ -66,6 +67,12 @@ async def end_contact_row(
     )
     if contact["state"] == "assigned" and contact.get("assigned_at"):
         hub.live.record_handle_time(contact["channel"], now - contact["assigned_at"])
+    if reason in ABANDONS and contact.get("first_assigned_at") is None:
+        # The customer left before anyone took it: an abandon, short or not (docs/reports.md).
+        short = now - contact["enqueued_at"] < hub.config.short_abandon_s
+        hub.metrics.site_abandons.labels(
+            hub.live.site_label(contact["site_id"]), contact["channel"], str(short).lower()
+        ).inc()
     contact.update(ended_at=now, end_reason=reason, survey_until=survey_until, product=product)
     return event_payload(row)
 

@@ -47,7 +47,7 @@ async def accept_offer(hub: Hub, session: AgentSession, p: types.ContactRef) -> 
     waited_ms = int(max(0.0, now - meta.created_at) * 1000)
     hub.metrics.wait_seconds.labels(contact["channel"]).observe(waited_ms / 1000)
     if contact["first_assigned_at"] is None:
-        site = perform.site_label(hub, contact["site_id"])
+        site = hub.live.site_label(contact["site_id"])
         hub.metrics.site_answered.labels(site, contact["channel"]).inc()
         due = contact["due_at"] if contact["due_at"] is not None else contact["enqueued_at"]
         hub.metrics.site_wait.labels(site, contact["channel"]).observe(max(0.0, now - due))

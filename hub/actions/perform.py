@@ -112,23 +112,10 @@ async def _abandoned(hub: Hub, contact_id: str) -> None:
         )
         event = await end_contact_row(conn, hub, contact, now, reason="abandoned")
     hub.metrics.abandons.labels(contact["channel"]).inc()
-    count_abandon(hub, contact, now)
     await hub.notify.publish_event(event)
     await hub.notify.to_customer(
         contact["customer_id"], "contact.ended", {"contact_id": contact_id, "reason": "abandoned"}
     )
-
-
-def site_label(hub: Hub, site_id: str) -> str:
-    return hub.live.site_keys.get(site_id, site_id)
-
-
-def count_abandon(hub: Hub, contact: dict[str, Any], now: float) -> None:
-    """A contact its customer left before anyone took it, in the per-site metrics."""
-    short = now - contact["enqueued_at"] < hub.config.short_abandon_s
-    hub.metrics.site_abandons.labels(
-        site_label(hub, contact["site_id"]), contact["channel"], "true" if short else "false"
-    ).inc()
 
 
 # customers' sockets
@@ -223,7 +210,7 @@ async def enqueue(hub: Hub, row: dict[str, Any], customer_name: str | None) -> N
     hub.live.track(row, customer_name)
     hub.live.engine.add_contact(contact_from_row(row))
     hub.metrics.contacts.labels(row["channel"]).inc()
-    hub.metrics.site_contacts.labels(site_label(hub, row["site_id"]), row["channel"]).inc()
+    hub.metrics.site_contacts.labels(hub.live.site_label(row["site_id"]), row["channel"]).inc()
     await step(hub)
 
 

@@ -149,9 +149,8 @@ def _figures(
     wait_sum = sum(float(r["wait_sum"] or 0) for r in counts if r is not None)
     handle_sum = sum(float(r["handle_sum"] or 0) for r in counts if r is not None)
     handle_count = sum(_n(r, "handle_count") for r in counts)
-    answers = counts
-    responses = sum(_n(r, "responses") for r in answers)
-    effort_count = sum(_n(r, "effort_count") for r in answers)
+    responses = sum(_n(r, "responses") for r in counts)
+    effort_count = sum(_n(r, "effort_count") for r in counts)
     return {
         "offered": offered,
         "handled": handled,
@@ -166,9 +165,9 @@ def _figures(
         "wait_p90_s": wait_p90_s,
         "offer_timeouts": sum(_n(r, "offer_timeouts") for r in counts),
         "aht_s": handle_sum / handle_count if handle_count else None,
-        "fcr_pct": pct(sum(_n(r, "resolved") for r in answers), responses),
+        "fcr_pct": pct(sum(_n(r, "resolved") for r in counts), responses),
         "ces_avg": (
-            sum(float(r["effort_sum"] or 0) for r in answers if r is not None) / effort_count
+            sum(float(r["effort_sum"] or 0) for r in counts if r is not None) / effort_count
             if effort_count
             else None
         ),

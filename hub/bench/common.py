@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from tqdm import tqdm
 
 from hub.bench.process import Server, hub_argv
+from hub.core import reports
 from hub.sdk import AgentClient, CustomerClient
 
 T = TypeVar("T")
@@ -160,9 +161,7 @@ def raise_open_files(wanted: int) -> int:
 
 
 def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (0..100), nearest-rank: an observed value, never interpolated."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    rank = max(1, math.ceil(q / 100 * len(ordered)))
-    return ordered[rank - 1]
+    """The reports' nearest-rank percentile (``hub.core.reports``); NaN, not None, for no
+    values, so that a bench figure is always a number in the JSON's tables and charts."""
+    value = reports.percentile(values, q)
+    return math.nan if value is None else value

@@ -59,10 +59,6 @@ def pct(part: float, whole: float) -> float | None:
     return 100.0 * part / whole
 
 
-def mean(values: Sequence[float]) -> float | None:
-    return sum(values) / len(values) if values else None
-
-
 def percentile(values: Sequence[float], p: float) -> float | None:
     """The nearest-rank percentile: the smallest value with at least ``p`` % of the values
     at or below it (so p90 of ten waits is the ninth smallest). ``None`` for no values."""

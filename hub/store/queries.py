@@ -591,8 +591,18 @@ async def set_flag(conn: AsyncConnection, flag_id: str, **values: Any) -> None:
     await conn.execute(update(flags).where(flags.c.id == flag_id).values(**values))
 
 
-async def flags_of(conn: AsyncConnection, site_id: str | None, *, cleared: bool) -> list[Row]:
+async def flags_of(
+    conn: AsyncConnection,
+    site_id: str | None,
+    *,
+    cleared: bool,
+    raised: tuple[float, float] | None = None,
+) -> list[Row]:
+    """Flags newest first: open ones (and cleared ones with ``cleared``), of a site or all,
+    raised within ``[start, end)`` when ``raised`` is given."""
     query = select(flags).order_by(flags.c.raised_at.desc())
+    if raised is not None:
+        query = query.where(flags.c.raised_at >= raised[0], flags.c.raised_at < raised[1])
     if site_id is not None:
         query = query.where(flags.c.site_id == site_id)
     if not cleared:

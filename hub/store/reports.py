@@ -20,6 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from hub.store.schema import contacts, orders, surveys
 
 c = contacts
+# The ends that are abandons when nobody had taken the contact yet.
 ABANDONS = ("cancelled", "abandoned")
 
 
@@ -159,25 +160,28 @@ async def ranks(
         # The smallest rank with tenths/10 of the values at or below it: ⌈tenths/10 · n⌉.
         return and_(rank * 10 >= n * tenths, (rank - 1) * 10 < n * tenths)
 
+    is_channel_p90 = at(r.rc, r.nc, 9)
+    is_all_p90 = at(r.ra, r.na, 9)
+    is_median_frame = and_(r.channel == "video", r.framed, at(r.rf, r.nf, 5))
     p90: dict[str, float] = {}
     median = None
     rows = await conn.execute(
-        select(r.channel, r.wait, r.frame_ms, r.framed, r.rc, r.nc, r.ra, r.na, r.rf, r.nf).where(
-            or_(
-                at(r.rc, r.nc, 9),
-                at(r.ra, r.na, 9),
-                and_(r.channel == "video", r.framed, at(r.rf, r.nf, 5)),
-            )
-        )
+        select(
+            r.channel,
+            r.wait,
+            r.frame_ms,
+            is_channel_p90.label("channel_p90"),
+            is_all_p90.label("all_p90"),
+            is_median_frame.label("median_frame"),
+        ).where(or_(is_channel_p90, is_all_p90, is_median_frame))
     )
     for row in rows.mappings():
-        if row["rc"] * 10 >= row["nc"] * 9 and (row["rc"] - 1) * 10 < row["nc"] * 9:
+        if row["channel_p90"]:
             p90[row["channel"]] = float(row["wait"])
-        if row["ra"] * 10 >= row["na"] * 9 and (row["ra"] - 1) * 10 < row["na"] * 9:
+        if row["all_p90"]:
             p90["all"] = float(row["wait"])
-        if row["channel"] == "video" and row["framed"]:
-            if row["rf"] * 2 >= row["nf"] and (row["rf"] - 1) * 2 < row["nf"]:
-                median = float(row["frame_ms"])
+        if row["median_frame"]:
+            median = float(row["frame_ms"])
     return p90, median
 
 

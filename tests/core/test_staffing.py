@@ -120,7 +120,6 @@ def test_the_answer_is_the_fewest_agents_that_do(
 
 def test_a_figure_with_nothing_to_measure_is_none() -> None:
     assert reports.pct(3, 0) is None
-    assert reports.mean([]) is None
     assert reports.percentile([], 90) is None
     assert reports.service_level(0, 2, 2) is None  # every contact left within seconds
 
