@@ -20,7 +20,7 @@ from hub.metrics import Metrics
 from hub.notify import AGENT_NS, CUSTOMER_NS, Notify
 from hub.router import Router
 from hub.store.appenders import open_appender
-from hub.store.db import create_engine, migrate, write_gate
+from hub.store.db import create_engine, create_read_engine, migrate, write_gate
 from hub.store.writer import EventWriter
 from hub.wire import packet_codec
 
@@ -67,6 +67,7 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
         config=config,
         db=db,
         gate=gate,
+        reads=create_read_engine(config.database_url, db),
         writer=EventWriter(open_appender(config.database_url), gate),
         live=live,
         notify=Notify(sio, metrics, live),
@@ -94,6 +95,8 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
         await agent_edge.close()
         await router.stop()
         await hub.writer.stop()
+        if hub.reads is not hub.db:
+            await hub.reads.dispose()
         await hub.db.dispose()
 
     async def hang_up(app: web.Application) -> None:

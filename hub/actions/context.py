@@ -29,6 +29,8 @@ class Hub:
     clock: Clock
     # Held by every write transaction of this process and by the writer (hub.store.db).
     gate: AbstractAsyncContextManager[Any] = field(repr=False)
+    # Long reads (the reports): on SQLite a read-only pool beside ``db``, else ``db`` itself.
+    reads: AsyncEngine = field(repr=False)
 
     def __post_init__(self) -> None:
         self._writing = writing(self.db)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hub import types
 from hub.actions import andon
@@ -18,6 +19,8 @@ from hub.core.staffing import staffing
 from hub.errors import Forbidden, Invalid, Unauthorized
 from hub.store import queries
 from hub.store import reports as store
+
+T = TypeVar("T")
 
 
 def check_supervisor(agent: dict[str, Any]) -> None:
@@ -80,24 +83,36 @@ def iso(ts: float) -> str:
 async def summary(hub: Hub, agent: dict[str, Any], q: types.ReportQuery) -> dict[str, Any]:
     """The period's figures per channel and for all (DESIGN §9; docs/reports.md)."""
     check_supervisor(agent)
-    return await summary_of(hub.db, hub.clock(), hub.config.short_abandon_s, q)
+    return await summary_of(hub.reads, hub.clock(), hub.config.short_abandon_s, q)
 
 
 async def summary_of(
     db: AsyncEngine, now: float, short_abandon_s: float, q: types.ReportQuery
 ) -> dict[str, Any]:
-    """The summary, from a database (the hub's, or the command line's)."""
+    """The summary, from a database (the hub's reads, or the command line's).
+
+    Its queries run side by side, each on a connection of its own: a figure may be read a
+    moment after another, so a contact that ends while the report is read can already count
+    in one and not yet in the next (the next report has it everywhere).
+    """
     site, start, end = await period(db, now, q)
     site_id = site["id"] if site else None
     levels = service_levels(site["settings"] if site else None)
     thresholds = {ch: levels[ch]["threshold_s"] for ch in CHANNELS}
-    where = store.in_period(site_id, start, end)
-    async with db.connect() as conn:
-        counts, by_reason = await store.counts(conn, where, thresholds, short_abandon_s)
-        p90, first_frame = await store.ranks(conn, where)
-        reasons = await store.top_reasons(conn, where, by_reason)
-        n_orders, units = await store.order_totals(conn, site_id, start, end)
-        flags = await andon.flags_in(conn, site_id, start, end)
+    span = store.Period(site_id, start, end)
+
+    async def read(query: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        async with db.connect() as conn:
+            return await query(conn)
+
+    groups, (p90, first_frame), (n_orders, units), flags = await asyncio.gather(
+        read(lambda conn: store.contact_counts(conn, span, thresholds, short_abandon_s)),
+        read(lambda conn: store.ranks(conn, span)),
+        read(lambda conn: store.order_totals(conn, span)),
+        read(lambda conn: andon.flags_in(conn, site_id, start, end)),
+    )
+    counts, by_reason = store.add_up(groups)
+    reasons = await read(lambda conn: store.top_reasons(conn, span, by_reason))
     sessions = _n(counts.get("video"), "handled")
     connected = _n(counts.get("video"), "media_connected")
     channels = {ch: _figures([counts.get(ch)], p90.get(ch), levels[ch]) for ch in CHANNELS}
@@ -183,14 +198,14 @@ async def contacts_csv(
 ) -> AsyncIterator[list[list[Any]]]:
     """The period's contacts, one CSV row each, in pages: the caller streams them out."""
     check_supervisor(agent)
-    return await contacts_csv_of(hub.db, hub.clock(), q)
+    return await contacts_csv_of(hub.reads, hub.clock(), q)
 
 
 async def contacts_csv_of(
     db: AsyncEngine, now: float, q: types.ReportQuery
 ) -> AsyncIterator[list[list[Any]]]:
     site, start, end = await period(db, now, q)
-    where = store.in_period(site["id"] if site else None, start, end)
+    span = store.Period(site["id"] if site else None, start, end)
 
     async def pages() -> AsyncIterator[list[list[Any]]]:
         yield [list(store.CSV_COLUMNS)]
@@ -199,7 +214,7 @@ async def contacts_csv_of(
             # Each page starts after the last row of the one before (by enqueue time and id):
             # the index walks on, no row is skipped over again.
             async with db.connect() as conn:
-                rows = (await conn.execute(store.contact_rows(where, after).limit(CSV_PAGE))).all()
+                rows = (await conn.execute(store.contact_rows(span, after).limit(CSV_PAGE))).all()
             if not rows:
                 return
             yield [_csv_row(row) for row in rows]

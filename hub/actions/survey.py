@@ -53,6 +53,11 @@ async def answer_survey(hub: Hub, visitor: Visitor, p: types.SurveyAnswer) -> di
             phone=p.phone,
             follow_up_id=follow_up["id"] if follow_up else None,
             answered_at=now,
+            enqueued_at=contact["enqueued_at"],
+        )
+        # The answer's figures on the contact's row too, for the reports (hub.store.reports).
+        await queries.set_contact(
+            conn, contact["id"], survey_resolved=p.resolved, survey_effort=p.effort
         )
         if p.phone:
             await queries.add_identifier(

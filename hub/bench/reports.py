@@ -93,6 +93,8 @@ def day_of_contacts(site_id: str, n: int, start: float, seed: int = 7) -> dict[s
                 "offer_timeouts": 0,
                 "media_connected_at": None,
                 "first_frame_at": None,
+                "survey_resolved": None,
+                "survey_effort": None,
             }
         )
         # The log a real contact leaves: requested, offered (5 % of offers expire first),
@@ -114,15 +116,18 @@ def day_of_contacts(site_id: str, n: int, start: float, seed: int = 7) -> dict[s
                 row["media_connected_at"], row["first_frame_at"] = connected, frame
         log.append(_event(contact_id, "ended", enqueued + wait + (handle if handled else 0)))
         if handled and rng.random() < 0.33:
+            # As the hub keeps an answer: whole in surveys, its figures on the contact's row.
+            row["survey_resolved"], row["survey_effort"] = rng.random() < 0.7, rng.randint(1, 7)
             rows["surveys"].append(
                 {
                     "contact_id": contact_id,
                     "site_id": site_id,
                     "customer_id": customer_id,
-                    "resolved": rng.random() < 0.7,
-                    "effort": rng.randint(1, 7),
+                    "resolved": row["survey_resolved"],
+                    "effort": row["survey_effort"],
                     "comment": "It took a while" if rng.random() < 0.2 else None,
                     "answered_at": enqueued + wait + handle + 60,
+                    "enqueued_at": enqueued,
                 }
             )
     return rows

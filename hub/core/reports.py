@@ -62,13 +62,20 @@ def pct(part: float, whole: float) -> float | None:
 def percentile(values: Sequence[float], p: float) -> float | None:
     """The nearest-rank percentile: the smallest value with at least ``p`` % of the values
     at or below it (so p90 of ten waits is the ninth smallest). ``None`` for no values."""
+    if not values:
+        nearest_rank(0, p)  # still refuses a p out of range
+        return None
+    return sorted(values)[nearest_rank(len(values), p) - 1]
+
+
+def nearest_rank(n: int, p: float) -> int:
+    """The 1-based rank of the nearest-rank ``p`` percentile of ``n`` values: ⌈p/100 · n⌉,
+    at least 1 (0 when there are no values). The database reads the value at this rank."""
     if not 0 < p <= 100:
         raise ValueError("p must be above 0 and at most 100")
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = math.ceil(p / 100 * len(ordered) - 1e-9)
-    return ordered[max(0, rank - 1)]
+    if n <= 0:
+        return 0
+    return max(1, math.ceil(p / 100 * n - 1e-9))
 
 
 def service_level(handled_within: int, offered: int, short_abandons: int) -> float | None:

@@ -40,6 +40,31 @@ def create_engine(url: str) -> AsyncEngine:
     return create_async_engine(full, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
+def create_read_engine(url: str, db: AsyncEngine) -> AsyncEngine:
+    """The engine for long reads (the reports): on SQLite a pool of its own, read-only, so
+    that a report never holds the one connection every message waits for; WAL lets its
+    readers run beside the writer, each in its own thread, and the driver lets go of the GIL
+    while SQLite works, so a report's queries run side by side on several cores. On
+    PostgreSQL the hub's own pool (``db``) already does all of that."""
+    full = async_url(url)
+    if not full.startswith("sqlite"):
+        return db
+    engine = create_async_engine(full, pool_size=READERS, max_overflow=0, pool_timeout=30)
+    _sqlite_events(engine)
+    event.listen(engine.sync_engine, "connect", _read_only)
+    return engine
+
+
+# Connections of the read pool (SQLite): the queries one report runs at once.
+READERS = 3
+
+
+def _read_only(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA query_only=ON")
+    cur.close()
+
+
 def create_oneshot_engine(url: str) -> AsyncEngine:
     """An engine for short CLI commands: no pool kept open."""
     full = async_url(url)

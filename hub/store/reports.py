@@ -1,34 +1,55 @@
 """The reports' queries: aggregates over indexed facts, computed by the database.
 
 Every figure of ``GET /api/v1/reports/summary`` is a handful of aggregate queries over the
-contacts enqueued in the period (``ix_contacts_site_enqueued``), joined to their log, survey
-answers and the shop's orders: nothing loads the period's rows into Python, so a day of
-100,000 contacts costs what the database's scans cost. Percentiles are read with one ordered
-``LIMIT 1 OFFSET k`` query each, which both SQLite and PostgreSQL run from the same SQL. The
-definitions are in docs/reports.md.
+contacts enqueued in the period (read from ``ix_contacts_report``, which holds every column
+counted), their survey answers and the shop's orders: nothing loads the period's rows into
+Python, so a day of 100,000 contacts costs what the database's scans cost. Percentiles are
+read with one ordered ``LIMIT 1 OFFSET k`` query each, at the rank the counts give, which
+both SQLite and PostgreSQL run from the same SQL. The definitions are in docs/reports.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy import RowMapping, Select, and_, case, desc, func, literal, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
-from hub.store.schema import contacts, orders, surveys
+from hub.core.reports import nearest_rank
+from hub.store.schema import agents, contacts, orders, sites, surveys
 
 c = contacts
 # The ends that are abandons when nobody had taken the contact yet.
 ABANDONS = ("cancelled", "abandoned")
 
 
-def in_period(site_id: str | None, start: float, end: float) -> ColumnElement[bool]:
-    where = and_(c.c.enqueued_at >= start, c.c.enqueued_at < end)
-    if site_id is not None:
-        where = and_(c.c.site_id == site_id, where)
-    return where
+@dataclass(frozen=True)
+class Period:
+    """A report's contacts: those of a site (None: every site) enqueued in ``[start, end)``."""
+
+    site_id: str | None
+    start: float
+    end: float
+
+    @property
+    def contacts(self) -> ColumnElement[bool]:
+        where = and_(c.c.enqueued_at >= self.start, c.c.enqueued_at < self.end)
+        if self.site_id is not None:
+            where = and_(c.c.site_id == self.site_id, where)
+        return where
+
+    @property
+    def answers(self) -> ColumnElement[bool]:
+        """The survey answers of the period's contacts, by the contact's enqueue time each
+        answer keeps (``ix_surveys_site_enqueued``): with no condition on the contacts, a
+        join to them walks the answers and looks each contact up, never the other way."""
+        where = and_(surveys.c.enqueued_at >= self.start, surveys.c.enqueued_at < self.end)
+        if self.site_id is not None:
+            where = and_(surveys.c.site_id == self.site_id, where)
+        return where
 
 
 def wait_s() -> ColumnElement[float]:
@@ -43,6 +64,10 @@ def _handled() -> ColumnElement[bool]:
 
 def _abandoned() -> ColumnElement[bool]:
     return and_(c.c.first_assigned_at.is_(None), c.c.end_reason.in_(ABANDONS))
+
+
+def _framed() -> ColumnElement[bool]:
+    return and_(c.c.channel == "video", _handled(), c.c.first_frame_at.is_not(None))
 
 
 COUNTED = (
@@ -65,18 +90,21 @@ COUNTED = (
     "media_connected",
 )
 
+# Rows grouped by (channel, reason), as the database gave them.
+Groups = Sequence[RowMapping]
 
-async def counts(
+
+async def contact_counts(
     conn: AsyncConnection,
-    where: ColumnElement[bool],
+    period: Period,
     thresholds: Mapping[str, float],
     short_abandon_s: float,
-) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
-    """Per channel and per wrap-up reason, in one pass over the period's contacts and their
-    survey answers: offered, handled, abandoned, short abandons, handled within the channel's
-    threshold, the sums of waits and handle times, survey answers and efforts, callbacks'
-    outcomes. Grouped by (channel, reason) in the database, a few dozen rows at most, added
-    up here both ways."""
+) -> Groups:
+    """Per (channel, wrap-up reason), in one pass over the report index alone
+    (``ix_contacts_report`` holds every column read): offered, handled, abandoned, short
+    abandons, handled within the channel's threshold, the sums of waits and handle times,
+    expired offers, video milestones, callbacks' outcomes, and the survey answers (kept on
+    the contact's row as they come) with their efforts."""
     within = or_(
         *(
             and_(c.c.channel == channel, wait_s() <= threshold)
@@ -100,10 +128,6 @@ async def counts(
             func.sum(case((_handled(), wait_s()))).label("wait_sum"),
             func.sum(case((ended_handled, handle))).label("handle_sum"),
             func.count(case((ended_handled, one))).label("handle_count"),
-            func.count(surveys.c.contact_id).label("responses"),
-            func.count(case((surveys.c.resolved.is_(True), one))).label("resolved"),
-            func.sum(surveys.c.effort).label("effort_sum"),
-            func.count(surveys.c.effort).label("effort_count"),
             func.count(case((c.c.end_reason == "reached", one))).label("reached"),
             func.count(case((c.c.state == "ended", one))).label("ended"),
             func.coalesce(func.sum(c.c.attempts), 0).label("attempts"),
@@ -111,83 +135,78 @@ async def counts(
             func.count(case((and_(_handled(), c.c.media_connected_at.is_not(None)), one))).label(
                 "media_connected"
             ),
+            func.count(c.c.survey_resolved).label("responses"),
+            func.count(case((c.c.survey_resolved.is_(True), one))).label("resolved"),
+            func.sum(c.c.survey_effort).label("effort_sum"),
+            func.count(c.c.survey_effort).label("effort_count"),
         )
-        .select_from(c.outerjoin(surveys, surveys.c.contact_id == c.c.id))
-        .where(where)
+        .where(period.contacts)
         .group_by(c.c.channel, c.c.reason)
     )
+    return (await conn.execute(query)).mappings().all()
+
+
+def add_up(groups: Groups) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+    """The grouped rows added up per channel and per wrap-up reason."""
     by_channel: dict[str, dict[str, float]] = {}
     by_reason: dict[str, dict[str, float]] = {}
-    for row in (await conn.execute(query)).mappings():
-        groups = [by_channel.setdefault(row["channel"], dict.fromkeys(COUNTED, 0.0))]
+    for row in groups:
+        into = [by_channel.setdefault(row["channel"], dict.fromkeys(COUNTED, 0.0))]
         if row["reason"] is not None:
-            groups.append(by_reason.setdefault(row["reason"], dict.fromkeys(COUNTED, 0.0)))
-        for group in groups:
+            into.append(by_reason.setdefault(row["reason"], dict.fromkeys(COUNTED, 0.0)))
+        for figures in into:
             for key in COUNTED:
-                group[key] += float(row[key] or 0)
+                figures[key] += float(row[key] or 0)
     return by_channel, by_reason
 
 
-async def ranks(
-    conn: AsyncConnection, where: ColumnElement[bool]
-) -> tuple[dict[str, float], float | None]:
+async def ranks(conn: AsyncConnection, period: Period) -> tuple[dict[str, float], float | None]:
     """The nearest-rank p90 wait per channel and for all (key ``"all"``), and the median
-    time from a video's first acceptance to its first frame (ms), in one pass over the
-    period's handled contacts: each figure is a window ranking, read at its rank."""
-    frame_ms = (c.c.first_frame_at - c.c.first_assigned_at) * 1000
-    framed = c.c.first_frame_at.is_not(None)
-    ranked = (
-        select(
-            c.c.channel,
-            wait_s().label("wait"),
-            frame_ms.label("frame_ms"),
-            framed.label("framed"),
-            func.row_number().over(partition_by=c.c.channel, order_by=wait_s()).label("rc"),
-            func.count().over(partition_by=c.c.channel).label("nc"),
-            func.row_number().over(order_by=wait_s()).label("ra"),
-            func.count().over().label("na"),
-            func.row_number()
-            .over(partition_by=[c.c.channel, framed], order_by=frame_ms)
-            .label("rf"),
-            func.count().over(partition_by=[c.c.channel, framed]).label("nf"),
+    time from a video's first acceptance to its first frame (ms).
+
+    One grouped count says how many values each figure ranks; each figure is then the value
+    at its rank k (``hub.core.reports.nearest_rank``), read from the top with ``ORDER BY …
+    DESC LIMIT 1 OFFSET n − k``, so the database's sort keeps only the rows above the rank.
+    """
+    n_handled: dict[str, int] = {}
+    n_framed = 0
+    for channel, handled, framed in await conn.execute(
+        select(c.c.channel, func.count(), func.count(case((_framed(), literal(1)))))
+        .where(period.contacts, _handled())
+        .group_by(c.c.channel)
+    ):
+        n_handled[channel] = int(handled)
+        n_framed += int(framed)
+
+    async def at_rank(
+        value: ColumnElement[float], among: ColumnElement[bool], n: int, p: float
+    ) -> float | None:
+        if n <= 0:
+            return None
+        found = await conn.scalar(
+            select(value.label("v"))
+            .where(period.contacts, among)
+            .order_by(desc("v"))
+            .limit(1)
+            .offset(n - nearest_rank(n, p))
         )
-        .where(where, _handled())
-        .subquery()
-    )
-    r = ranked.c
+        return float(found) if found is not None else None
 
-    def at(rank: Any, n: Any, tenths: int) -> ColumnElement[bool]:
-        # The smallest rank with tenths/10 of the values at or below it: ⌈tenths/10 · n⌉.
-        return and_(rank * 10 >= n * tenths, (rank - 1) * 10 < n * tenths)
-
-    is_channel_p90 = at(r.rc, r.nc, 9)
-    is_all_p90 = at(r.ra, r.na, 9)
-    is_median_frame = and_(r.channel == "video", r.framed, at(r.rf, r.nf, 5))
     p90: dict[str, float] = {}
-    median = None
-    rows = await conn.execute(
-        select(
-            r.channel,
-            r.wait,
-            r.frame_ms,
-            is_channel_p90.label("channel_p90"),
-            is_all_p90.label("all_p90"),
-            is_median_frame.label("median_frame"),
-        ).where(or_(is_channel_p90, is_all_p90, is_median_frame))
-    )
-    for row in rows.mappings():
-        if row["channel_p90"]:
-            p90[row["channel"]] = float(row["wait"])
-        if row["all_p90"]:
-            p90["all"] = float(row["wait"])
-        if row["median_frame"]:
-            median = float(row["frame_ms"])
-    return p90, median
+    for channel, n in sorted(n_handled.items()):
+        value = await at_rank(wait_s(), and_(_handled(), c.c.channel == channel), n, 90)
+        if value is not None:
+            p90[channel] = value
+    value = await at_rank(wait_s(), _handled(), sum(n_handled.values()), 90)
+    if value is not None:
+        p90["all"] = value
+    frame_ms = (c.c.first_frame_at - c.c.first_assigned_at) * 1000
+    return p90, await at_rank(frame_ms, _framed(), n_framed, 50)
 
 
 async def top_reasons(
     conn: AsyncConnection,
-    where: ColumnElement[bool],
+    period: Period,
     by_reason: Mapping[str, Mapping[str, float]],
     limit: int = 10,
     comments: int = 3,
@@ -206,7 +225,7 @@ async def top_reasons(
                 .label("n"),
             )
             .select_from(surveys.join(c, surveys.c.contact_id == c.c.id))
-            .where(where, c.c.reason.in_(list(said)), surveys.c.comment.is_not(None))
+            .where(period.answers, c.c.reason.in_(list(said)), surveys.c.comment.is_not(None))
             .subquery()
         )
         for reason, comment in await conn.execute(
@@ -229,14 +248,13 @@ async def top_reasons(
     ]
 
 
-async def order_totals(
-    conn: AsyncConnection, site_id: str | None, start: float, end: float
-) -> tuple[int, int]:
+async def order_totals(conn: AsyncConnection, period: Period) -> tuple[int, int]:
+    """The shop's orders placed in the period, and their units."""
     query: Select[Any] = select(func.count(), func.coalesce(func.sum(orders.c.units), 0)).where(
-        orders.c.ordered_at >= start, orders.c.ordered_at < end
+        orders.c.ordered_at >= period.start, orders.c.ordered_at < period.end
     )
-    if site_id is not None:
-        query = query.where(orders.c.site_id == site_id)
+    if period.site_id is not None:
+        query = query.where(orders.c.site_id == period.site_id)
     n, units = (await conn.execute(query)).one()
     return int(n), int(units)
 
@@ -262,15 +280,12 @@ CSV_COLUMNS = (
 )
 
 
-def contact_rows(where: ColumnElement[bool], after: tuple[float, str] | None) -> Select[Any]:
+def contact_rows(period: Period, after: tuple[float, str] | None) -> Select[Any]:
     """One row per contact of the period in enqueue order, from just ``after`` a row on."""
-    from hub.store.schema import agents, sites
-
+    where = period.contacts
     if after is not None:
-        where = and_(
-            where,
-            or_(c.c.enqueued_at > after[0], and_(c.c.enqueued_at == after[0], c.c.id > after[1])),
-        )
+        # A row-value comparison: the index (enqueue time, id) starts the page just there.
+        where = and_(where, tuple_(c.c.enqueued_at, c.c.id) > tuple_(*after))
     return (
         select(
             c.c.id,

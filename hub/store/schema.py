@@ -133,6 +133,24 @@ agent_tokens = Table(
     Column("expires_at", Float, nullable=False),
 )
 
+# The columns the reports count, after a contact's site and enqueue time (ix_contacts_report).
+REPORT_COLUMNS = (
+    "channel",
+    "reason",
+    "first_assigned_at",
+    "due_at",
+    "end_reason",
+    "state",
+    "assigned_at",
+    "ended_at",
+    "attempts",
+    "offer_timeouts",
+    "media_connected_at",
+    "first_frame_at",
+    "survey_resolved",
+    "survey_effort",
+)
+
 contacts = Table(
     "contacts",
     metadata,
@@ -176,10 +194,17 @@ contacts = Table(
     Column("offer_timeouts", Integer, nullable=False, server_default="0"),
     Column("media_connected_at", Float, nullable=True),
     Column("first_frame_at", Float, nullable=True),
+    # The customer's survey answer, also kept whole in ``surveys``: here so that the reports
+    # count answers in the same pass as the contacts, from ix_contacts_report alone.
+    Column("survey_resolved", Boolean, nullable=True),
+    Column("survey_effort", Integer, nullable=True),
     # The andon's question at every wrap-up: who else ended with this reason and product?
     Index("ix_contacts_site_product_reason", "site_id", "product", "reason"),
-    Index("ix_contacts_site_enqueued", "site_id", "enqueued_at"),
-    Index("ix_contacts_enqueued", "enqueued_at"),
+    # The reports' index: a site's period, with every column a report's counts read, so that
+    # a day of contacts is counted from the index alone (hub.store.reports).
+    # Its id after the enqueue time walks the CSV's pages in order (hub.store.reports).
+    Index("ix_contacts_report", "site_id", "enqueued_at", "id", *REPORT_COLUMNS),
+    Index("ix_contacts_enqueued", "enqueued_at", "id"),
 )
 
 surveys = Table(
@@ -195,6 +220,10 @@ surveys = Table(
     Column("phone", String(20), nullable=True),
     Column("follow_up_id", ID, nullable=True),
     Column("answered_at", Float, nullable=False, index=True),
+    # The contact's enqueue time (it never changes): a report finds its period's answers
+    # from here, without a join deciding which side to walk.
+    Column("enqueued_at", Float, nullable=False),
+    Index("ix_surveys_site_enqueued", "site_id", "enqueued_at"),
 )
 
 orders = Table(
