@@ -238,6 +238,12 @@ class ReportQuery(Query):
     end: QueryTimestamp | None = Field(default=None, alias="to")
 
 
+class SeriesQuery(ReportQuery):
+    """``GET /api/v1/reports/series``: a report's period in buckets of an hour or a day."""
+
+    interval: Literal["hour", "day"] = "hour"
+
+
 class StaffingQuery(Query):
     """``GET /api/v1/reports/staffing`` (DESIGN §9): a forecast, answered by Erlang C."""
 

@@ -390,6 +390,73 @@ async def test_the_scripted_day_gives_the_figures_worked_out_by_hand(
     printed_csv = await hub_command(hub_server, "csv", "--site", hub_server.site_key, *window)
     assert printed_csv.replace("\r\n", "\n") == text.replace("\r\n", "\n")
 
+    # By hour: buckets from the period's start, here cut between C (start + 113 s) and D
+    # (start + 133 s); each bucket is exactly the summary of its own hour.
+    cut = start + 125
+    status, by_hour = await rest(
+        hub_server,
+        "/api/v1/reports/series",
+        site=hub_server.site_key,
+        interval="hour",
+        **{"from": iso(cut - 3600), "to": iso(cut + 3600)},
+    )
+    assert status == 200, by_hour
+    assert by_hour["interval"] == "hour" and len(by_hour["buckets"]) == 2
+    first, second = by_hour["buckets"]
+    assert first["channels"]["chat"] == {
+        "offered": 3,
+        "handled": 1,
+        "abandoned": 2,
+        "short_abandoned": 1,
+        "service_level_pct": 50.0,
+        "asa_s": 10.0,
+    }
+    assert first["channels"]["video"]["offered"] == 0
+    assert first["channels"]["video"]["service_level_pct"] is None
+    assert first["channels"]["video"]["asa_s"] is None
+    assert second["channels"]["video"] == approx(
+        {
+            "offered": 1,
+            "handled": 1,
+            "abandoned": 0,
+            "short_abandoned": 0,
+            "service_level_pct": 0.0,
+            "asa_s": 40.0,
+        }
+    )
+    assert second["channels"]["callback"]["service_level_pct"] == approx(50.0)
+    assert second["all"] == approx(
+        {
+            "offered": 3,
+            "handled": 2,
+            "abandoned": 0,
+            "short_abandoned": 0,
+            "service_level_pct": 100 / 3,
+            "asa_s": 35.0,
+        }
+    )
+    for bucket in by_hour["buckets"]:
+        status, alone = await rest(
+            hub_server,
+            "/api/v1/reports/summary",
+            site=hub_server.site_key,
+            **{"from": bucket["from"], "to": bucket["to"]},
+        )
+        for ch in ("chat", "video", "callback"):
+            got, want = bucket["channels"][ch], alone["channels"][ch]
+            assert got["offered"] == want["offered"] and got["handled"] == want["handled"]
+            assert got["service_level_pct"] == want["service_level"]["value_pct"]
+            assert got["asa_s"] == want["asa_s"]
+    status, by_day = await rest(
+        hub_server,
+        "/api/v1/reports/series",
+        interval="day",
+        **{"from": iso(start - 60), "to": iso(manual_clock() + 60)},
+    )
+    assert status == 200 and len(by_day["buckets"]) == 1
+    assert by_day["buckets"][0]["all"]["offered"] == s["all"]["offered"]
+    assert by_day["buckets"][0]["to"] == by_day["to"]
+
     # Another period has nothing to measure: nulls, not zeros.
     status, empty = await rest(
         hub_server,
@@ -401,8 +468,11 @@ async def test_the_scripted_day_gives_the_figures_worked_out_by_hand(
     assert empty["contacts_per_order"] is None and empty["video"]["first_frame_p50_ms"] is None
 
 
+REPORTS = ("/api/v1/reports/summary", "/api/v1/reports/series", "/api/v1/reports/contacts.csv")
+
+
 async def test_an_agent_is_forbidden_the_reports(hub_server: HubServer) -> None:
-    for path in ("/api/v1/reports/summary", "/api/v1/reports/contacts.csv"):
+    for path in REPORTS:
         status, body = await rest(hub_server, path, ADA)
         assert status == 403 and body["error"]["code"] == "forbidden", path
 
@@ -419,9 +489,46 @@ async def test_an_agent_is_forbidden_the_reports(hub_server: HubServer) -> None:
     ],
 )
 async def test_bad_report_parameters_are_a_400(hub_server: HubServer, bad: dict[str, str]) -> None:
-    for path in ("/api/v1/reports/summary", "/api/v1/reports/contacts.csv"):
+    for path in REPORTS:
         status, body = await rest(hub_server, path, **bad)
         assert status == 400 and body["error"]["code"] == "invalid", (path, bad, body)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"interval": "minute"},
+        {"interval": ""},
+        # 32 days by the hour is more buckets than a series has.
+        {"from": "2027-01-01T00:00:00+00:00", "to": "2027-02-02T00:00:00+00:00"},
+    ],
+)
+async def test_bad_series_parameters_are_a_400(hub_server: HubServer, bad: dict[str, str]) -> None:
+    status, body = await rest(hub_server, "/api/v1/reports/series", **bad)
+    assert status == 400 and body["error"]["code"] == "invalid", (bad, body)
+    assert body["error"]["message"]
+
+
+async def test_a_survey_answer_tells_the_supervisors(
+    clients: Clients, hub_server: HubServer
+) -> None:
+    sue = await clients.agent(*SUE, available=False)
+    ada = await clients.agent(*ADA, available=True)
+    shopper = await clients.customer()
+    contact_id = await request(shopper, "chat", text="Hello")
+    await take(ada, contact_id)
+    await call(ada, "contact.end", {"contact_id": contact_id, "resolved": True})
+    await shopper.next("survey.request", about(contact_id))
+    await call(shopper, "survey.answer", {"contact_id": contact_id, "resolved": True, "effort": 3})
+    told = await sue.next("survey.answered", about(contact_id))
+    assert told == {
+        "contact_id": contact_id,
+        "site": hub_server.site_key,
+        "channel": "chat",
+        "resolved": True,
+        "effort": 3,
+    }
+    await ada.quiet("survey.answered")
 
 
 async def test_orders_are_stored_once_and_need_the_sites_secret(hub_server: HubServer) -> None:

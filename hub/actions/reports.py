@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -141,6 +142,72 @@ async def summary_of(
             "first_frame_p50_ms": first_frame,
         },
         "flags": flags,
+    }
+
+
+async def series(hub: Hub, agent: dict[str, Any], q: types.SeriesQuery) -> dict[str, Any]:
+    """The period in buckets of an hour or a day, per channel and for all (docs/reports.md)."""
+    check_supervisor(agent)
+    return await series_of(hub.reads, hub.clock(), hub.config.short_abandon_s, q)
+
+
+INTERVALS = {"hour": 3600.0, "day": 86400.0}
+# The most buckets one series has: a month by the hour.
+MAX_BUCKETS = 31 * 24
+
+
+async def series_of(
+    db: AsyncEngine, now: float, short_abandon_s: float, q: types.SeriesQuery
+) -> dict[str, Any]:
+    """The series, from a database. Buckets are ``interval`` long from ``from`` (the last one
+    ends at ``to``), so a period that starts at local midnight has local hours and days; every
+    bucket is there, an empty one with its counts at 0 and its ratios ``None``."""
+    site, start, end = await period(db, now, q)
+    step = INTERVALS[q.interval]
+    n = math.ceil((end - start) / step)
+    if n > MAX_BUCKETS:
+        raise Invalid(f"interval: at most {MAX_BUCKETS} buckets in a series; ask by day")
+    levels = service_levels(site["settings"] if site else None)
+    thresholds = {ch: levels[ch]["threshold_s"] for ch in CHANNELS}
+    span = store.Period(site["id"] if site else None, start, end)
+    async with db.connect() as conn:
+        rows = await store.series_counts(conn, span, step, thresholds, short_abandon_s)
+    by_bucket: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        by_bucket.setdefault(int(row["bucket"]), {})[row["channel"]] = row
+    buckets = []
+    for i in range(n):
+        groups = by_bucket.get(i, {})
+        buckets.append(
+            {
+                "from": iso(start + i * step),
+                "to": iso(min(end, start + (i + 1) * step)),
+                "all": _bucket_figures(list(groups.values())),
+                "channels": {ch: _bucket_figures([groups.get(ch)]) for ch in CHANNELS},
+            }
+        )
+    return {
+        "site": site["key"] if site else None,
+        "from": iso(start),
+        "to": iso(end),
+        "interval": q.interval,
+        "buckets": buckets,
+    }
+
+
+def _bucket_figures(counts: list[Any]) -> dict[str, Any]:
+    offered, handled = sum(_n(r, "offered") for r in counts), sum(_n(r, "handled") for r in counts)
+    short = sum(_n(r, "short_abandoned") for r in counts)
+    wait_sum = sum(float(r["wait_sum"] or 0) for r in counts if r is not None)
+    return {
+        "offered": offered,
+        "handled": handled,
+        "abandoned": sum(_n(r, "abandoned") for r in counts),
+        "short_abandoned": short,
+        "service_level_pct": core_service_level(
+            sum(_n(r, "within") for r in counts), offered, short
+        ),
+        "asa_s": wait_sum / handled if handled else None,
     }
 
 

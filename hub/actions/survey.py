@@ -93,6 +93,17 @@ async def answer_survey(hub: Hub, visitor: Visitor, p: types.SurveyAnswer) -> di
             )
     hub.metrics.surveys.labels("yes" if p.resolved else "no").inc()
     await hub.notify.publish_event(event)
+    # The supervisors' figures count it: their reports refresh.
+    await hub.notify.to_supervisors(
+        "survey.answered",
+        {
+            "contact_id": contact["id"],
+            "site": hub.live.site_label(contact["site_id"]),
+            "channel": contact["channel"],
+            "resolved": p.resolved,
+            "effort": p.effort,
+        },
+    )
     if contact["agent_id"]:
         # The agent who handled it has left the conversation's room: tell them all the same.
         await hub.notify.to_agent(contact["agent_id"], "event", event)

@@ -179,7 +179,7 @@ async def reports(ctx: Context) -> Payload:
     n = ctx.options.report_contacts
     ctx.notes["reports"] = (
         f"{n:,} contacts over one day in the database, a third with a survey answer, "
-        f"{n // 2:,} orders; the summary asked 5 times, the CSV once"
+        f"{n // 2:,} orders; the summary asked 5 times, the series by hour and the CSV once"
     )
     start = time.time() - DAY_S
     async with ctx.hub("reports", 0) as (server, site_key, _):
@@ -210,6 +210,16 @@ async def reports(ctx: Context) -> Payload:
                 timings.append((time.perf_counter() - began) * 1000)
                 offered = body["all"]["offered"]
                 ctx.bar.update()
+            began = time.perf_counter()
+            async with http.get(
+                server.url + "/api/v1/reports/series",
+                params={**params, "interval": "hour"},
+                headers=headers,
+            ) as resp:
+                if resp.status != 200:
+                    raise RuntimeError(f"series failed: {resp.status} {await resp.text()}")
+                await resp.read()
+            series_ms = (time.perf_counter() - began) * 1000
             ctx.stage("reports: CSV", 1)
             began = time.perf_counter()
             size = 0
@@ -226,6 +236,7 @@ async def reports(ctx: Context) -> Payload:
         "seed_s": seeded_s,
         "summary_p50_ms": percentile(timings, 50),
         "summary_max_ms": max(timings),
+        "series_ms": series_ms,
         "csv_ms": csv_ms,
         "csv_bytes": size,
     }

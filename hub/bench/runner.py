@@ -41,6 +41,7 @@ TABLE: list[tuple[str, str, str, str, str]] = [
     ("soak", "rss_slope_kb_per_min", "soak: hub RSS slope", "KB/min", "flat"),
     ("reports", "summary_p50_ms", "reports: summary of the day, p50", "ms", "< 1000"),
     ("reports", "summary_max_ms", "reports: summary of the day, slowest", "ms", "< 1000"),
+    ("reports", "series_ms", "reports: the day by hour (series)", "ms", ""),
     ("reports", "csv_ms", "reports: the day's CSV", "ms", ""),
 ]
 

@@ -163,6 +163,14 @@ async def get_summary(request: web.Request) -> web.Response:
     return web.json_response(await reports.summary(request.app[HUB_KEY], agent, query))
 
 
+async def get_series(request: web.Request) -> web.Response:
+    """``GET /api/v1/reports/series?site=KEY&from=T&to=T&interval=hour|day``."""
+    agent = await authenticated_agent(request)
+    reports.check_supervisor(agent)
+    query = types.parse(types.SeriesQuery, dict(request.query))
+    return web.json_response(await reports.series(request.app[HUB_KEY], agent, query))
+
+
 async def get_contacts_csv(request: web.Request) -> web.StreamResponse:
     """``GET /api/v1/reports/contacts.csv``: one row per contact (RFC 4180), streamed."""
     agent = await authenticated_agent(request)
@@ -260,6 +268,7 @@ def setup_routes(app: web.Application, *, demo: bool) -> None:
     r.add_get("/api/v1/flags", get_flags)
     r.add_get("/api/v1/reports/staffing", get_staffing)
     r.add_get("/api/v1/reports/summary", get_summary)
+    r.add_get("/api/v1/reports/series", get_series)
     r.add_get("/api/v1/reports/contacts.csv", get_contacts_csv)
     r.add_post("/api/v1/shop/orders", post_orders)
     r.add_get("/widget.js", static_file(STATIC / "widget.js", "application/javascript"))

@@ -14,9 +14,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, and_, case, desc, func, literal, or_, select, tuple_
+from sqlalchemy import (
+    Integer,
+    RowMapping,
+    Select,
+    and_,
+    case,
+    desc,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 
 from hub.core.reports import nearest_rank
 from hub.store.schema import agents, contacts, orders, sites, surveys
@@ -66,6 +80,37 @@ def _abandoned() -> ColumnElement[bool]:
     return and_(c.c.first_assigned_at.is_(None), c.c.end_reason.in_(ABANDONS))
 
 
+def _within(thresholds: Mapping[str, float]) -> ColumnElement[bool]:
+    """Taken within its channel's threshold (the service level's numerator, once handled)."""
+    return and_(
+        _handled(),
+        or_(
+            *(
+                and_(c.c.channel == channel, wait_s() <= threshold)
+                for channel, threshold in thresholds.items()
+            )
+        ),
+    )
+
+
+def _short_abandoned(short_abandon_s: float) -> ColumnElement[bool]:
+    return and_(_abandoned(), c.c.ended_at - c.c.enqueued_at < short_abandon_s)
+
+
+def _line_counts(thresholds: Mapping[str, float], short_abandon_s: float) -> list[Any]:
+    """The service level's counts: offered, handled, abandoned, short abandons, handled
+    within the channel's threshold, and the sum of the handled contacts' waits."""
+    one = literal(1)
+    return [
+        func.count().label("offered"),
+        func.count(case((_handled(), one))).label("handled"),
+        func.count(case((_abandoned(), one))).label("abandoned"),
+        func.count(case((_short_abandoned(short_abandon_s), one))).label("short_abandoned"),
+        func.count(case((_within(thresholds), one))).label("within"),
+        func.sum(case((_handled(), wait_s()))).label("wait_sum"),
+    ]
+
+
 def _framed() -> ColumnElement[bool]:
     return and_(c.c.channel == "video", _handled(), c.c.first_frame_at.is_not(None))
 
@@ -105,12 +150,6 @@ async def contact_counts(
     abandons, handled within the channel's threshold, the sums of waits and handle times,
     expired offers, video milestones, callbacks' outcomes, and the survey answers (kept on
     the contact's row as they come) with their efforts."""
-    within = or_(
-        *(
-            and_(c.c.channel == channel, wait_s() <= threshold)
-            for channel, threshold in thresholds.items()
-        )
-    )
     handle = c.c.ended_at - c.c.assigned_at
     ended_handled = and_(_handled(), c.c.ended_at.is_not(None), c.c.assigned_at.is_not(None))
     one = literal(1)
@@ -118,14 +157,7 @@ async def contact_counts(
         select(
             c.c.channel,
             c.c.reason,
-            func.count().label("offered"),
-            func.count(case((_handled(), one))).label("handled"),
-            func.count(case((_abandoned(), one))).label("abandoned"),
-            func.count(
-                case((and_(_abandoned(), c.c.ended_at - c.c.enqueued_at < short_abandon_s), one))
-            ).label("short_abandoned"),
-            func.count(case((and_(_handled(), within), one))).label("within"),
-            func.sum(case((_handled(), wait_s()))).label("wait_sum"),
+            *_line_counts(thresholds, short_abandon_s),
             func.sum(case((ended_handled, handle))).label("handle_sum"),
             func.count(case((ended_handled, one))).label("handle_count"),
             func.count(case((c.c.end_reason == "reached", one))).label("reached"),
@@ -158,6 +190,48 @@ def add_up(groups: Groups) -> tuple[dict[str, dict[str, float]], dict[str, dict[
             for key in COUNTED:
                 figures[key] += float(row[key] or 0)
     return by_channel, by_reason
+
+
+class whole(FunctionElement[int]):
+    """⌊x⌋ of a number x ≥ 0 as an integer, in SQL both databases run: SQLite's CAST drops
+    the fraction (and needs no math functions compiled in); PostgreSQL's would round."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(whole)
+def _whole(element: whole, compiler: Any, **kw: Any) -> str:
+    return f"CAST(floor({compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+@compiles(whole, "sqlite")
+def _whole_sqlite(element: whole, compiler: Any, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS INTEGER)"
+
+
+async def series_counts(
+    conn: AsyncConnection,
+    period: Period,
+    step_s: float,
+    thresholds: Mapping[str, float],
+    short_abandon_s: float,
+) -> Groups:
+    """Per (bucket, channel), the buckets ``step_s`` long from the period's start (bucket i
+    holds the contacts enqueued in ``[start + i·step, start + (i+1)·step)``): offered,
+    handled, abandoned, short abandons, handled within the threshold, the sum of waits. One
+    grouped pass over the report index."""
+    bucket = whole((c.c.enqueued_at - period.start) / step_s).label("bucket")
+    query = (
+        select(
+            bucket,
+            c.c.channel,
+            *_line_counts(thresholds, short_abandon_s),
+        )
+        .where(period.contacts)
+        .group_by(bucket, c.c.channel)
+    )
+    return (await conn.execute(query)).mappings().all()
 
 
 async def ranks(conn: AsyncConnection, period: Period) -> tuple[dict[str, float], float | None]:

@@ -1,7 +1,7 @@
 """The supervisor's reports in the console, in the browser: a chat handled and wrapped up with a
 reason, then a survey answer; the supervisor's "Live queue" tab shows the figures (live when
-the contact ends), the reason with its comment, refetches on a period change and downloads the
-CSV with the bearer token."""
+the contact ends and when the survey is answered), the reason with its comment, the period by
+hour and by day, refetches on a period change and downloads the CSV with the bearer token."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ async def test_the_supervisor_reads_the_figures_and_downloads_the_csv(
     assert await cell(sue, "Offered", "all").inner_text() == "1"
     assert await sue.locator(f"#rep-reasons li[data-reason='{REASON}']").count() == 1
 
-    # The customer answers the survey; a manual refresh shows it with the comment.
+    # The customer answers the survey; the figures follow (the hub tells supervisors).
     pane = w(shop, "[data-survey]")
     await pane.wait_for()
     await pane.locator("[data-answer=yes]").click()
@@ -71,20 +71,21 @@ async def test_the_supervisor_reads_the_figures_and_downloads_the_csv(
     await w(shop, "#ll-survey-comment").fill(COMMENT)
     await pane.locator("button[type=submit]").click()
     await pane.locator("[role=status]").first.wait_for()
-    await sue.click("#rep-refresh")
     reason = sue.locator(f"#rep-reasons li[data-reason='{REASON}']")
     await reason.locator("q", has_text=COMMENT).wait_for()
     assert "resolved 100 %" in await reason.inner_text()
     assert await cell(sue, "FCR", "chat").inner_text() == "100 %"
     assert await cell(sue, "CES", "chat").inner_text() == "2"
     assert await cell(sue, "Survey responses", "all").inner_text() == "1"
-    # By hour: one summary per hour of the day, drawn and tabled (the contact's hour has 1).
-    hourly = sue.locator("#rep-hourly-table tbody tr")
+    # By hour (one series call), drawn on a canvas and tabled: the contact's hour has 1.
+    hourly = sue.locator("#rep-series-table tbody tr")
     await hourly.first.wait_for(state="attached")
     assert await hourly.count() == 1
     assert await hourly.locator("td").first.text_content() == "1"
-    assert "by hour" in (await sue.locator("#rep-hourly svg").get_attribute("aria-label") or "")
-    chart = sue.locator("#reports svg.bars[role=img]").first
+    series = sue.locator("#rep-series-chart[role=img]")
+    assert "by hour" in (await series.get_attribute("aria-label") or "")
+    assert await series.evaluate("c => c.width > 0 && c.height > 0")
+    chart = sue.locator("#rep-reasons-chart[role=img]")
     assert REASON in (await chart.get_attribute("aria-label") or "")
     await sue.locator("#reports").scroll_into_view_if_needed()
     await shot(sue, "console-reports", full_page=True)
@@ -97,8 +98,9 @@ async def test_the_supervisor_reads_the_figures_and_downloads_the_csv(
         " && document.querySelector('#rep-status').textContent.includes('updated')"
     )
     assert await cell(sue, "Handled", "all").inner_text() == "1"
-    # Seven days is too long for the hourly chart: it says so.
-    await sue.locator("#rep-hourly", has_text="periods of a day at most").wait_for()
+    # Seven days are drawn by day.
+    await sue.locator("#rep-series h3", has_text="By day").wait_for()
+    assert await sue.locator("#rep-series-table tbody tr").count() == 1
 
     # The CSV, fetched with the bearer token and saved from a Blob.
     async with sue.expect_download() as info:

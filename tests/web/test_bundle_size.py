@@ -59,3 +59,12 @@ def test_console_and_demo_are_built() -> None:
         "demo/cart.html",
     ):
         assert (STATIC / name).is_file(), name
+
+
+def test_the_charts_are_the_supervisors_only() -> None:
+    # Chart.js is in the reports' own bundle, which the console loads on first use only.
+    console = (STATIC / "console" / "console.js").read_text()
+    charts = (STATIC / "console" / "charts.js").read_text()
+    # ("chartjs" is in Chart.js's own strings, which minifying keeps.)
+    assert "LifelineCharts" in charts and "chartjs" in charts
+    assert "/console/charts.js" in console and "chartjs" not in console

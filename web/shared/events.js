@@ -37,6 +37,7 @@ export const QUEUE_UPDATED = "queue.updated";
 export const AGENT_UPDATED = "agent.updated";
 export const ANDON = "andon"; // supervisors: a product's line is stopped
 export const ANDON_CLEARED = "andon.cleared";
+export const SURVEY_ANSWERED = "survey.answered"; // supervisors: an answer the figures count
 export const ANDON_RAISE = "andon.raise";
 export const ANDON_CLEAR = "andon.clear";
 
@@ -59,5 +60,5 @@ export const TO_CUSTOMER = [CONTACT_QUEUED, CONTACT_ASSIGNED, CONTACT_ENDED, CON
 
 // What the hub sends an agent: the events that change the console's state (state.js apply),
 // and the Mayday ones, for the live video session (stage.js). Typing is shown, not kept.
-export const AGENT_STATE_EVENTS = [OFFER, OFFER_REVOKED, EVENT, CONTACT_ENDED, PRESENCE, QUEUE_UPDATED, AGENT_UPDATED, CALLBACK_UPDATED, CUSTOMER_PAGE, ANDON, ANDON_CLEARED];
+export const AGENT_STATE_EVENTS = [OFFER, OFFER_REVOKED, EVENT, CONTACT_ENDED, PRESENCE, QUEUE_UPDATED, AGENT_UPDATED, CALLBACK_UPDATED, CUSTOMER_PAGE, ANDON, ANDON_CLEARED, SURVEY_ANSWERED];
 export const MAYDAY_TO_AGENT = [RTC_CONFIG, RTC_SIGNAL, RTC_STATE, COBROWSE_EVENTS, SHARE_STATE];

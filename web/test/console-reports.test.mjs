@@ -2,7 +2,7 @@
 // shown as "—", never 0.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { periodQuery, fmtPct, fmtSecs, fmtNum, fmtServiceLevel, errorText, ROWS, figuresOf, hourWindows } from "../console/src/reports.js";
+import { periodQuery, fmtPct, fmtSecs, fmtNum, fmtServiceLevel, errorText, ROWS, figuresOf, seriesInterval, seriesRows } from "../console/src/reports.js";
 
 test("a null figure is a dash, a zero is a zero", () => {
   assert.equal(fmtPct(null), "—");
@@ -49,10 +49,21 @@ test("the figures table's rows over an empty channel", () => {
   assert.deepEqual(texts, ["0", "0", "— (target 80 % in 30 s)", "—", "—", "0 (0)", "—", "—", "—", "0"]);
 });
 
-test("the hours of a period: a day at most, clipped to the period", () => {
-  const w = hourWindows("2026-12-03T10:30:00Z", "2026-12-03T13:00:00Z");
-  assert.deepEqual(w.map((x) => x.from), ["2026-12-03T10:30:00.000Z", "2026-12-03T11:00:00.000Z", "2026-12-03T12:00:00.000Z"]);
-  assert.equal(w[0].to, "2026-12-03T11:00:00.000Z");
-  assert.equal(hourWindows("2026-12-02T14:30:00Z", "2026-12-03T14:30:00Z").length, 25);
-  assert.deepEqual(hourWindows("2026-11-26T00:00:00Z", "2026-12-03T00:00:00Z"), []);
+test("a series is by hour for up to two days, by day beyond", () => {
+  assert.equal(seriesInterval("2026-12-03T00:00:00Z", "2026-12-03T13:00:00Z"), "hour");
+  assert.equal(seriesInterval("2026-12-01T00:00:00Z", "2026-12-03T00:00:00Z"), "hour");
+  assert.equal(seriesInterval("2026-11-26T00:00:00Z", "2026-12-03T00:00:00Z"), "day");
+});
+
+test("the series' rows keep a bucket with nothing to measure as null, not 0", () => {
+  const none = { offered: 0, handled: 0, abandoned: 0, short_abandoned: 0, service_level_pct: null, asa_s: null };
+  const rows = seriesRows({
+    interval: "hour",
+    buckets: [
+      { from: "2026-12-03T10:00:00Z", to: "2026-12-03T11:00:00Z", all: { offered: 4, handled: 3, abandoned: 1, short_abandoned: 0, service_level_pct: 75, asa_s: 12.5 } },
+      { from: "2026-12-03T11:00:00Z", to: "2026-12-03T12:00:00Z", all: none },
+    ],
+  });
+  assert.deepEqual(rows.map((r) => [r.offered, r.sl, r.asa_s]), [[4, 75, 12.5], [0, null, null]]);
+  assert.match(rows[0].label, /^\d\d:\d\d$/);
 });

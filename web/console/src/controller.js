@@ -144,8 +144,9 @@ export class Console {
     if (!this.state) return;
     this.applyServer(name, p);
     this.renderAll();
-    // The figures follow the contacts' ends (an agent's load, the queue), debounced.
-    if (this.tab === "supervisor" && [E.QUEUE_UPDATED, E.AGENT_UPDATED, E.CONTACT_ENDED].includes(name)) this.reports.schedule();
+    // The figures follow the contacts' ends (an agent's load, the queue) and the survey
+    // answers, debounced.
+    if (this.tab === "supervisor" && [E.QUEUE_UPDATED, E.AGENT_UPDATED, E.CONTACT_ENDED, E.SURVEY_ANSWERED].includes(name)) this.reports.schedule();
   }
 
   applyServer(name, p) {

@@ -1,8 +1,31 @@
 // The supervisor's reports, below the live queue: a period's figures per channel from
 // GET /api/v1/reports/summary (docs/reports.md), the top reasons with their customers' comments,
-// a bar chart of contacts by reason (plain SVG, no library) and the CSV download.
+// the period by hour or by day from GET /api/v1/reports/series, charts of both (charts.js,
+// Chart.js, loaded on first use) with tables of the same numbers, and the CSV download.
 // The pure helpers (period, formatting) are exported for the node tests; ReportsPanel draws.
 import { h } from "../../shared/dom.js";
+
+const CHARTS_PATH = "/console/charts.js";
+let chartsLoading = null;
+
+// The chart bundle (window.LifelineCharts), loaded once, the first time a chart is drawn.
+function loadCharts() {
+  if (window.LifelineCharts) return Promise.resolve(window.LifelineCharts);
+  if (!chartsLoading) {
+    chartsLoading = new Promise((resolve, reject) => {
+      const s = document.createElement("script");
+      s.src = `${CHARTS_PATH}?v=${__VERSION__}`;
+      s.async = true;
+      s.onload = () => (window.LifelineCharts ? resolve(window.LifelineCharts) : reject(new Error("no charts")));
+      s.onerror = () => {
+        chartsLoading = null; // the next draw tries again
+        reject(new Error("the charts could not load"));
+      };
+      document.head.appendChild(s);
+    });
+  }
+  return chartsLoading;
+}
 
 export const CHANNELS = ["chat", "video", "callback", "all"];
 const LABEL = { chat: "Chat", video: "Video", callback: "Callback", all: "All" };
@@ -52,18 +75,27 @@ export function periodQuery(kind, opts = {}) {
   return new URLSearchParams(q).toString();
 }
 
-// The hours of a period, for the hourly chart: [{from, to}] ISO, the last one ending at "to".
-// Only for periods of at most a day (one summary per hour: 24 calls at most).
-export function hourWindows(from, to) {
-  const start = new Date(from).getTime();
-  const end = new Date(to).getTime();
-  if (!(end > start) || end - start > 86400e3 + 1000) return [];
-  const out = [];
-  let t = start - (start % 3600e3);
-  for (; t < end; t += 3600e3) out.push({ from: new Date(Math.max(t, start)).toISOString(), to: new Date(Math.min(t + 3600e3, end)).toISOString() });
-  return out;
+// The buckets of a period's series: by hour for up to two days, else by day.
+export function seriesInterval(from, to) {
+  return new Date(to).getTime() - new Date(from).getTime() <= 2 * 86400e3 + 1000 ? "hour" : "day";
 }
-export const HOURLY_MIN_MS = 60000; // live refreshes of the hourly series: at most once a minute
+// A bucket's label, in the browser's time: "14:00" by hour, "3 Dec" by day.
+export function bucketLabel(iso, interval) {
+  const d = new Date(iso);
+  if (interval === "hour") return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+  return d.toLocaleDateString([], { day: "numeric", month: "short" });
+}
+// The series' rows for the chart and its table: all channels, one row per bucket.
+export function seriesRows(series) {
+  return series.buckets.map((b) => ({
+    label: bucketLabel(b.from, series.interval),
+    offered: b.all.offered,
+    handled: b.all.handled,
+    abandoned: b.all.abandoned,
+    sl: b.all.service_level_pct,
+    asa_s: b.all.asa_s,
+  }));
+}
 
 // What an error answer says, plainly.
 export function errorText(status, body) {
@@ -91,61 +123,6 @@ export function figuresOf(summary, ch) {
   return ch === "all" ? summary.all : summary.channels[ch];
 }
 
-// Contacts by reason as accessible SVG bars: role="img" with a text alternative, plus a
-// caption; the same numbers are in the reasons list beside it.
-export function reasonsChart(reasons) {
-  const NS = "http://www.w3.org/2000/svg";
-  const max = Math.max(1, ...reasons.map((r) => r.count));
-  const rowH = 26;
-  const width = 420;
-  const labelW = 150;
-  const svg = document.createElementNS(NS, "svg");
-  const alt = "Contacts by reason: " + reasons.map((r) => `${r.reason} ${r.count}`).join(", ");
-  svg.setAttribute("viewBox", `0 0 ${width} ${rowH * reasons.length + 4}`);
-  svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", alt);
-  svg.setAttribute("class", "bars");
-  const el = (tag, attrs, text) => {
-    const n = document.createElementNS(NS, tag);
-    for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, String(v));
-    if (text != null) n.textContent = text;
-    return n;
-  };
-  reasons.forEach((r, i) => {
-    const y = i * rowH + 2;
-    const w = Math.max(2, ((width - labelW - 40) * r.count) / max);
-    svg.append(el("text", { x: labelW - 6, y: y + 16, "text-anchor": "end", class: "bar-label" }, r.reason.length > 22 ? r.reason.slice(0, 21) + "…" : r.reason));
-    svg.append(el("rect", { x: labelW, y: y + 3, width: w, height: rowH - 8, rx: 3, class: "bar" }));
-    svg.append(el("text", { x: labelW + w + 6, y: y + 16, class: "bar-n" }, String(r.count)));
-  });
-  return svg;
-}
-
-// Service level and ASA by hour: two rows of small SVG bars, a table of the same numbers for
-// screen readers (and anyone) below.
-export function hourlyChart(hours) {
-  const NS = "http://www.w3.org/2000/svg";
-  const el = (tag, attrs, text) => {
-    const n = document.createElementNS(NS, tag);
-    for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, String(v));
-    if (text != null) n.textContent = text;
-    return n;
-  };
-  const width = 480;
-  const bw = width / Math.max(1, hours.length);
-  const maxAsa = Math.max(1, ...hours.map((x) => x.asa_s || 0));
-  const svg = el("svg", { viewBox: `0 0 ${width} 150`, role: "img", class: "bars hourly", "aria-label": "Service level and average wait by hour: " + hours.map((x) => `${x.label} ${fmtPct(x.sl)}, ${fmtSecs(x.asa_s)}`).join("; ") });
-  svg.append(el("text", { x: 0, y: 10, class: "bar-n" }, "Service level (0–100 %)"), el("text", { x: 0, y: 82, class: "bar-n" }, `ASA (0–${fmtSecs(maxAsa)})`));
-  hours.forEach((x, i) => {
-    const sl = x.sl == null ? 0 : (55 * x.sl) / 100;
-    if (x.sl != null) svg.append(el("rect", { x: i * bw + 1, y: 68 - sl, width: Math.max(1, bw - 2), height: Math.max(1, sl), class: "bar" }));
-    const a = x.asa_s == null ? 0 : (45 * x.asa_s) / maxAsa;
-    if (x.asa_s != null) svg.append(el("rect", { x: i * bw + 1, y: 135 - a, width: Math.max(1, bw - 2), height: Math.max(1, a), class: "bar alt" }));
-    if (i % 3 === 0 && i < hours.length - 2) svg.append(el("text", { x: i * bw, y: 148, class: "bar-label" }, x.label));
-  });
-  return svg;
-}
-
 export class ReportsPanel {
   constructor(app) {
     this.app = app;
@@ -156,6 +133,8 @@ export class ReportsPanel {
     this.timer = null;
     this.seq = 0; // only the latest answer is drawn
     this.fetches = 0; // for tests: how many summaries were asked for
+    this.charts = []; // Chart.js instances drawn, destroyed before the next draw
+    this.series = null;
     const periodSel = (this.periodSel = h(
       "select",
       { id: "rep-period", onchange: () => this.onPeriod() },
@@ -223,11 +202,11 @@ export class ReportsPanel {
     const wait = Math.max(0, this.lastAt + REFRESH_MIN_MS - Date.now());
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.refresh(true);
+      this.refresh();
     }, wait);
   }
 
-  async refresh(live = false) {
+  async refresh() {
     this.syncSites();
     let qs;
     try {
@@ -249,68 +228,79 @@ export class ReportsPanel {
       this.error = null;
       this.status.textContent = `${fmtRange(body.from, body.to)} · updated ${new Date().toLocaleTimeString()}`;
       this.draw();
-      if (!live || Date.now() - (this.hourlyAt || 0) > HOURLY_MIN_MS) this.refreshHourly(body, qs, seq);
+      this.refreshSeries(body, seq);
     } catch (_) {
       if (seq === this.seq) this.showError("Could not reach the hub to load the reports.");
     }
   }
 
-  // One summary per hour of the period (a day at most): the summary has no hourly series.
-  async refreshHourly(summary, qs, seq) {
-    const wins = hourWindows(summary.from, summary.to);
-    this.hourlyAt = Date.now();
-    if (!wins.length) {
-      this.hourly = null;
-      return this.drawHourly();
-    }
-    const site = new URLSearchParams(qs).get("site");
+  // The period's series, by hour or by day, for exactly the summary's period.
+  async refreshSeries(summary, seq) {
+    const interval = seriesInterval(summary.from, summary.to);
+    const q = new URLSearchParams({ from: summary.from, to: summary.to, interval, ...(summary.site ? { site: summary.site } : {}) });
     try {
-      const hours = await Promise.all(
-        wins.map(async (wdw) => {
-          const q = new URLSearchParams({ from: wdw.from, to: wdw.to, ...(site ? { site } : {}) });
-          const res = await fetch(`/api/v1/reports/summary?${q}`, { headers: { Authorization: `Bearer ${this.app.token}` } });
-          if (!res.ok) throw new Error(String(res.status));
-          const b = await res.json();
-          const d = new Date(wdw.from);
-          return { label: `${String(d.getHours()).padStart(2, "0")}:00`, offered: b.all.offered, sl: b.all.service_level.value_pct, asa_s: b.all.asa_s, p90: b.all.wait_p90_s };
-        }),
-      );
+      const res = await fetch(`/api/v1/reports/series?${q}`, { headers: { Authorization: `Bearer ${this.app.token}` } });
+      if (!res.ok) throw new Error(String(res.status));
+      const body = await res.json();
       if (seq !== this.seq) return;
-      this.hourly = hours;
+      this.series = body;
     } catch (_) {
       if (seq !== this.seq) return;
-      this.hourly = "error";
+      this.series = "error";
     }
-    this.drawHourly();
+    this.drawSeries();
   }
 
-  drawHourly() {
-    const box = this.body.querySelector("#rep-hourly");
+  drawSeries() {
+    const box = this.body.querySelector("#rep-series");
     if (!box) return;
     box.textContent = "";
-    box.append(h("h3", { id: "rep-hourly-h" }, "By hour"));
-    if (this.hourly === "error") return box.append(h("p", { class: "error" }, "Could not load the hourly figures."));
-    if (!this.hourly) return box.append(h("p", { class: "muted small" }, "By hour for periods of a day at most (today, the last 24 hours)."));
-    const rows = this.hourly.filter((x) => x.offered);
+    const by = this.series && this.series !== "error" && this.series.interval === "day" ? "day" : "hour";
+    box.append(h("h3", { id: "rep-series-h" }, `By ${by}`));
+    if (this.series === "error") return box.append(h("p", { class: "error" }, "Could not load the figures by hour."));
+    if (!this.series) return box.append(h("p", { class: "muted small" }, "Loading…"));
+    const rows = seriesRows(this.series);
+    const alt = `Service level and average speed of answer by ${by}: ` + rows.filter((x) => x.offered).map((x) => `${x.label} ${fmtPct(x.sl)}, ${fmtSecs(x.asa_s)}`).join("; ");
     box.append(
-      h("figure", { class: "rep-chart" }, hourlyChart(this.hourly), h("figcaption", { class: "small muted" }, "Service level (top) and average speed of answer (bottom), all channels, by the hour contacts came in.")),
+      h("figure", { class: "rep-chart" }, this.chart((C) => C.seriesChart(this.charts, rows, alt)), h("figcaption", { class: "small muted" }, `Service level (bars) and average speed of answer (line), all channels, by the ${by} contacts came in.`)),
       h(
         "details",
         {},
-        h("summary", {}, "The hourly figures as a table"),
+        h("summary", {}, `The figures by ${by} as a table`),
         h(
           "table",
-          { class: "grid", id: "rep-hourly-table" },
-          h("thead", {}, h("tr", {}, ...["Hour", "Offered", "Service level", "ASA", "p90 wait"].map((t) => h("th", { scope: "col" }, t)))),
-          h("tbody", {}, rows.map((x) => h("tr", {}, h("th", { scope: "row" }, x.label), h("td", {}, String(x.offered)), h("td", {}, fmtPct(x.sl)), h("td", {}, fmtSecs(x.asa_s)), h("td", {}, fmtSecs(x.p90))))),
+          { class: "grid", id: "rep-series-table" },
+          h("thead", {}, h("tr", {}, ...[by === "day" ? "Day" : "Hour", "Offered", "Handled", "Abandoned", "Service level", "ASA"].map((t) => h("th", { scope: "col" }, t)))),
+          h(
+            "tbody",
+            {},
+            rows.filter((x) => x.offered).map((x) => h("tr", {}, h("th", { scope: "row" }, x.label), h("td", {}, String(x.offered)), h("td", {}, String(x.handled)), h("td", {}, String(x.abandoned)), h("td", {}, fmtPct(x.sl)), h("td", {}, fmtSecs(x.asa_s)))),
+          ),
         ),
       ),
     );
   }
 
+  // A box that gets its chart once the chart bundle is there (unless redrawn meanwhile);
+  // if the bundle cannot load, the table beside it still has every figure.
+  chart(make) {
+    const box = h("div", { class: "rep-chart-box" });
+    loadCharts().then(
+      (C) => box.isConnected && box.append(make(C)),
+      () => box.isConnected && box.append(h("p", { class: "muted small" }, "The chart could not load; the figures are in the table.")),
+    );
+    return box;
+  }
+
+  destroyCharts() {
+    for (const c of this.charts) c.destroy();
+    this.charts = [];
+  }
+
   showError(text) {
     this.error = text;
     this.status.textContent = "";
+    this.destroyCharts();
     this.body.textContent = "";
     this.body.append(h("p", { class: "error", role: "alert", id: "rep-error" }, text));
   }
@@ -342,8 +332,8 @@ export class ReportsPanel {
   }
 
   draw() {
-    queueMicrotask(() => this.drawHourly());
     const s = this.summary;
+    this.destroyCharts();
     this.body.textContent = "";
     const table = h(
       "table",
@@ -381,9 +371,11 @@ export class ReportsPanel {
           "section",
           { "aria-labelledby": "rep-chart-h" },
           h("h3", { id: "rep-chart-h" }, "Contacts by reason"),
-          reasons.length ? h("figure", { class: "rep-chart" }, reasonsChart(reasons), h("figcaption", { class: "small muted" }, "Wrap-up reasons of the period's contacts, most frequent first.")) : h("p", { class: "empty" }, "No wrap-up reasons in this period."),
+          reasons.length
+            ? h("figure", { class: "rep-chart" }, this.chart((C) => C.reasonsChart(this.charts, reasons, "Contacts by reason: " + reasons.map((r) => `${r.reason} ${r.count}`).join(", "))), h("figcaption", { class: "small muted" }, "Wrap-up reasons of the period's contacts, most frequent first."))
+            : h("p", { class: "empty" }, "No wrap-up reasons in this period."),
         ),
-        h("section", { id: "rep-hourly", "aria-labelledby": "rep-hourly-h" }),
+        h("section", { id: "rep-series", "aria-labelledby": "rep-series-h" }),
         h("section", { "aria-labelledby": "rep-voc-h" }, h("h3", { id: "rep-voc-h" }, "Voice of the customer"), reasons.length ? voc : h("p", { class: "empty" }, "No reasons yet.")),
       ),
       h(
@@ -393,6 +385,7 @@ export class ReportsPanel {
       ),
       h("p", { class: "small muted" }, `Orders ${s.orders} · contacts per order ${fmtNum(s.contacts_per_order, 2)} · callbacks reached ${fmtPct(s.callbacks && s.callbacks.success_pct)}`),
     );
+    this.drawSeries();
   }
 }
 
