@@ -18,6 +18,7 @@ from hub.edges.realtime import AgentEdge, CustomerEdge
 from hub.live import Live
 from hub.metrics import Metrics
 from hub.notify import AGENT_NS, CUSTOMER_NS, Notify
+from hub.outbox import Outbox
 from hub.router import Router
 from hub.store.appenders import open_appender
 from hub.store.db import create_engine, create_read_engine, migrate, write_gate
@@ -75,6 +76,7 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
         clock=clock or SystemClock(),
     )
     router = Router(hub)
+    outbox = Outbox(hub)
     customer_edge = CustomerEdge(CUSTOMER_NS, hub)
     agent_edge = AgentEdge(AGENT_NS, hub)
     sio.register_namespace(customer_edge)
@@ -86,6 +88,7 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
         await migrate(hub.db)
         hub.writer.start()
         await router.start()
+        await outbox.start()
         log.info("hub ready on %s", config.database_url.split("@")[-1])
         yield
         # Inward out: the edges' events finish first, then the router's step, then the
@@ -94,6 +97,7 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
         await customer_edge.close()
         await agent_edge.close()
         await router.stop()
+        await outbox.stop()
         await hub.writer.stop()
         if hub.reads is not hub.db:
             await hub.reads.dispose()

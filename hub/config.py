@@ -23,6 +23,15 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise SystemExit(f"{name} must be a number, not {raw!r}") from None
 
 
+def _bool(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no"):
+        return False
+    if raw in ("1", "true", "yes"):
+        return True
+    raise SystemExit(f"{name} must be true or false, not {raw!r}")
+
+
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
     return int(_float(env, name, default))
 
@@ -82,6 +91,10 @@ class Config:
     abandon_after_s: float = 60.0
     # Reports: an abandon after less than this is "short" and leaves the service level out.
     short_abandon_s: float = 5.0
+    # Webhooks (DESIGN §13): how long a receiver has to answer, and whether deliveries may go
+    # to private and loopback addresses (tests and local development only).
+    webhook_timeout_s: float = 10.0
+    webhook_allow_private: bool = False
     demo: bool = False
 
     @classmethod
@@ -116,8 +129,12 @@ class Config:
             "andon_window_s": _float(env, "HUB_ANDON_WINDOW_DAYS", 7.0) * 86400.0,
             "abandon_after_s": _float(env, "HUB_ABANDON_AFTER", 60.0),
             "short_abandon_s": _float(env, "HUB_SHORT_ABANDON_S", 5.0),
+            "webhook_timeout_s": _float(env, "HUB_WEBHOOK_TIMEOUT_S", 10.0),
+            "webhook_allow_private": _bool(env, "HUB_WEBHOOK_ALLOW_PRIVATE"),
         }
         values.update(overrides)
+        if values["webhook_timeout_s"] <= 0:
+            raise SystemExit("HUB_WEBHOOK_TIMEOUT_S must be a positive number of seconds")
         if values["andon_threshold"] < 1:
             raise SystemExit("HUB_ANDON_THRESHOLD must be at least 1")
         if values["andon_window_s"] <= 0 or values["abandon_after_s"] <= 0:

@@ -61,6 +61,12 @@ class Metrics:
             "lifeline_abandons_total", "Contacts abandoned while waiting", ["channel"], registry=r
         )
         self.flags = Counter("lifeline_andon_flags_total", "Andon flags raised", registry=r)
+        self.webhook_attempts = Counter(
+            "lifeline_webhook_attempts_total",
+            "Webhook delivery attempts, by what became of the delivery",
+            ["outcome"],
+            registry=r,
+        )
         self.errors = Counter(
             "lifeline_refused_total", "Requests refused, by error code", ["code"], registry=r
         )

@@ -238,6 +238,12 @@ class ReportQuery(Query):
     end: QueryTimestamp | None = Field(default=None, alias="to")
 
 
+class SiteQuery(Query):
+    """``?site=KEY``: one site, by its key."""
+
+    site: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
 class SeriesQuery(ReportQuery):
     """``GET /api/v1/reports/series``: a report's period in buckets of an hour or a day."""
 

@@ -6,19 +6,17 @@ The hub runs on a manual clock, so every wait and handle time is exact.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import csv
 import io
 import json
-import os
-import sys
 from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
 import pytest
 
+from tests.kit import cli
 from tests.kit.clients import Clients, about
 from tests.kit.hub import SITE_SECRET, HandClock, HubServer
 from tests.kit.wire import Wire
@@ -180,17 +178,7 @@ async def scripted_day(clients: Clients, clock: HandClock, server: HubServer) ->
 
 async def hub_cli(server: HubServer, *args: str) -> tuple[int, str, str]:
     """``python -m hub ARGS`` on the test hub's database, as an operator would run it."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "hub",
-        *args,
-        env={**os.environ, "HUB_DATABASE_URL": server.database_url},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await proc.communicate()
-    return int(proc.returncode or 0), out.decode(), err.decode()
+    return await cli.hub_cli(server.database_url, *args)
 
 
 async def hub_command(server: HubServer, *args: str) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from tests.kit import cli
 from tests.kit.hub import HandClock, HubServer
 from tests.kit.wire import Wire, agent, customer, login
 
@@ -375,8 +376,27 @@ async def test_rate_limit_refuses_after_the_burst(
 
 
 async def test_a_channel_the_site_does_not_offer_is_refused(hub_server: HubServer) -> None:
-    # Sites offer chat and callback unless added with video (``hub sites add --video``).
-    await hub_server.add_site("plain")
+    # A site offers every channel unless narrowed (``hub sites add --channels chat,callback``).
+    await hub_server.add_site("everything")
+    everything = await customer(hub_server.url, "everything")
+    assert everything.received["session"][0]["channels"] == ["chat", "callback", "video"]
+    await everything.close()
+    code, _, err = await cli.hub_cli(
+        hub_server.database_url,
+        "sites",
+        "add",
+        "plain",
+        "--secret",
+        "plain-secret-0123456789",
+        "--channels",
+        "callback,chat",
+    )
+    assert code == 0, err
+    for bad in ("fax", "", "chat,fax"):
+        code, _, err = await cli.hub_cli(
+            hub_server.database_url, "sites", "set", "plain", "--channels", bad
+        )
+        assert code != 0 and "channel" in err, (bad, err)
     shopper = await customer(hub_server.url, "plain")
     session = shopper.received["session"][0]
     assert session["channels"] == ["chat", "callback"]

@@ -7,10 +7,12 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from hub.actions import webhooks
+from hub.core import webhooks as rules
 from hub.core.capacity import DEFAULT_CAPACITY
 from hub.core.credentials import hash_password
 from hub.core.identity import normalize_email
-from hub.store import queries
+from hub.store import outbox, queries
 from hub.store.db import create_oneshot_engine, migrate
 
 ROLES = ("agent", "supervisor", "admin")
@@ -64,6 +66,52 @@ def check_contact_reasons(reasons: list[str]) -> list[str]:
     if len(set(reasons)) != len(reasons):
         raise ValueError("contact reasons must be different from each other")
     return reasons
+
+
+# What a site offers, in the widget's order: every channel unless ``--channels`` narrows it.
+CHANNELS = ("chat", "callback", "video")
+
+
+def parse_channels(text: str) -> list[str]:
+    """``chat,video``: the channels a site offers, at least one, each known."""
+    given = [c.strip() for c in text.split(",") if c.strip()]
+    unknown = sorted(set(given) - set(CHANNELS))
+    if unknown:
+        raise ValueError(f"unknown channel {unknown[0]!r}: choose among chat, video, callback")
+    if not given:
+        raise ValueError("a site offers at least one channel")
+    return [c for c in CHANNELS if c in given]
+
+
+async def check_webhook(url: str, secret: str | None, *, allow_private: bool) -> dict[str, str]:
+    """A checked subscription ``{"url", "secret"}`` (a new secret when none is given)."""
+    rules.check_url(url)
+    if secret is None:
+        secret = rules.new_secret()
+    rules.secret_key(secret)
+    await webhooks.check_target(url, allow_private)
+    return {"url": url, "secret": secret}
+
+
+async def webhook_report(database_url: str, key: str) -> dict[str, Any]:
+    """A site's webhook: its URL and secret, its deliveries by status, the latest ones."""
+    engine = create_oneshot_engine(database_url)
+    try:
+        await migrate(engine)
+        async with engine.connect() as conn:
+            site = await queries.site_by_key(conn, key)
+            if site is None:
+                raise ValueError(f"no site with key {key!r}")
+            hook = webhooks.subscription(site) or {}
+            return {
+                "site": key,
+                "url": hook.get("url"),
+                "secret": hook.get("secret"),
+                "counts": await outbox.counts(conn, site["id"]),
+                "recent": await webhooks.recent(conn, site["id"]),
+            }
+    finally:
+        await engine.dispose()
 
 
 async def add_site(

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub import types
+from hub.actions import webhooks
 from hub.actions.context import Hub
 from hub.core import policy
 from hub.errors import Forbidden, Invalid, NotFound
@@ -80,7 +81,9 @@ async def after_wrapup(
         "raised_at": now,
     }
     flag_id = await queries.add_flag(conn, **values)
-    return await flag_view(conn, {"id": flag_id, **values})
+    view = await flag_view(conn, {"id": flag_id, **values})
+    await webhooks.enqueue(conn, site_id, "product.flagged", {"flag": view}, now)
+    return view
 
 
 async def announce(hub: Hub, flag: dict[str, Any] | None) -> None:
@@ -117,6 +120,7 @@ async def raise_flag(hub: Hub, session: AgentSession, p: types.AndonRaise) -> di
         }
         flag_id = await queries.add_flag(conn, **values)
         view = await flag_view(conn, {"id": flag_id, **values})
+        await webhooks.enqueue(conn, site["id"], "product.flagged", {"flag": view}, now)
     await announce(hub, view)
     return {"ok": True, "flag": view}
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub import types
-from hub.actions import andon, perform, survey
+from hub.actions import andon, perform, survey, webhooks
 from hub.actions.context import Hub
 from hub.actions.ending import end_contact_row
 from hub.actions.visitors import site_channels
@@ -119,6 +119,9 @@ async def _new_contact(
     contact_id = await queries.create_contact(conn, **contact_row)
     contact_row["id"] = contact_id
     await queries.log_contact_event(conn, contact_id, "requested", now, data={"channel": p.channel})
+    await webhooks.enqueue(
+        conn, site["id"], "contact.created", webhooks.contact_data(contact_row), now
+    )
     row, _ = await append_event(
         conn,
         conversation_id=conversation_id,

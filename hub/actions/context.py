@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
@@ -17,6 +18,9 @@ from hub.notify import Notify
 from hub.store.db import writing
 from hub.store.writer import EventWriter
 
+# The mark of a transaction that wrote a webhook delivery (on its connection's ``info``).
+OUTBOX_WROTE = "lifeline_outbox_wrote"
+
 
 @dataclass
 class Hub:
@@ -31,15 +35,26 @@ class Hub:
     gate: AbstractAsyncContextManager[Any] = field(repr=False)
     # Long reads (the reports): on SQLite a read-only pool beside ``db``, else ``db`` itself.
     reads: AsyncEngine = field(repr=False)
+    # Set when a committed transaction wrote a webhook delivery (hub.outbox waits on it).
+    outbox_wake: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
     def __post_init__(self) -> None:
         self._writing = writing(self.db)
 
     @asynccontextmanager
     async def tx(self) -> AsyncIterator[AsyncConnection]:
-        """A transaction that writes: it holds the write lock from its first statement."""
+        """A transaction that writes: it holds the write lock from its first statement.
+
+        One that wrote a webhook delivery wakes the outbox's sender once it has committed
+        (``hub.actions.webhooks.enqueue`` marks the connection).
+        """
         async with self.gate, self._writing.begin() as conn:
-            yield conn
+            try:
+                yield conn
+            finally:
+                wrote = conn.info.pop(OUTBOX_WROTE, False)
+        if wrote:
+            self.outbox_wake.set()
 
     def wake_router(self) -> None:
         """Ask the router to look at the engine again (something it waits for may be due)."""

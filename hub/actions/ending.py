@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hub.actions import webhooks
 from hub.actions.context import Hub
 from hub.core import policy
 from hub.store import queries
@@ -64,6 +65,15 @@ async def end_contact_row(
         data["survey"] = True
     row, _ = await append_event(
         conn, conversation_id=contact["conversation_id"], type="contact.ended", data=data, now=now
+    )
+    await webhooks.enqueue(
+        conn,
+        contact["site_id"],
+        "contact.ended",
+        webhooks.contact_data(
+            contact, reason=reason, wrapup_reason=wrapup_reason, resolved=resolved, product=product
+        ),
+        now,
     )
     if contact["state"] == "assigned" and contact.get("assigned_at"):
         hub.live.record_handle_time(contact["channel"], now - contact["assigned_at"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hub import types
-from hub.actions import mayday, perform
+from hub.actions import mayday, perform, webhooks
 from hub.actions.context import Hub
 from hub.actions.customers import customer_profile
 from hub.core import routing
@@ -36,6 +36,13 @@ async def accept_offer(hub: Hub, session: AgentSession, p: types.ContactRef) -> 
             first_assigned_at=contact["first_assigned_at"] or now,
         )
         await queries.log_contact_event(conn, p.contact_id, "accepted", now, session.id)
+        await webhooks.enqueue(
+            conn,
+            contact["site_id"],
+            "contact.assigned",
+            webhooks.contact_data(contact, agent=agent_public),
+            now,
+        )
         row, _ = await append_event(
             conn,
             conversation_id=contact["conversation_id"],

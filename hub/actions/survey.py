@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub import types
-from hub.actions import perform
+from hub.actions import perform, webhooks
 from hub.actions.context import Hub
 from hub.actions.ending import survey_request
 from hub.core import policy
@@ -54,6 +54,19 @@ async def answer_survey(hub: Hub, visitor: Visitor, p: types.SurveyAnswer) -> di
             follow_up_id=follow_up["id"] if follow_up else None,
             answered_at=now,
             enqueued_at=contact["enqueued_at"],
+        )
+        await webhooks.enqueue(
+            conn,
+            contact["site_id"],
+            "survey.answered",
+            webhooks.contact_data(
+                contact,
+                resolved=p.resolved,
+                effort=p.effort,
+                comment=p.comment,
+                follow_up_id=follow_up["id"] if follow_up else None,
+            ),
+            now,
         )
         # The answer's figures on the contact's row too, for the reports (hub.store.reports).
         await queries.set_contact(
@@ -171,6 +184,13 @@ async def _follow_up(
         "requested",
         now,
         data={"channel": channel, "follow_up_of": ended["id"]},
+    )
+    await webhooks.enqueue(
+        conn,
+        row["site_id"],
+        "contact.created",
+        webhooks.contact_data(row, follow_up_of=ended["id"]),
+        now,
     )
     row["follow_up"] = {"of": ended["id"], "survey": survey_data(ended["id"], p)}
     return row, True

@@ -82,8 +82,8 @@ async def open_visitor(
 
 
 def site_channels(site: dict[str, Any]) -> list[str]:
-    """The channels a site offers its customers (``hub sites add --video`` adds video)."""
-    return list((site.get("settings") or {}).get("channels", ["chat", "callback"]))
+    """The channels a site offers its customers: every one unless ``--channels`` narrowed it."""
+    return list((site.get("settings") or {}).get("channels", ["chat", "callback", "video"]))
 
 
 def session_payload(hub: Hub, visitor: Visitor, token: str | None = None) -> dict[str, Any]:

@@ -62,7 +62,6 @@ def parser() -> argparse.ArgumentParser:
         default="optional",
         help="required: visitors must be signed by the shop before contacting",
     )
-    add_site.add_argument("--video", action="store_true", help="show live video help in the widget")
     set_site = sites.add_parser("set", help="change a site: only what is given")
     set_site.add_argument("key")
     set_site.add_argument("--name")
@@ -83,6 +82,24 @@ def parser() -> argparse.ArgumentParser:
             metavar="CHANNEL=PCT/S,...",
             help="targets, e.g. video=90/15,chat=80/30,callback=80/300 (percent within seconds)",
         )
+        sp.add_argument(
+            "--channels",
+            metavar="CHANNEL,...",
+            help="what the widget offers, of chat, video, callback (default: all three)",
+        )
+        sp.add_argument(
+            "--webhook-url",
+            metavar="URL",
+            help='POST contact and survey events here (docs/webhooks.md); "" to stop',
+        )
+        sp.add_argument(
+            "--webhook-secret",
+            metavar="whsec_...",
+            help="the signing secret (default: a new one, printed once)",
+        )
+    webhooks = sites.add_parser("webhooks", help="a site's webhook: its secret, recent deliveries")
+    webhooks.add_argument("key")
+    webhooks.add_argument("--json", action="store_true", help="print JSON")
 
     agents = sub.add_parser("agents", help="manage agents").add_subparsers(
         dest="action", required=True
@@ -325,14 +342,40 @@ def _site_lists(args: argparse.Namespace) -> dict[str, Any]:
         from hub.core.reports import parse_service_levels
 
         out["service_level"] = parse_service_levels(args.service_level)
+    if args.channels is not None:
+        out["channels"] = admin.parse_channels(args.channels)
     return out
 
 
+def _webhook(config: Config, args: argparse.Namespace) -> dict[str, str] | None:
+    """The site's new subscription from --webhook-url/--webhook-secret, checked (``{}``: drop
+    it; None: not given). Prints a generated secret: the only time it is shown unasked."""
+    if args.webhook_url is None:
+        if args.webhook_secret is not None:
+            raise ValueError("--webhook-secret goes with --webhook-url")
+        return None
+    if args.webhook_url == "":
+        return {}
+    hook = asyncio.run(
+        admin.check_webhook(
+            args.webhook_url, args.webhook_secret, allow_private=config.webhook_allow_private
+        )
+    )
+    if args.webhook_secret is None:
+        print(
+            f"webhook secret (keep it; `hub sites webhooks {args.key}` shows it): {hook['secret']}"
+        )
+    return hook
+
+
 def sites_command(config: Config, args: argparse.Namespace) -> int:
+    if args.action == "webhooks":
+        return site_webhooks(config, args)
     settings = _site_lists(args)
+    hook = _webhook(config, args)
+    if hook is not None:
+        settings["webhook"] = hook or None
     if args.action == "add":
-        if args.video:
-            settings["channels"] = ["chat", "callback", "video"]
         site_id = asyncio.run(
             admin.add_site(
                 config.database_url,
@@ -348,7 +391,8 @@ def sites_command(config: Config, args: argparse.Namespace) -> int:
         return 0
     if not settings and args.name is None and args.origins is None:
         raise ValueError(
-            "nothing to change: give --name, --origins, --canned-responses or --contact-reasons"
+            "nothing to change: give --name, --origins, --channels, --canned-responses,"
+            " --contact-reasons, --service-level or --webhook-url"
         )
     asyncio.run(
         admin.update_site(
@@ -360,6 +404,26 @@ def sites_command(config: Config, args: argparse.Namespace) -> int:
         )
     )
     print(f"site {args.key} updated")
+    return 0
+
+
+def site_webhooks(config: Config, args: argparse.Namespace) -> int:
+    report = asyncio.run(admin.webhook_report(config.database_url, args.key))
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    if report["url"] is None:
+        print(f"site {args.key} has no webhook (hub sites set {args.key} --webhook-url URL)")
+        return 0
+    print(f"url     {report['url']}\nsecret  {report['secret']}")
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(report["counts"].items()))
+    print(f"deliveries: {counts or 'none yet'}")
+    for d in report["recent"]:
+        answer = d["last_code"] or d["last_error"] or ""
+        print(
+            f"{d['created_at']}  {d['type']:<17} {d['status']:<9} "
+            f"attempts {d['attempts']:<3} {answer}"
+        )
     return 0
 
 

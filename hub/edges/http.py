@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from hub import types
-from hub.actions import agents, andon, customers, health, reports, timeline, visitors
+from hub.actions import agents, andon, customers, health, reports, timeline, visitors, webhooks
 from hub.actions.context import Hub
 from hub.core.identity import sign_user_id
 from hub.errors import Forbidden, HubError, Invalid, NotFound, Unauthorized
@@ -163,6 +163,13 @@ async def get_summary(request: web.Request) -> web.Response:
     return web.json_response(await reports.summary(request.app[HUB_KEY], agent, query))
 
 
+async def get_webhooks(request: web.Request) -> web.Response:
+    """``GET /api/v1/webhooks?site=KEY``: a site's webhook deliveries (supervisors, admins)."""
+    agent = await authenticated_agent(request)
+    query = types.parse(types.SiteQuery, dict(request.query))
+    return web.json_response(await webhooks.deliveries(request.app[HUB_KEY], agent, query.site))
+
+
 async def get_series(request: web.Request) -> web.Response:
     """``GET /api/v1/reports/series?site=KEY&from=T&to=T&interval=hour|day``."""
     agent = await authenticated_agent(request)
@@ -266,6 +273,7 @@ def setup_routes(app: web.Application, *, demo: bool) -> None:
     r.add_get("/api/v1/customers/{customer_id}", get_customer)
     r.add_get("/api/v1/conversations/{conversation_id}/events", get_events)
     r.add_get("/api/v1/flags", get_flags)
+    r.add_get("/api/v1/webhooks", get_webhooks)
     r.add_get("/api/v1/reports/staffing", get_staffing)
     r.add_get("/api/v1/reports/summary", get_summary)
     r.add_get("/api/v1/reports/series", get_series)

@@ -27,7 +27,7 @@ from hub.store.schema import (
 Row = dict[str, Any]
 
 DEFAULT_SITE_SETTINGS: dict[str, Any] = {
-    "channels": ["chat", "callback"],
+    "channels": ["chat", "callback", "video"],
     "canned_responses": [
         {"title": "Greeting", "text": "Hello! How can I help you today?"},
         {"title": "One moment", "text": "Thank you, let me check that for you."},

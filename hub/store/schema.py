@@ -13,6 +13,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 
@@ -267,4 +268,28 @@ contact_events = Table(
     Column("data", JSON, nullable=False),
     # The reports read the few events of one type (expired offers, media milestones).
     Index("ix_contact_events_type_contact", "type", "contact_id"),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    # The outbox (DESIGN §13): one row per delivery, written with the fact it tells, sent by
+    # hub.outbox at least once. ``id`` is the webhook-id receivers deduplicate by.
+    Column("id", String(40), primary_key=True),
+    Column("site_id", ID, ForeignKey("sites.id"), nullable=False),
+    Column("type", String(40), nullable=False),
+    # The JSON body exactly as sent, so that every attempt signs the same bytes.
+    Column("body", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    # pending | delivered | failed (retried for a day) | cancelled (the site dropped its hook)
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    # When a pending delivery is tried next (also the lease of the process sending it).
+    Column("next_attempt_at", Float, nullable=True),
+    Column("last_attempt_at", Float, nullable=True),
+    Column("last_code", Integer, nullable=True),
+    Column("last_error", String(300), nullable=True),
+    Column("delivered_at", Float, nullable=True),
+    Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+    Index("ix_webhook_deliveries_site_created", "site_id", "created_at"),
 )

@@ -118,6 +118,17 @@ class HandClock(ManualClock):
         await self.parked(settle_s=settle_s)
         await super().advance(seconds, settle_s=settle_s)
 
+    async def idle(self, waiters: int = 2, *, settle_s: float = 10.0) -> None:
+        """Return once the hub's loops on this clock (the router and the webhook outbox) are
+        all parked with nothing to do: whatever a committed action woke them for is done."""
+        async with asyncio.timeout(settle_s), self._parked:
+            await self._parked.wait_for(
+                lambda: (
+                    len(self._waiters) >= waiters
+                    and not any(wake.is_set() for wake in self._waiters)
+                )
+            )
+
     async def settle(self) -> None:
         """Let the router run one step and park again, without moving time.
 

@@ -80,6 +80,12 @@ class HubProcess:
         os.kill(self.proc.pid, signal.SIGKILL)
         assert await self.proc.wait() == -signal.SIGKILL
 
+    async def terminate(self) -> int:
+        """SIGTERM: the hub shuts down as an operator stops it, finishing what is under way."""
+        assert self.proc is not None and self.proc.returncode is None
+        self.proc.terminate()
+        return await self.proc.wait()
+
     async def stop(self) -> None:
         if self.proc is not None and self.proc.returncode is None:
             self.proc.kill()

@@ -84,7 +84,11 @@ export class MaydayView {
         break;
       case RTC_STATE:
         if (p.from !== "customer") break;
-        if (p.state === "first_frame") this.setStatus("The customer sees you", "ok");
+        if (p.state === "first_frame") {
+          // Said once per connection, and kept: this connection's "connected" may come after.
+          this.seenOn = this.attempt;
+          this.setStatus("The customer sees you", "ok");
+        }
         else if (p.state === "disconnected" && this.rtc) this.rtc.restart("customer");
         else if (p.state === "failed") this.mediaFailed(p.detail);
         break;
@@ -134,7 +138,9 @@ export class MaydayView {
           this.audio.play().catch(() => {});
         },
         screen: (track) => this.watchScreen(track),
-        connected: () => this.setStatus("Connected", "ok"),
+        connected: () => {
+          if (this.seenOn !== attempt) this.setStatus("Connected", "ok");
+        },
         failed: (reason) => this.mediaFailed(reason),
       },
     });
