@@ -238,6 +238,12 @@ class ReportQuery(Query):
     end: QueryTimestamp | None = Field(default=None, alias="to")
 
 
+class ShopCustomerQuery(Query):
+    """``GET /api/v1/shop/customers?user_id=U``: the shop's own id of its user."""
+
+    user_id: Annotated[str, StringConstraints(min_length=1, max_length=320)]
+
+
 class SiteQuery(Query):
     """``?site=KEY``: one site, by its key."""
 

@@ -62,7 +62,7 @@ def test_add_with_lists_then_set(db_url: str, tmp_path: Path) -> None:
     assert row is not None
     assert row["settings"]["canned_responses"] == CANNED
     assert row["settings"]["contact_reasons"] == ["Order status", "Refund"]
-    assert row["settings"]["channels"] == ["chat", "callback"]  # defaults kept
+    assert row["settings"]["channels"] == ["chat", "callback", "video"]  # defaults kept
 
     other = [{"title": "Bye", "text": "Have a nice day."}]
     done = hub(

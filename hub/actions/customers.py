@@ -13,7 +13,7 @@ from hub.store import queries
 
 async def customer_profile(conn: AsyncConnection, customer_id: str) -> dict[str, Any]:
     row = await queries.customer(conn, customer_id)
-    if row is None:
+    if row is None or row["erased_at"] is not None:
         raise NotFound("no such customer")
     return {
         "id": row["id"],

@@ -14,7 +14,17 @@ from typing import Any
 from aiohttp import web
 
 from hub import types
-from hub.actions import agents, andon, customers, health, reports, timeline, visitors, webhooks
+from hub.actions import (
+    agents,
+    andon,
+    customers,
+    health,
+    privacy,
+    reports,
+    timeline,
+    visitors,
+    webhooks,
+)
 from hub.actions.context import Hub
 from hub.core.identity import sign_user_id
 from hub.errors import Forbidden, HubError, Invalid, NotFound, Unauthorized
@@ -224,6 +234,33 @@ async def post_orders(request: web.Request) -> web.Response:
     return web.json_response(await reports.record_orders(hub, site, body))
 
 
+async def get_shop_customer(request: web.Request) -> web.Response:
+    """``GET /api/v1/shop/customers?user_id=U`` (HTTP Basic): a customer by the shop's id."""
+    hub = request.app[HUB_KEY]
+    site = await reports.shop_site(hub, *basic_auth(request))
+    query = types.parse(types.ShopCustomerQuery, dict(request.query))
+    return web.json_response(await privacy.by_user_id(hub, site, query.user_id))
+
+
+async def get_shop_customer_export(request: web.Request) -> web.Response:
+    """``GET /api/v1/shop/customers/{id}/export`` (HTTP Basic): everything held on them."""
+    hub = request.app[HUB_KEY]
+    site = await reports.shop_site(hub, *basic_auth(request))
+    held = await privacy.export(hub, site, request.match_info["customer_id"])
+    return web.json_response(
+        held,
+        headers={"Content-Disposition": 'attachment; filename="customer.json"'},
+    )
+
+
+async def delete_shop_customer(request: web.Request) -> web.Response:
+    """``DELETE /api/v1/shop/customers/{id}`` (HTTP Basic): the customer's erasure → 204."""
+    hub = request.app[HUB_KEY]
+    site = await reports.shop_site(hub, *basic_auth(request))
+    await privacy.erase(hub, site, request.match_info["customer_id"])
+    return web.Response(status=204)
+
+
 class SignIn(types.Payload):
     user_id: types.Name
     name: types.Name | None = None
@@ -279,6 +316,9 @@ def setup_routes(app: web.Application, *, demo: bool) -> None:
     r.add_get("/api/v1/reports/series", get_series)
     r.add_get("/api/v1/reports/contacts.csv", get_contacts_csv)
     r.add_post("/api/v1/shop/orders", post_orders)
+    r.add_get("/api/v1/shop/customers", get_shop_customer)
+    r.add_get("/api/v1/shop/customers/{customer_id}/export", get_shop_customer_export)
+    r.add_delete("/api/v1/shop/customers/{customer_id}", delete_shop_customer)
     r.add_get("/widget.js", static_file(STATIC / "widget.js", "application/javascript"))
     # The lazy part of the widget, fetched at the "live video help" tap and never before.
     r.add_get(

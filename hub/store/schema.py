@@ -53,6 +53,8 @@ customers = Table(
     # Set when this customer was merged into another one; the row stays as the record of it.
     Column("merged_into", ID, nullable=True),
     Column("created_at", Float, nullable=False),
+    # Set when the shop erased the customer (GDPR): the row stays, anonymous, for the reports.
+    Column("erased_at", Float, nullable=True),
 )
 
 identifiers = Table(

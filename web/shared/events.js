@@ -38,6 +38,7 @@ export const AGENT_UPDATED = "agent.updated";
 export const ANDON = "andon"; // supervisors: a product's line is stopped
 export const ANDON_CLEARED = "andon.cleared";
 export const SURVEY_ANSWERED = "survey.answered"; // supervisors: an answer the figures count
+export const CUSTOMER_ERASED = "customer.erased"; // a customer's personal data was erased
 export const ANDON_RAISE = "andon.raise";
 export const ANDON_CLEAR = "andon.clear";
 
@@ -60,5 +61,5 @@ export const TO_CUSTOMER = [CONTACT_QUEUED, CONTACT_ASSIGNED, CONTACT_ENDED, CON
 
 // What the hub sends an agent: the events that change the console's state (state.js apply),
 // and the Mayday ones, for the live video session (stage.js). Typing is shown, not kept.
-export const AGENT_STATE_EVENTS = [OFFER, OFFER_REVOKED, EVENT, CONTACT_ENDED, PRESENCE, QUEUE_UPDATED, AGENT_UPDATED, CALLBACK_UPDATED, CUSTOMER_PAGE, ANDON, ANDON_CLEARED, SURVEY_ANSWERED];
+export const AGENT_STATE_EVENTS = [OFFER, OFFER_REVOKED, EVENT, CONTACT_ENDED, PRESENCE, QUEUE_UPDATED, AGENT_UPDATED, CALLBACK_UPDATED, CUSTOMER_PAGE, ANDON, ANDON_CLEARED, SURVEY_ANSWERED, CUSTOMER_ERASED];
 export const MAYDAY_TO_AGENT = [RTC_CONFIG, RTC_SIGNAL, RTC_STATE, COBROWSE_EVENTS, SHARE_STATE];

@@ -2,7 +2,7 @@
 // events; a snapshot plus the events that followed equals a fresh snapshot.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fromSnapshot, apply, addContact, insertEvent, normalize, siteLists, expireOffers } from "../console/src/state.js";
+import { fromSnapshot, apply, addContact, insertEvent, normalize, siteLists, expireOffers, redact } from "../console/src/state.js";
 import { AGENT_UPDATED, CALLBACK_UPDATED, CONTACT_ENDED, CUSTOMER_PAGE, EVENT, OFFER, OFFER_REVOKED, PRESENCE, QUEUE_UPDATED } from "../shared/events.js";
 
 const customer = { id: "u1", name: "Zoe", identifiers: [] };
@@ -135,4 +135,30 @@ test("offers more than 2 s past their time go, the others stay", () => {
   assert.equal(expireOffers(st, 11000), false);
   assert.equal(expireOffers(st, 12001), true);
   assert.deepEqual(Object.keys(st.offers), ["now"]);
+});
+
+test("an erased customer's texts and name leave the console's state at once", () => {
+  const state = {
+    offers: {},
+    flags: {},
+    callbacks: {},
+    contacts: {
+      c1: {
+        contact: { id: "c1", conversation_id: "v1", state: "ended" },
+        customer: { id: "u1", name: "Jane Doe", page: { url: "https://shop.example/lamp" }, identifiers: [{ kind: "email", value: "jane@example.com" }] },
+        events: [
+          { seq: 1, type: "message", author: { role: "customer", name: "Jane Doe" }, data: { text: "12 rue des Lilas", client_id: "m1" } },
+          { seq: 2, type: "note", author: { role: "agent", name: "Ada" }, data: { text: "VIP" } },
+        ],
+      },
+      c2: { contact: { id: "c2", conversation_id: "v2" }, customer: { id: "u2", name: "Bob" }, events: [{ seq: 1, type: "message", data: { text: "hi" } }] },
+    },
+  };
+  apply(state, "customer.erased", { customer_id: "u1", conversation_ids: ["v1"] });
+  const dump = JSON.stringify(state.contacts.c1);
+  for (const s of ["Jane", "rue des Lilas", "VIP", "jane@example.com", "shop.example"]) assert.ok(!dump.includes(s), s);
+  assert.equal(state.contacts.c1.events[0].data.client_id, "m1");
+  assert.equal(state.contacts.c1.events[1].author.name, "Ada");
+  assert.equal(state.contacts.c2.events[0].data.text, "hi");
+  assert.deepEqual(redact({ text: "x", agent: { id: "a", name: "Ada" } }), { agent: { id: "a" }, erased: true });
 });

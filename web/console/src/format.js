@@ -54,8 +54,10 @@ export function describeEvent(ev) {
       return `Callback: ${String(d.outcome || "").replace("_", " ")}${d.attempt ? ` (attempt ${d.attempt})` : ""}${d.will_retry ? ", will retry" : ""}`;
     case "identity.merged":
       return "Earlier history merged in (same customer on another device)";
+    case "customer.erased":
+      return "The shop erased this customer's personal data (GDPR request)";
     case "page":
-      return `Viewing ${d.title || d.url}`;
+      return d.erased ? "Viewed a page (erased)" : `Viewing ${d.title || d.url}`;
     case "survey":
       return surveyLine(d);
     case "annotation":

@@ -63,6 +63,19 @@ function contactsOf(state, conversationId) {
   return Object.values(state.contacts).filter((c) => c.contact.conversation_id === conversationId);
 }
 
+// The keys of an event's data that hold what a person wrote or who they are: as the hub's
+// erasure removes them (hub/store/privacy.py).
+const PERSONAL = new Set(["text", "comment", "phone", "name", "email", "url", "title", "user_id"]);
+export function redact(data) {
+  const out = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (PERSONAL.has(k)) continue;
+    out[k] = v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).filter(([kk]) => !PERSONAL.has(kk))) : v;
+  }
+  out.erased = true;
+  return out;
+}
+
 // Applies one server event; returns what the UI may want to react to.
 export function apply(state, name, p) {
   switch (name) {
@@ -121,6 +134,17 @@ export function apply(state, name, p) {
     case "andon.cleared":
       delete state.flags[p.id];
       return {};
+    case "customer.erased": {
+      // The shop erased this customer (GDPR): what they said and who they are leaves the
+      // screen at once, as it left the hub's database.
+      const gone = new Set(p.conversation_ids || []);
+      for (const item of Object.values(state.contacts)) {
+        if (item.customer.id !== p.customer_id && !gone.has(item.contact.conversation_id)) continue;
+        item.customer = { id: item.customer.id, name: null, page: null, identifiers: [], erased: true };
+        item.events = item.events.map((e) => ({ ...e, data: redact(e.data || {}), ...(e.author && e.author.role === "customer" ? { author: { ...e.author, name: null } } : {}) }));
+      }
+      return {};
+    }
     case "customer.page": {
       const page = p.page || { url: p.url, title: p.title };
       for (const item of Object.values(state.contacts)) if (item.customer.id === p.customer_id) item.customer.page = page;

@@ -431,7 +431,7 @@ export class ConsoleView {
         const key = ev.type + (a.id || a.role);
         if (key !== lastKey) this.log.append(h("div", { class: "who" + (mine ? " mine" : "") }, ev.type === "note" ? `Private note · ${a.name || "agent"}` : a.role === "customer" ? customerName(item.customer) : a.name || "Agent", h("span", { class: "ts" }, fmtTime(ev.ts))));
         lastKey = key;
-        this.log.append(h("div", { class: "bubble " + (ev.type === "note" ? "note" : mine ? "mine" : "theirs"), "data-seq": ev.seq }, d.text || ""));
+        this.log.append(h("div", { class: "bubble " + (ev.type === "note" ? "note" : mine ? "mine" : "theirs"), "data-seq": ev.seq }, d.erased ? "(erased)" : d.text || ""));
       } else if (ev.type === "survey") {
         // The customer's answer to the survey: a card of its own, not a grey line.
         lastKey = null;
