@@ -49,7 +49,9 @@ async def login(hub: Hub, email: str, password: str, address: str | None = None)
     wait = max((w for w in waits if w is not None), default=None)
     if wait is not None:
         raise RateLimited(
-            "too many failed logins; try again later", retry_after_s=max(1, math.ceil(wait))
+            # Whole seconds, rounded up; the clock's last digits are noise near 1.8e9 s.
+            "too many failed logins; try again later",
+            retry_after_s=max(1, math.ceil(round(wait, 3))),
         )
     async with hub.db.connect() as conn:
         agent = await queries.agent_by_email(conn, email)
