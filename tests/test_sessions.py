@@ -221,3 +221,22 @@ async def test_a_refused_change_revokes_nothing(
         assert code != 0 and err.strip(), (args, err)
     await manual_clock.advance(CHECK_S)
     await still_open(ada)
+
+
+async def test_new_skills_apply_from_the_agents_next_connect(
+    hub_server: HubServer, clients: Clients, manual_clock: HandClock
+) -> None:
+    ada = await clients.ada()
+    _shopper, contact_id = await clients.request("chat", skills=["billing"])
+    await manual_clock.settle()
+    await ada.quiet("offer")  # Ada has no billing skill
+
+    code, out, err = await cli(hub_server, "agents", "set", ADA[0], "--skills", "billing")
+    assert code == 0, err
+    assert "revoked" not in out  # skills change nothing of a session
+    await manual_clock.advance(CHECK_S)
+    await still_open(ada)
+    await ada.close()
+
+    again = await clients.ada()
+    assert (await again.next("offer"))["contact_id"] == contact_id
