@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aiohttp
@@ -121,3 +122,27 @@ async def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(
     # Both failures came from the one real peer, 127.0.0.1, whatever the header said.
     status, header, _ = await attempt(hub_server, SUE[0], SUE[1], "192.0.2.3")
     assert status == 429 and header == str(15 * 60)
+
+
+@pytest.mark.parametrize("hub_config", [{"login_account_limit": 3, "login_address_limit": 100}])
+async def test_attempts_sent_at_once_get_no_more_tries_than_the_limit(
+    hub_server: HubServer,
+) -> None:
+    answers = await asyncio.gather(
+        *(attempt(hub_server, ADA[0], "wrong-password") for _ in range(10))
+    )
+    assert sorted(status for status, _, _ in answers) == [401] * 3 + [429] * 7
+
+
+@pytest.mark.parametrize(
+    "hub_config",
+    [{"login_account_limit": 100, "login_address_limit": 2, "trust_forwarded": True}],
+)
+async def test_a_success_is_not_counted_against_its_address(hub_server: HubServer) -> None:
+    here = "198.51.100.7"
+    for _ in range(3):
+        assert (await attempt(hub_server, SUE[0], SUE[1], here))[0] == 200
+    assert (await attempt(hub_server, ADA[0], "wrong-password", here))[0] == 401
+    assert (await attempt(hub_server, SUE[0], SUE[1], here))[0] == 200
+    assert (await attempt(hub_server, ADA[0], "wrong-password", here))[0] == 401
+    throttled(await attempt(hub_server, SUE[0], SUE[1], here), str(15 * 60))
