@@ -74,6 +74,17 @@ class Config:
     callback_retry_delay_s: float = 300.0
     callback_max_attempts: int = 3
     token_ttl_s: float = 12 * 3600.0
+    # How often the hub looks in the store for tokens revoked by another process (the CLI's
+    # `hub agents set --disable/--password`) and drops their sockets.
+    session_check_s: float = 5.0
+    # Login throttle (DESIGN §11), kept in this process's memory: after this many failures in
+    # the window, an account or a client address is answered 429 until the window moves on.
+    login_account_limit: int = 5
+    login_address_limit: int = 20
+    login_window_s: float = 15 * 60.0
+    # Take the client address from the last X-Forwarded-For entry (behind a reverse proxy that
+    # sets it); otherwise every login behind the proxy would share the proxy's address.
+    trust_forwarded: bool = False
     ice_servers: tuple[Mapping[str, Any], ...] = ()
     # coturn's static-auth-secret: with TURN URLs, every rtc.config carries credentials minted
     # for its contact that expire after turn_ttl_s. Kept out of repr so it never reaches a log.
@@ -121,6 +132,11 @@ class Config:
             "callback_retry_delay_s": _float(env, "HUB_CALLBACK_RETRY_DELAY", 300.0),
             "callback_max_attempts": _int(env, "HUB_CALLBACK_MAX_ATTEMPTS", 3),
             "token_ttl_s": _float(env, "HUB_TOKEN_TTL", 12 * 3600.0),
+            "session_check_s": _float(env, "HUB_SESSION_CHECK", 5.0),
+            "login_account_limit": _int(env, "HUB_LOGIN_ACCOUNT_LIMIT", 5),
+            "login_address_limit": _int(env, "HUB_LOGIN_ADDRESS_LIMIT", 20),
+            "login_window_s": _float(env, "HUB_LOGIN_WINDOW", 15 * 60.0),
+            "trust_forwarded": env.get("HUB_TRUST_FORWARDED", "").lower() in ("1", "true", "yes"),
             "ice_servers": ice,
             **_turn(env),
             "rate_limit_per_s": _float(env, "HUB_RATE_LIMIT", 20.0),
@@ -139,4 +155,8 @@ class Config:
             raise SystemExit("HUB_ANDON_THRESHOLD must be at least 1")
         if values["andon_window_s"] <= 0 or values["abandon_after_s"] <= 0:
             raise SystemExit("HUB_ANDON_WINDOW_DAYS and HUB_ABANDON_AFTER must be positive")
+        if min(values["login_account_limit"], values["login_address_limit"]) < 1:
+            raise SystemExit("HUB_LOGIN_ACCOUNT_LIMIT and HUB_LOGIN_ADDRESS_LIMIT must be >= 1")
+        if values["login_window_s"] <= 0 or values["session_check_s"] <= 0:
+            raise SystemExit("HUB_LOGIN_WINDOW and HUB_SESSION_CHECK must be positive")
         return cls(**values)

@@ -68,3 +68,8 @@ class Conflict(HubError):
 class RateLimited(HubError):
     code = "rate_limited"
     status = 429
+
+    def __init__(self, message: str, *, retry_after_s: int | None = None) -> None:
+        super().__init__(message)
+        # Over HTTP, the Retry-After header (seconds).
+        self.retry_after_s = retry_after_s

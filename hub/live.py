@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hub.core import capacity, estimates, routing
-from hub.core.ratelimit import TokenBucket
+from hub.core.ratelimit import FailureWindow, TokenBucket
+from hub.types import AgentSession
 
 
 @dataclass
@@ -72,6 +73,15 @@ class Live:
         # the key of each site id seen (the site label of the per-site metrics).
         self.sites: dict[str, tuple[float, dict[str, Any] | None]] = {}
         self.site_keys: dict[str, str] = {}
+        # Agent sockets by sid, each with its token's hash and expiry: the sockets of a token
+        # that expires or is revoked are ended (hub.actions.agents.end_sessions). Revocations
+        # by another process (the CLI) are looked for in the store at ``sessions_checked_at``
+        # plus the configured interval.
+        self.agent_sessions: dict[str, AgentSession] = {}
+        self.sessions_checked_at = 0.0
+        # Failed logins per account and per client address, made at the first login (they
+        # need the configuration). In this process's memory: cluster mode moves them to Redis.
+        self.login_failures: tuple[FailureWindow, FailureWindow] | None = None
         # The router sleeps until ``wakes_at`` (the engine's next deadline) or until woken.
         self.wake = asyncio.Event()
         self.wakes_at: float | None = None

@@ -45,6 +45,13 @@ class Notify:
     ) -> None:
         await self.sio.emit(event, dict(data), to=sid, namespace=namespace)
 
+    async def end_socket(
+        self, namespace: str, sid: str, event: str, data: Mapping[str, Any]
+    ) -> None:
+        """Send a last event, then disconnect the socket (its disconnect handler runs now)."""
+        await self.sio.emit(event, dict(data), to=sid, namespace=namespace)
+        await self.sio.disconnect(sid, namespace=namespace)
+
     # people
 
     async def to_customer(self, customer_id: str, event: str, data: Mapping[str, Any]) -> None:

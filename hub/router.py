@@ -3,7 +3,9 @@
 Actions change the engine's inputs and step it themselves (an offer must not wait for a task
 switch); the router wakes at the engine's next deadline (an offer that expires, a disconnected
 agent's grace, a callback's time) and hands what became due to :mod:`hub.actions.perform`. It
-reads one injectable clock, so a test moves time instead of sleeping. It never touches the store.
+reads one injectable clock, so a test moves time instead of sleeping. It never touches the store
+itself; it also wakes when an agent socket's token expires, or when it is time to look for
+revoked tokens, and has :func:`hub.actions.agents.check_sessions` end those sockets.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 
-from hub.actions import perform
+from hub.actions import agents, perform
 from hub.actions.context import Hub
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,11 @@ class Router:
         hub, live = self.hub, self.hub.live
         while not self._stopping:
             deadline = live.engine.next_deadline(hub.clock())
+            # The agents' sockets have deadlines too: a token that expires, the next look for
+            # tokens revoked by another process.
+            sessions_due = agents.sessions_due(hub)
+            if sessions_due is not None and (deadline is None or sessions_due < deadline):
+                deadline = sessions_due
             live.wakes_at = deadline
             # Wake early when something changed; otherwise at the next deadline.
             await hub.clock.wait(live.wake, deadline)
@@ -59,6 +66,7 @@ class Router:
                 return
             try:
                 await perform.step(hub)
+                await agents.check_sessions(hub)
             except asyncio.CancelledError:
                 raise
             except Exception:

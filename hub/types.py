@@ -388,6 +388,10 @@ class AgentSession:
 
     sid: str
     agent: dict[str, Any]
+    # The token the socket authenticated with (its SHA-256) and when it expires: a socket
+    # lives no longer than its token (DESIGN §11).
+    token_hash: str = ""
+    expires_at: float = float("inf")
 
     @property
     def id(self) -> str:

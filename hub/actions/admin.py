@@ -192,6 +192,40 @@ async def update_site(
         await engine.dispose()
 
 
+MIN_PASSWORD = 8
+MAX_PASSWORD = 1000  # what the login route reads
+MAX_NAME = 200
+MAX_SKILL = 64
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    return role
+
+
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"a password needs at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise ValueError(f"a password has at most {MAX_PASSWORD} characters")
+    return password
+
+
+def check_name(name: str) -> str:
+    if not 1 <= len(name.strip()) <= MAX_NAME:
+        raise ValueError(f"an agent's name is 1 to {MAX_NAME} characters")
+    return name.strip()
+
+
+def check_skills(skills: Iterable[str]) -> list[str]:
+    out = sorted({s.strip() for s in skills if s.strip()})
+    for skill in out:
+        if len(skill) > MAX_SKILL:
+            raise ValueError(f"skill {skill!r} is over {MAX_SKILL} characters")
+    return out
+
+
 async def add_agents(database_url: str, agents: Iterable[Mapping[str, Any]]) -> list[str]:
     """Add agents: ``email, name, password``, optional ``role, skills, auto_answer, capacity``."""
     engine = create_oneshot_engine(database_url)
@@ -200,14 +234,11 @@ async def add_agents(database_url: str, agents: Iterable[Mapping[str, Any]]) -> 
         await migrate(engine)
         async with engine.begin() as conn:
             for a in agents:
-                role = a.get("role", "agent")
-                if role not in ROLES:
-                    raise ValueError(f"role must be one of {', '.join(ROLES)}")
+                role = check_role(a.get("role", "agent"))
                 email = normalize_email(a["email"])
                 if "@" not in email:
                     raise ValueError(f"{email!r} is not an email address")
-                if len(a["password"]) < 8:
-                    raise ValueError("a password needs at least 8 characters")
+                check_password(a["password"])
                 if await queries.agent_by_email(conn, email) is not None:
                     raise ValueError(f"an agent with email {email} exists already")
                 ids.append(
@@ -230,6 +261,101 @@ async def add_agents(database_url: str, agents: Iterable[Mapping[str, Any]]) -> 
 
 async def add_agent(database_url: str, **agent: Any) -> str:
     return (await add_agents(database_url, [agent]))[0]
+
+
+async def update_agent(
+    database_url: str,
+    email: str,
+    *,
+    name: str | None = None,
+    role: str | None = None,
+    skills: Iterable[str] | None = None,
+    auto_answer: bool | None = None,
+    password: str | None = None,
+    disabled: bool | None = None,
+) -> dict[str, Any]:
+    """Change what is given of an existing agent; returns ``{"id", "revoked"}``.
+
+    A new password, a new role or disabling the agent revokes every token they hold (they log
+    in again); a running hub ends their consoles' sockets when it next looks
+    (``HUB_SESSION_CHECK``). Everything is checked before anything is written; ValueError
+    says what is wrong.
+    """
+    values: dict[str, Any] = {}
+    if name is not None:
+        values["name"] = check_name(name)
+    if role is not None:
+        values["role"] = check_role(role)
+    if skills is not None:
+        values["skills"] = check_skills(skills)
+    if auto_answer is not None:
+        values["auto_answer"] = auto_answer
+    if password is not None:
+        values["password_hash"] = hash_password(check_password(password))
+    engine = create_oneshot_engine(database_url)
+    try:
+        await migrate(engine)
+        async with engine.begin() as conn:
+            agent = await queries.agent_by_email(conn, normalize_email(email))
+            if agent is None:
+                raise ValueError(f"no agent with email {normalize_email(email)}")
+            if disabled is not None and disabled != (agent["disabled_at"] is not None):
+                values["disabled_at"] = time.time() if disabled else None
+            if values:
+                await queries.update_agent(conn, agent["id"], **values)
+            revoked = 0
+            # A new role too: a demoted supervisor's console must not keep what it was given.
+            new_role = role is not None and role != agent["role"]
+            if password is not None or disabled or new_role:
+                revoked = await queries.revoke_agent_tokens(conn, agent["id"])
+            return {"id": agent["id"], "revoked": revoked}
+    finally:
+        await engine.dispose()
+
+
+def agent_listing(row: Mapping[str, Any]) -> dict[str, Any]:
+    """What ``hub agents list`` shows of an agent: never the password hash."""
+    return {
+        "id": row["id"],
+        "email": row["email"],
+        "name": row["name"],
+        "role": row["role"],
+        "skills": list(row["skills"] or ()),
+        "auto_answer": bool(row["auto_answer"]),
+        "disabled": row["disabled_at"] is not None,
+        "disabled_at": row["disabled_at"],
+        "created_at": row["created_at"],
+    }
+
+
+def site_listing(row: Mapping[str, Any]) -> dict[str, Any]:
+    """What ``hub sites list`` shows of a site: never the secret."""
+    return {
+        "key": row["key"],
+        "name": row["name"],
+        "identity_mode": row["identity_mode"],
+        "origins": list(row["origins"]) if row["origins"] is not None else None,
+    }
+
+
+async def list_agents(database_url: str) -> list[dict[str, Any]]:
+    engine = create_oneshot_engine(database_url)
+    try:
+        await migrate(engine)
+        async with engine.connect() as conn:
+            return [agent_listing(r) for r in await queries.all_agents(conn)]
+    finally:
+        await engine.dispose()
+
+
+async def list_sites(database_url: str) -> list[dict[str, Any]]:
+    engine = create_oneshot_engine(database_url)
+    try:
+        await migrate(engine)
+        async with engine.connect() as conn:
+            return [site_listing(r) for r in await queries.all_sites(conn)]
+    finally:
+        await engine.dispose()
 
 
 async def site_exists(database_url: str, key: str) -> bool:

@@ -1,7 +1,9 @@
-"""Agents: signing in, tokens, presence, and consoles connecting and leaving."""
+"""Agents: signing in and out, tokens, presence, and consoles connecting and leaving."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from typing import Any
 
 from hub import types
@@ -9,20 +11,62 @@ from hub.actions import perform
 from hub.actions.context import Hub
 from hub.core.credentials import new_token, token_hash, verify_password
 from hub.core.identity import normalize_email
-from hub.errors import Unauthorized
+from hub.core.ratelimit import FailureWindow
+from hub.errors import RateLimited, Unauthorized
 from hub.live import agent_from_row
 from hub.notify import AGENT_NS, AGENTS, SUPERVISORS, agent_room, conversation_room
 from hub.store import queries
 from hub.types import AgentSession
 
+# The last event a socket gets when its token stops being valid, before it is disconnected.
+SESSION_ENDED = "session.ended"
 
-async def login(hub: Hub, email: str, password: str) -> dict[str, Any]:
-    async with hub.db.connect() as conn:
-        agent = await queries.agent_by_email(conn, normalize_email(email))
-    if not verify_password(agent["password_hash"] if agent else None, password) or agent is None:
-        raise Unauthorized("wrong email or password")
-    token = new_token()
+
+def _login_failures(hub: Hub) -> tuple[FailureWindow, FailureWindow]:
+    """The failed logins per account and per client address, made at the first login."""
+    if hub.live.login_failures is None:
+        cfg = hub.config
+        hub.live.login_failures = (
+            FailureWindow(cfg.login_account_limit, cfg.login_window_s),
+            FailureWindow(cfg.login_address_limit, cfg.login_window_s),
+        )
+    return hub.live.login_failures
+
+
+async def login(hub: Hub, email: str, password: str, address: str | None = None) -> dict[str, Any]:
+    """A token for the right password of an enabled agent.
+
+    Throttled (DESIGN §11): after too many failures for the account or from the address within
+    the window, the login is refused with ``rate_limited`` before the password is even looked
+    at. A disabled agent, an unknown email and a wrong password get the same refusal.
+    """
+    email = normalize_email(email)
     now = hub.clock()
+    accounts, addresses = _login_failures(hub)
+    waits = [accounts.retry_after(email, now)]
+    if address:
+        waits.append(addresses.retry_after(address, now))
+    wait = max((w for w in waits if w is not None), default=None)
+    if wait is not None:
+        raise RateLimited(
+            # Whole seconds, rounded up; the clock's last digits are noise near 1.8e9 s.
+            "too many failed logins; try again later",
+            retry_after_s=max(1, math.ceil(round(wait, 3))),
+        )
+    # Counted as a failure until the password proves right, before anything awaits: attempts
+    # sent in parallel cannot all pass the check while the first ones are being looked at.
+    accounts.fail(email, now)
+    if address:
+        addresses.fail(address, now)
+    async with hub.db.connect() as conn:
+        agent = await queries.agent_by_email(conn, email)
+    right = verify_password(agent["password_hash"] if agent else None, password)
+    if not right or agent is None or agent["disabled_at"] is not None:
+        raise Unauthorized("wrong email or password")
+    accounts.reset(email)
+    if address:
+        addresses.forgive(address, now)
+    token = new_token()
     async with hub.tx() as conn:
         await queries.drop_expired_tokens(conn, now)
         await queries.add_agent_token(
@@ -36,6 +80,7 @@ async def login(hub: Hub, email: str, password: str) -> dict[str, Any]:
 
 
 async def agent_for_token(hub: Hub, token: str | None) -> dict[str, Any]:
+    """The enabled agent holding ``token`` (unexpired, not revoked), with its expiry."""
     if not token or not isinstance(token, str) or len(token) > 200:
         raise Unauthorized("a valid agent token is required")
     async with hub.db.connect() as conn:
@@ -43,6 +88,71 @@ async def agent_for_token(hub: Hub, token: str | None) -> dict[str, Any]:
     if agent is None:
         raise Unauthorized("the token is unknown or expired; log in again")
     return agent
+
+
+async def session_for_token(hub: Hub, sid: str, token: str | None) -> AgentSession:
+    """The session of a console socket that authenticates with ``token``."""
+    agent = await agent_for_token(hub, token)
+    assert isinstance(token, str)
+    return AgentSession(
+        sid=sid,
+        agent=agent,
+        token_hash=token_hash(token),
+        expires_at=float(agent["token_expires_at"]),
+    )
+
+
+async def logout(hub: Hub, token: str | None) -> dict[str, Any]:
+    """Revoke the token; the sockets opened with it end at once (``logged_out``)."""
+    await agent_for_token(hub, token)
+    assert isinstance(token, str)
+    digest = token_hash(token)
+    async with hub.tx() as conn:
+        await queries.revoke_token(conn, digest)
+    ended = [s for s in hub.live.agent_sessions.values() if s.token_hash == digest]
+    await end_sessions(hub, ended, "logged_out")
+    return {"ok": True}
+
+
+async def end_sessions(hub: Hub, sessions: Iterable[AgentSession], reason: str) -> None:
+    """Tell each socket ``session.ended {"reason"}``, then disconnect it.
+
+    The disconnect runs the edge's handler, so the agent's last socket gone starts the grace
+    period as any closed console does.
+    """
+    for session in list(sessions):
+        if hub.live.agent_sessions.pop(session.sid, None) is None:
+            continue  # already ended
+        await hub.notify.end_socket(AGENT_NS, session.sid, SESSION_ENDED, {"reason": reason})
+
+
+def sessions_due(hub: Hub) -> float | None:
+    """When the router must next look at the agents' sockets (a token's expiry, or the next
+    look in the store for revocations); None without agent sockets."""
+    live = hub.live
+    if not live.agent_sessions:
+        return None
+    first_expiry = min(s.expires_at for s in live.agent_sessions.values())
+    return min(first_expiry, live.sessions_checked_at + hub.config.session_check_s)
+
+
+async def check_sessions(hub: Hub) -> None:
+    """End the sockets whose token expired (``expired``) and, every ``session_check_s``, those
+    whose token was revoked by another process, such as ``hub agents set --disable`` or
+    ``--password`` (``revoked``). Run by the router, on the hub's clock."""
+    live, now = hub.live, hub.clock()
+    await end_sessions(
+        hub, [s for s in live.agent_sessions.values() if s.expires_at <= now], "expired"
+    )
+    if now < live.sessions_checked_at + hub.config.session_check_s:
+        return
+    live.sessions_checked_at = now
+    sessions = list(live.agent_sessions.values())
+    if not sessions:
+        return
+    async with hub.db.connect() as conn:
+        valid = await queries.valid_tokens(conn, (s.token_hash for s in sessions), now)
+    await end_sessions(hub, [s for s in sessions if s.token_hash not in valid], "revoked")
 
 
 async def presence(hub: Hub, session: AgentSession, p: types.Presence) -> dict[str, Any]:
@@ -69,8 +179,12 @@ async def connect(hub: Hub, session: AgentSession) -> str:
             rooms.append(conversation_room(meta.conversation_id))
     await hub.notify.enter(AGENT_NS, session.sid, rooms)
     live.agent_sids.setdefault(session.id, set()).add(session.sid)
-    if session.id not in engine.agents:
-        engine.upsert_agent(agent_from_row(agent))
+    live.agent_sessions[session.sid] = session
+    if live.wakes_at is None or session.expires_at < live.wakes_at:
+        hub.wake_router()  # the router must wake when this socket's token expires
+    # Always from the row just read: skills or auto-answer changed by `hub agents set` apply
+    # from the agent's next connect (the engine keeps its live state).
+    engine.upsert_agent(agent_from_row(agent))
     now = hub.clock()
     await perform.perform(hub, engine.set_connected(session.id, True, now))
     if engine.agents[session.id].status == "offline":
@@ -83,6 +197,7 @@ async def connect(hub: Hub, session: AgentSession) -> str:
 
 async def disconnect(hub: Hub, session: AgentSession) -> None:
     """A console closed. The agent's last one gone: offers withdrawn, the grace period starts."""
+    hub.live.agent_sessions.pop(session.sid, None)
     sids = hub.live.agent_sids.get(session.id, set())
     sids.discard(session.sid)
     if sids:

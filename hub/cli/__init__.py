@@ -62,6 +62,8 @@ def parser() -> argparse.ArgumentParser:
         default="optional",
         help="required: visitors must be signed by the shop before contacting",
     )
+    list_sites = sites.add_parser("list", help="list the sites (never their secrets)")
+    list_sites.add_argument("--json", action="store_true", help="print JSON")
     set_site = sites.add_parser("set", help="change a site: only what is given")
     set_site.add_argument("key")
     set_site.add_argument("--name")
@@ -111,6 +113,38 @@ def parser() -> argparse.ArgumentParser:
     add_agent.add_argument("--role", choices=admin.ROLES, default="agent")
     add_agent.add_argument("--skills", default="", help="comma-separated skills")
     add_agent.add_argument("--auto-answer", action="store_true", help="accept video offers at once")
+    list_agents = agents.add_parser("list", help="list the agents")
+    list_agents.add_argument("--json", action="store_true", help="print JSON")
+    set_agent = agents.add_parser(
+        "set",
+        help="change an agent: only what is given",
+        description=(
+            "Change an agent. A new password, a new role or --disable revokes every token the "
+            "agent holds: their consoles are disconnected and they log in again."
+        ),
+    )
+    set_agent.add_argument("email")
+    set_agent.add_argument("--name")
+    set_agent.add_argument("--role", choices=admin.ROLES)
+    set_agent.add_argument("--skills", help='comma-separated skills; "" for none')
+    set_agent.add_argument(
+        "--auto-answer",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="accept video offers at once (or not)",
+    )
+    set_agent.add_argument("--password", help='a new password; "-" reads it from standard input')
+    state = set_agent.add_mutually_exclusive_group()
+    state.add_argument(
+        "--disable",
+        dest="disabled",
+        action="store_const",
+        const=True,
+        help="no login, no contacts",
+    )
+    state.add_argument(
+        "--enable", dest="disabled", action="store_const", const=False, help="undo --disable"
+    )
 
     reports = sub.add_parser("reports", help="reports (see docs/reports.md)").add_subparsers(
         dest="action", required=True
@@ -368,7 +402,87 @@ def _webhook(config: Config, args: argparse.Namespace) -> dict[str, str] | None:
     return hook
 
 
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Plain columns, as wide as their widest cell."""
+    widths = [max(len(str(x)) for x in column) for column in zip(headers, *rows, strict=True)]
+    lines = [headers, *rows]
+    return "\n".join(
+        "  ".join(str(cell).ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+        for line in lines
+    )
+
+
+def list_sites_command(config: Config, args: argparse.Namespace) -> int:
+    sites = asyncio.run(admin.list_sites(config.database_url))
+    if args.json:
+        print(json.dumps(sites, indent=2))
+        return 0
+    rows = [
+        (s["key"], s["name"], s["identity_mode"], ",".join(s["origins"] or ()) or "any")
+        for s in sites
+    ]
+    print(table(("KEY", "NAME", "IDENTITY", "ORIGINS"), rows))
+    return 0
+
+
+def agents_command(config: Config, args: argparse.Namespace) -> int:
+    if args.action == "list":
+        agents = asyncio.run(admin.list_agents(config.database_url))
+        if args.json:
+            print(json.dumps(agents, indent=2))
+            return 0
+        rows = [
+            (
+                a["email"],
+                a["name"],
+                a["role"],
+                ",".join(a["skills"]) or "-",
+                "yes" if a["auto_answer"] else "no",
+                "disabled" if a["disabled"] else "enabled",
+            )
+            for a in agents
+        ]
+        print(table(("EMAIL", "NAME", "ROLE", "SKILLS", "AUTO-ANSWER", "STATE"), rows))
+        return 0
+    if args.action == "set":
+        password = args.password
+        if password == "-":
+            password = sys.stdin.readline().rstrip("\r\n")
+        changes = {
+            "name": args.name,
+            "role": args.role,
+            "skills": None if args.skills is None else _split(args.skills),
+            "auto_answer": args.auto_answer,
+            "password": password,
+            "disabled": args.disabled,
+        }
+        if all(v is None for v in changes.values()):
+            raise ValueError(
+                "nothing to change: give --name, --role, --skills, --auto-answer, "
+                "--password, --disable or --enable"
+            )
+        done = asyncio.run(admin.update_agent(config.database_url, args.email, **changes))
+        revoked = f"; {done['revoked']} session(s) revoked" if done["revoked"] else ""
+        print(f"agent {args.email} updated{revoked}")
+        return 0
+    agent_id = asyncio.run(
+        admin.add_agent(
+            config.database_url,
+            email=args.email,
+            name=args.name,
+            password=args.password,
+            role=args.role,
+            skills=_split(args.skills),
+            auto_answer=args.auto_answer,
+        )
+    )
+    print(f"agent {args.email} added ({agent_id})")
+    return 0
+
+
 def sites_command(config: Config, args: argparse.Namespace) -> int:
+    if args.action == "list":
+        return list_sites_command(config, args)
     if args.action == "webhooks":
         return site_webhooks(config, args)
     settings = _site_lists(args)
@@ -459,19 +573,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return staffing_command(args)
             return asyncio.run(report_command(config, args))
         if args.command == "agents":
-            agent_id = asyncio.run(
-                admin.add_agent(
-                    config.database_url,
-                    email=args.email,
-                    name=args.name,
-                    password=args.password,
-                    role=args.role,
-                    skills=_split(args.skills),
-                    auto_answer=args.auto_answer,
-                )
-            )
-            print(f"agent {args.email} added ({agent_id})")
-            return 0
+            return agents_command(config, args)
     except ValueError as exc:
         print(f"hub: {exc}", file=sys.stderr)
         return 2

@@ -27,7 +27,7 @@ from hub.actions import (
 )
 from hub.actions.context import Hub
 from hub.core.identity import sign_user_id
-from hub.errors import Forbidden, HubError, Invalid, NotFound, Unauthorized
+from hub.errors import Forbidden, HubError, Invalid, NotFound, RateLimited, Unauthorized
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,12 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def error_response(exc: HubError) -> web.Response:
-    return web.json_response({"ok": False, "error": exc.to_dict()}, status=exc.status)
+    headers = {}
+    if isinstance(exc, RateLimited) and exc.retry_after_s is not None:
+        headers["Retry-After"] = str(exc.retry_after_s)
+    return web.json_response(
+        {"ok": False, "error": exc.to_dict()}, status=exc.status, headers=headers
+    )
 
 
 @web.middleware
@@ -90,12 +95,25 @@ async def read_json(request: web.Request, max_bytes: int = 64 * 1024) -> Any:
         raise Invalid("the request body must be JSON") from None
 
 
-async def authenticated_agent(request: web.Request) -> dict[str, Any]:
+def bearer_token(request: web.Request) -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("send Authorization: Bearer <token>")
-    return await agents.agent_for_token(request.app[HUB_KEY], token.strip())
+    return token.strip()
+
+
+async def authenticated_agent(request: web.Request) -> dict[str, Any]:
+    return await agents.agent_for_token(request.app[HUB_KEY], bearer_token(request))
+
+
+def client_address(request: web.Request) -> str | None:
+    """Who is asking: the peer, or behind a trusted proxy the last X-Forwarded-For entry."""
+    if request.app[HUB_KEY].config.trust_forwarded:
+        forwarded = request.headers.get("X-Forwarded-For", "").rsplit(",", 1)[-1].strip()
+        if forwarded:
+            return forwarded[:100]
+    return request.remote
 
 
 class Login(types.Payload):
@@ -107,7 +125,14 @@ async def login(request: web.Request) -> web.Response:
     body = types.parse(Login, await read_json(request))
     if len(body.email) > 320 or len(body.password) > 1000:
         raise Unauthorized("wrong email or password")
-    return web.json_response(await agents.login(request.app[HUB_KEY], body.email, body.password))
+    hub = request.app[HUB_KEY]
+    answer = await agents.login(hub, body.email, body.password, client_address(request))
+    return web.json_response(answer)
+
+
+async def logout(request: web.Request) -> web.Response:
+    """``POST /api/v1/auth/logout``: the bearer token is revoked, its sockets end."""
+    return web.json_response(await agents.logout(request.app[HUB_KEY], bearer_token(request)))
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -307,6 +332,7 @@ def setup_routes(app: web.Application, *, demo: bool) -> None:
     r.add_get("/healthz", healthz)
     r.add_get("/metrics", metrics)
     r.add_post("/api/v1/auth/login", login)
+    r.add_post("/api/v1/auth/logout", logout)
     r.add_get("/api/v1/customers/{customer_id}", get_customer)
     r.add_get("/api/v1/conversations/{conversation_id}/events", get_events)
     r.add_get("/api/v1/flags", get_flags)

@@ -253,10 +253,9 @@ class AgentEdge(Edge):
             )
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
-            agent = await agents.agent_for_token(hub, token)
+            session = await agents.session_for_token(hub, sid, token)
         except HubError as exc:
             raise refuse(exc) from None
-        session = types.AgentSession(sid=sid, agent=agent)
         self._open(sid, session)
         status = await agents.connect(hub, session)
         self.after_connect(sid, "presence", {"status": status})

@@ -359,14 +359,51 @@ async def add_agent_token(
 
 
 async def agent_by_token(conn: AsyncConnection, token_hash: str, now: float) -> Row | None:
+    """The enabled agent holding this unexpired token, with ``token_expires_at``."""
     row = (
         await conn.execute(
-            select(agents)
+            select(agents, agent_tokens.c.expires_at.label("token_expires_at"))
             .join(agent_tokens, agent_tokens.c.agent_id == agents.c.id)
-            .where(agent_tokens.c.token_hash == token_hash, agent_tokens.c.expires_at > now)
+            .where(
+                agent_tokens.c.token_hash == token_hash,
+                agent_tokens.c.expires_at > now,
+                agents.c.disabled_at.is_(None),
+            )
         )
     ).first()
     return _row(row)
+
+
+async def valid_tokens(conn: AsyncConnection, token_hashes: Iterable[str], now: float) -> set[str]:
+    """Those of ``token_hashes`` that still open a session: unexpired, of an enabled agent."""
+    wanted = sorted(set(token_hashes))
+    valid: set[str] = set()
+    for start in range(0, len(wanted), 500):  # under every backend's limit of parameters
+        rows = await conn.execute(
+            select(agent_tokens.c.token_hash)
+            .join(agents, agent_tokens.c.agent_id == agents.c.id)
+            .where(
+                agent_tokens.c.token_hash.in_(wanted[start : start + 500]),
+                agent_tokens.c.expires_at > now,
+                agents.c.disabled_at.is_(None),
+            )
+        )
+        valid.update(r[0] for r in rows)
+    return valid
+
+
+async def revoke_token(conn: AsyncConnection, token_hash: str) -> None:
+    await conn.execute(agent_tokens.delete().where(agent_tokens.c.token_hash == token_hash))
+
+
+async def revoke_agent_tokens(conn: AsyncConnection, agent_id: str) -> int:
+    """Revoke every token of the agent; returns how many there were."""
+    result = await conn.execute(agent_tokens.delete().where(agent_tokens.c.agent_id == agent_id))
+    return int(result.rowcount or 0)
+
+
+async def update_agent(conn: AsyncConnection, agent_id: str, **values: Any) -> None:
+    await conn.execute(update(agents).where(agents.c.id == agent_id).values(**values))
 
 
 async def drop_expired_tokens(conn: AsyncConnection, now: float) -> None:

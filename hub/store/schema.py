@@ -125,6 +125,8 @@ agents = Table(
     Column("capacity", JSON, nullable=False),
     Column("auto_answer", Boolean, nullable=False, server_default="0"),
     Column("created_at", Float, nullable=False),
+    # Set by `hub agents set --disable`: no login, no token, no contact until enabled again.
+    Column("disabled_at", Float, nullable=True),
 )
 
 agent_tokens = Table(
