@@ -39,6 +39,7 @@ export const ANDON = "andon"; // supervisors: a product's line is stopped
 export const ANDON_CLEARED = "andon.cleared";
 export const SURVEY_ANSWERED = "survey.answered"; // supervisors: an answer the figures count
 export const CUSTOMER_ERASED = "customer.erased"; // a customer's personal data was erased
+export const SESSION_ENDED = "session.ended"; // the socket's token was revoked or expired
 export const ANDON_RAISE = "andon.raise";
 export const ANDON_CLEAR = "andon.clear";
 

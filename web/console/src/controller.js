@@ -1,6 +1,6 @@
 // The console's controller: signs in, loads a snapshot, applies the hub's events to the state
 // (state.js), has the view (view.js) show it, and turns what the agent does into requests.
-import { login, connect, request } from "./net.js";
+import { login, logoutToken, connect, request } from "./net.js";
 import { fromSnapshot, apply, addContact, insertEvent, normalize, siteLists, expireOffers } from "./state.js";
 import { unlockAudio, beep, askNotificationPermission, notify } from "./alert.js";
 import { channelLabel, customerName, describeEvent } from "./format.js";
@@ -15,6 +15,13 @@ const TOKEN = "lifeline:console:token";
 function newClientId() {
   return crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2);
 }
+
+// What the sign-in page says when the hub ended the session (session.ended's reason).
+const SESSION_ENDED_TEXT = {
+  logged_out: "You were signed out (from this or another window). Please sign in again.",
+  revoked: "Your session was ended: your password, role or account changed. Please sign in again.",
+  expired: "Your session has expired. Please sign in again.",
+};
 
 export class Console {
   constructor() {
@@ -70,14 +77,23 @@ export class Console {
     }
   }
 
+  // Sign out here: the hub revokes the token (other windows with it are signed out too).
   logout() {
+    if (this.token) logoutToken(this.token);
+    this.endSession();
+  }
+
+  // The hub ended this socket's session (signed out elsewhere, revoked, expired): back to the
+  // sign-in page, saying why.
+  endSession(message) {
     this.video.end();
     this.video.releaseMedia();
     sessionStorage.removeItem(TOKEN);
     if (this.socket) this.socket.disconnect();
     this.socket = null;
     this.state = null;
-    this.view.showLogin();
+    this.token = null;
+    this.view.showLogin(message);
   }
 
   begin(token, agent) {
@@ -99,6 +115,7 @@ export class Console {
         this.view.showLogin("Your session has expired. Please sign in again.");
       }
     });
+    s.on(E.SESSION_ENDED, (p) => this.endSession(SESSION_ENDED_TEXT[p && p.reason] || SESSION_ENDED_TEXT.expired));
     for (const name of E.AGENT_STATE_EVENTS) s.on(name, (p) => this.onServer(name, p));
     for (const name of E.MAYDAY_TO_AGENT) s.on(name, (p) => this.video.onServer(name, p));
     s.on(E.TYPING, (p) => {

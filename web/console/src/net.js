@@ -12,6 +12,16 @@ export async function login(email, password) {
   return body;
 }
 
+// Revokes the token on the hub (its other sockets are told and dropped); never throws: signing
+// out goes on even when the hub cannot be reached.
+export async function logoutToken(token) {
+  try {
+    await fetch("/api/v1/auth/logout", { method: "POST", headers: { Authorization: `Bearer ${token}` } });
+  } catch (_) {
+    /* offline: the token expires by itself */
+  }
+}
+
 export function connect(token) {
   return io("/agent", {
     path: "/socket.io/",
