@@ -69,7 +69,14 @@ class RateLimited(HubError):
     code = "rate_limited"
     status = 429
 
-    def __init__(self, message: str, *, retry_after_s: int | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        code: str | None = None,
+        status: int | None = None,
+        *,
+        retry_after_s: int | None = None,
+    ) -> None:
+        super().__init__(message, code, status)
         # Over HTTP, the Retry-After header (seconds).
         self.retry_after_s = retry_after_s

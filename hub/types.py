@@ -136,12 +136,20 @@ Product = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_w
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
+class CartItem(Payload):
+    sku: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    name: Annotated[str, StringConstraints(max_length=200)] | None = None
+    qty: Annotated[int, Field(ge=1, le=999)] | None = None
+
+
 class Page(Payload):
     url: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
     title: Annotated[str, StringConstraints(max_length=300)] | None = None
-    # What the page shows, when the shop says (``Lifeline.setContext({product})``): the default
-    # product of the wrap-up.
+    # What the page shows, when the shop says (``Lifeline.setContext({product, order_id,
+    # cart})``): shown to the agent; the product is the wrap-up's default.
     product: Product | None = None
+    order_id: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
+    cart: Annotated[list[CartItem], Field(max_length=50)] | None = None
 
 
 class SurveyAnswer(Payload):

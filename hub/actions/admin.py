@@ -6,12 +6,14 @@ import json
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from hub.actions import webhooks
 from hub.core import webhooks as rules
 from hub.core.capacity import DEFAULT_CAPACITY
 from hub.core.credentials import hash_password
 from hub.core.identity import normalize_email
+from hub.core.policy import IDENTITY_MODES
 from hub.store import outbox, queries
 from hub.store.db import create_oneshot_engine, migrate
 
@@ -72,6 +74,16 @@ def check_contact_reasons(reasons: list[str]) -> list[str]:
 CHANNELS = ("chat", "callback", "video")
 
 
+def check_login_url(url: str) -> str | None:
+    """The shop's sign-in page (``""``: none), an http(s) URL the widget links to."""
+    if url == "":
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2000:
+        raise ValueError("--login-url: an http:// or https:// URL of the shop's sign-in page")
+    return url
+
+
 def parse_channels(text: str) -> list[str]:
     """``chat,video``: the channels a site offers, at least one, each known."""
     given = [c.strip() for c in text.split(",") if c.strip()]
@@ -127,8 +139,8 @@ async def add_site(
         raise ValueError("a site key is 1 to 64 characters")
     if len(secret) < 16:
         raise ValueError("a site secret needs at least 16 characters")
-    if identity_mode not in ("optional", "required"):
-        raise ValueError("identity mode is optional or required")
+    if identity_mode not in IDENTITY_MODES:
+        raise ValueError("identity mode is optional, anonymous_chat or required")
     engine = create_oneshot_engine(database_url)
     try:
         await migrate(engine)
@@ -156,6 +168,7 @@ async def update_site(
     name: str | None = None,
     origins: list[str] | None = None,
     settings: Mapping[str, Any] | None = None,
+    identity_mode: str | None = None,
 ) -> str:
     """Change what is given of an existing site; ``settings`` keys replace the stored ones.
 
@@ -163,6 +176,8 @@ async def update_site(
     """
     if name is not None and not 1 <= len(name.strip()) <= 200:
         raise ValueError("a site name is 1 to 200 characters")
+    if identity_mode is not None and identity_mode not in IDENTITY_MODES:
+        raise ValueError("identity mode is optional, anonymous_chat or required")
     engine = create_oneshot_engine(database_url)
     try:
         await migrate(engine)
@@ -175,6 +190,8 @@ async def update_site(
                 values["name"] = name
             if origins is not None:
                 values["origins"] = origins or None
+            if identity_mode is not None:
+                values["identity_mode"] = identity_mode
             if settings:
                 stored = dict(site["settings"] or {})
                 merged = {**stored, **settings}

@@ -20,8 +20,12 @@ from hub.types import AgentSession, Visitor
 
 async def request_contact(hub: Hub, visitor: Visitor, p: types.ContactRequest) -> dict[str, Any]:
     site = visitor.site
-    if site.get("identity_mode") == "required" and not visitor.verified:
-        raise IdentityRequired("this site asks you to sign in before contacting us")
+    if policy.needs_identity(site.get("identity_mode") or "optional", p.channel, visitor.verified):
+        raise IdentityRequired(
+            "this site asks you to sign in before contacting us"
+            if site.get("identity_mode") == "required"
+            else f"this site asks you to sign in for {p.channel}; chat needs no sign-in"
+        )
     if p.channel not in site_channels(site):
         raise Invalid(f"channel: this site does not offer {p.channel}")
     if p.channel == "callback" and not p.phone:

@@ -96,6 +96,10 @@ def session_payload(hub: Hub, visitor: Visitor, token: str | None = None) -> dic
             for c in ("chat", "video")
         ),
         "identity_required": visitor.site.get("identity_mode") == "required",
+        # optional | anonymous_chat (video and callbacks need a signed identity) | required
+        "identity_mode": visitor.site.get("identity_mode") or "optional",
+        # Where the widget sends a shopper who must sign in (hub sites set --login-url).
+        "login_url": (visitor.site.get("settings") or {}).get("login_url"),
         "verified": visitor.verified,
     }
     if token is not None:
@@ -114,6 +118,10 @@ async def customer_page(hub: Hub, visitor: Visitor, p: types.Page) -> dict[str, 
     page: dict[str, Any] = {"url": p.url, "title": p.title, "ts": hub.clock()}
     if p.product is not None:
         page["product"] = p.product
+    if p.order_id is not None:
+        page["order_id"] = p.order_id
+    if p.cart is not None:
+        page["cart"] = [item.model_dump(exclude_none=True) for item in p.cart]
     async with hub.tx() as conn:
         await queries.set_customer(conn, visitor.customer_id, page=page)
     if visitor.conversation_id:

@@ -16,6 +16,7 @@ from typing import Any
 from hub import __version__
 from hub.actions import admin
 from hub.config import Config
+from hub.core.policy import IDENTITY_MODES
 from hub.wire import new_event_loop
 
 DEMO_AGENTS = [
@@ -56,12 +57,6 @@ def parser() -> argparse.ArgumentParser:
     add_site.add_argument("--secret", required=True)
     add_site.add_argument("--name")
     add_site.add_argument("--origins", help="comma-separated origins allowed to embed the widget")
-    add_site.add_argument(
-        "--identity",
-        choices=("optional", "required"),
-        default="optional",
-        help="required: visitors must be signed by the shop before contacting",
-    )
     list_sites = sites.add_parser("list", help="list the sites (never their secrets)")
     list_sites.add_argument("--json", action="store_true", help="print JSON")
     set_site = sites.add_parser("set", help="change a site: only what is given")
@@ -70,6 +65,20 @@ def parser() -> argparse.ArgumentParser:
     set_site.add_argument(
         "--origins", help='comma-separated origins allowed to embed the widget; "" for any'
     )
+    for sp, default in ((add_site, "optional"), (set_site, None)):
+        sp.add_argument(
+            "--identity",
+            choices=IDENTITY_MODES,
+            default=default,
+            help="who may contact the site unsigned: anyone (optional), for chat only"
+            " (anonymous_chat), nobody (required)",
+        )
+        sp.add_argument(
+            "--login-url",
+            metavar="URL",
+            help="the shop's sign-in page, where the widget sends a shopper who must sign in;"
+            ' "" for none',
+        )
     for sp in (add_site, set_site):
         sp.add_argument(
             "--canned-responses",
@@ -378,6 +387,8 @@ def _site_lists(args: argparse.Namespace) -> dict[str, Any]:
         out["service_level"] = parse_service_levels(args.service_level)
     if args.channels is not None:
         out["channels"] = admin.parse_channels(args.channels)
+    if args.login_url is not None:
+        out["login_url"] = admin.check_login_url(args.login_url)
     return out
 
 
@@ -503,9 +514,10 @@ def sites_command(config: Config, args: argparse.Namespace) -> int:
         )
         print(f"site {args.key} added ({site_id})")
         return 0
-    if not settings and args.name is None and args.origins is None:
+    if not settings and args.name is None and args.origins is None and args.identity is None:
         raise ValueError(
-            "nothing to change: give --name, --origins, --channels, --canned-responses,"
+            "nothing to change: give --name, --origins, --identity, --login-url, --channels,"
+            " --canned-responses,"
             " --contact-reasons, --service-level or --webhook-url"
         )
     asyncio.run(
@@ -515,6 +527,7 @@ def sites_command(config: Config, args: argparse.Namespace) -> int:
             name=args.name,
             origins=None if args.origins is None else _split(args.origins),
             settings=settings,
+            identity_mode=args.identity,
         )
     )
     print(f"site {args.key} updated")

@@ -43,3 +43,15 @@ def survey_open(now: float, survey_until: float | None) -> bool:
 def andon_due(customers: set[str], threshold: int) -> bool:
     """Two identical problems (by default) from different customers pull the product."""
     return len(customers) >= threshold
+
+
+# A site's identity modes (DESIGN §7): who may contact it without a signed identity.
+IDENTITY_MODES = ("optional", "anonymous_chat", "required")
+
+
+def needs_identity(mode: str, channel: str, verified: bool) -> bool:
+    """Whether this contact needs the shop's signed identity first: every channel on a
+    ``required`` site, video and callbacks on an ``anonymous_chat`` one."""
+    if verified:
+        return False
+    return mode == "required" or (mode == "anonymous_chat" and channel != "chat")

@@ -120,3 +120,19 @@ test("the customer's own requests: a callback asked for, then cancelled", () => 
   S.resetContacts(st);
   assert.equal(S.activeCallback(st), null);
 });
+
+test("the sign-in a site wants, per identity mode and channel", () => {
+  const at = (mode, verified) => {
+    const s = S.createState();
+    S.applySession(s, { identity_mode: mode, verified, channels: ["chat", "callback", "video"] });
+    return ["chat", "video", "callback"].map((c) => S.needsSignIn(s, c));
+  };
+  assert.deepEqual(at("optional", false), [false, false, false]);
+  assert.deepEqual(at("anonymous_chat", false), [false, true, true]);
+  assert.deepEqual(at("required", false), [true, true, true]);
+  assert.deepEqual(at("required", true), [false, false, false]);
+  // An older hub says only identity_required.
+  const s = S.createState();
+  S.applySession(s, { identity_required: true });
+  assert.equal(S.needsSignIn(s, "chat"), true);
+});

@@ -22,7 +22,7 @@ export function customerPanel(item) {
   const tl = h("ol", { class: "tl" });
   for (const ev of item.events) {
     const who = ev.author && ev.author.role === "customer" ? customerName(cu) : (ev.author && ev.author.name) || "Agent";
-    const text = ev.type === "message" || ev.type === "note" ? `${ev.type === "note" ? "Note · " : ""}${who}: ${ev.data.text}` : describeEvent(ev);
+    const text = ev.type === "message" || ev.type === "note" ? `${ev.type === "note" ? "Note · " : ""}${who}: ${ev.data.erased ? "(erased)" : ev.data.text}` : describeEvent(ev);
     if (text) tl.append(h("li", { class: "tl-" + ev.type.replace(/\./g, "-") }, h("span", { class: "ts" }, fmtTime(ev.ts, true)), h("span", {}, text)));
   }
   return [
@@ -31,8 +31,25 @@ export function customerPanel(item) {
     (cu.identifiers || []).length ? ids : h("p", { class: "muted small" }, "Anonymous visitor"),
     h("h3", {}, "Current page"),
     page && page.url ? h("a", { class: "page", href: page.url, target: "_blank", rel: "noopener" }, page.title || page.url) : h("p", { class: "muted small" }, "Unknown"),
+    ...shopContext(page),
     h("h3", {}, "Timeline"),
     tl,
+  ];
+}
+
+// What the shop's page said of itself (Lifeline("setContext", {product, order_id, cart})).
+function shopContext(page) {
+  if (!page || !(page.product || page.order_id || (page.cart || []).length)) return [];
+  const rows = [];
+  if (page.product) rows.push(h("li", { "data-context": "product" }, h("span", { class: "kind" }, "Product"), page.product));
+  if (page.order_id) rows.push(h("li", { "data-context": "order" }, h("span", { class: "kind" }, "Order"), page.order_id));
+  const cart = page.cart || [];
+  return [
+    h("h3", {}, "From the shop"),
+    h("ul", { class: "ids shop-context" }, rows),
+    cart.length
+      ? h("ul", { class: "cart", "aria-label": "Cart" }, cart.map((it) => h("li", { "data-sku": it.sku }, `${it.qty ? it.qty + " × " : ""}${it.name || it.sku}${it.name ? ` (${it.sku})` : ""}`)))
+      : null,
   ];
 }
 

@@ -42,7 +42,9 @@ import { pickLanguage } from "./i18n.js";
   };
   api.version = __VERSION__;
   api.identify = (who) => widget.identify(who || {});
-  api.open = () => widget.open();
+  // open() the home view; open("chat" | "video" | "callback", {text}) straight into that
+  // channel: a shop's own "Chat with us" button is one tap.
+  api.open = (channel, opts) => widget.openChannel(channel, opts || {});
   api.close = () => widget.close();
   api.on = (name, fn) => widget.on(name, fn);
   api.reset = () => widget.reset();

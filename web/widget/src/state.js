@@ -52,6 +52,16 @@ export function callbackFinished(c) {
 export function applySession(state, s) {
   state.agentsOnline = s.agents_online !== false;
   state.channels = s.channels || state.channels;
+  state.identityMode = s.identity_mode || (s.identity_required ? "required" : "optional");
+  state.loginUrl = s.login_url || null;
+  state.verified = !!s.verified;
+}
+
+// Whether the site wants the shop's sign-in before this channel (DESIGN §7): every channel on
+// a "required" site, video and callbacks on an "anonymous_chat" one; never once signed.
+export function needsSignIn(state, channel) {
+  if (state.verified) return false;
+  return state.identityMode === "required" || (state.identityMode === "anonymous_chat" && channel !== "chat");
 }
 
 // A new conversation, or a forgotten visitor: the contacts are rebuilt from its timeline.

@@ -96,6 +96,9 @@ export class WidgetView {
     const card = (icon, title, hint, onclick, extra = {}) =>
       h("button", { class: "card", type: "button", onclick, ...extra }, h("span", { class: "ci", html: icon }), h("span", {}, h("b", {}, title), h("span", { class: "h" }, hint)));
     this.offlineNotice = h("div", { class: "notice", hidden: true, role: "status" }, t("noAgent"));
+    this.signInText = h("span", {});
+    this.signInLink = h("a", { class: "signin-link", target: "_top" }, t("signIn"));
+    this.signInNotice = h("div", { class: "notice signin", hidden: true, role: "status", tabindex: "-1", "data-signin": "" }, this.signInText, " ", this.signInLink);
     this.cbCard = h("div", { class: "notice", hidden: true, role: "status" });
     this.chatCard = card(icons.chat, t("chat"), t("chatHint"), () => actions.show("chat"), { "data-action": "chat" });
     this.videoCard = card(icons.video, t("video"), t("videoHint"), () => actions.startVideo(), { hidden: true, "data-action": "video" });
@@ -105,6 +108,7 @@ export class WidgetView {
       h("h3", {}, t("greeting")),
       h("p", { class: "lead" }, t("greetingText")),
       this.offlineNotice,
+      this.signInNotice,
       this.cbCard,
       this.chatCard,
       card(icons.phone, t("callback"), t("callbackHint"), () => actions.show("callback"), { "data-action": "callback" }),
@@ -191,6 +195,20 @@ export class WidgetView {
   renderChannels() {
     this.videoCard.hidden = !this.state.channels.includes("video");
     this.offlineNotice.hidden = this.state.agentsOnline;
+  }
+
+  // The site wants the shop's sign-in for this channel: say so, with the shop's sign-in page.
+  showSignIn(channel) {
+    const { t, state } = this;
+    this.signInText.textContent = state.identityMode === "required" || channel === "chat" ? t("signInToContact") : t("signInForChannel");
+    this.signInLink.hidden = !state.loginUrl;
+    if (state.loginUrl) this.signInLink.href = state.loginUrl;
+    this.signInNotice.hidden = false;
+    setTimeout(() => (state.loginUrl ? this.signInLink : this.signInNotice).focus(), 0);
+  }
+
+  hideSignIn() {
+    this.signInNotice.hidden = true;
   }
 
   // A contact found no agent: the home view says so too.
@@ -374,6 +392,11 @@ export class WidgetView {
 
   clearComposer() {
     this.input.value = "";
+  }
+
+  setComposer(text) {
+    this.input.value = text;
+    this.fitComposer();
   }
 
   // The composer's text changed: the send button and the height follow it.

@@ -8,6 +8,9 @@ import { loadMayday, tabVideo } from "./mayday-loader.js";
 import * as S from "./state.js";
 import { CALLBACK_UPDATED, CONTACT_ASSIGNED, CONTACT_ENDED, CONTACT_NO_AGENT, CONTACT_QUEUED, EVENT, MAYDAY_TO_CUSTOMER, PAGE, SURVEY_REQUEST, TYPING } from "../../shared/events.js";
 
+// The event names of the JS API (docs/widget.md) for the ones the widget emitted first.
+const ALIASES = { assigned: "contact.assigned", ended: "contact.ended", surveyAnswered: "survey.answered" };
+
 export class Widget {
   constructor(config) {
     this.config = config;
@@ -27,8 +30,8 @@ export class Widget {
       actions: {
         toggle: () => (this.isOpen ? this.close() : this.open()),
         close: () => this.close(),
-        show: (view) => this.show(view),
-        startVideo: () => this.startVideo(),
+        show: (view) => this.tap(view),
+        startVideo: () => this.tap("video"),
         input: () => this.onInput(),
         submitChat: () => this.submitChat(),
         callback: { submit: () => this.submitCallback(), cancel: () => this.cancelCallback(), again: () => this.resetCallbackForm() },
@@ -49,6 +52,13 @@ export class Widget {
   }
 
   emit(name, payload) {
+    // The names of DESIGN §13 as well as the widget's first ones.
+    const alias = ALIASES[name];
+    if (alias) this.emitOne(alias, payload);
+    this.emitOne(name, payload);
+  }
+
+  emitOne(name, payload) {
     for (const fn of this.handlers[name] || []) {
       try {
         fn(payload);
@@ -75,6 +85,26 @@ export class Widget {
     this.ui.setOpen(true);
     this.show(view || (this.surveyWaiting() || this.hasChat() ? "chat" : this.view === "callback" ? "callback" : "home"));
     this.emit("open");
+  }
+
+  // Lifeline("open", channel, {text}): the home view without a channel; with one, that
+  // channel at once (chat: the composer, holding the text; video: the session starts;
+  // callback: the form). An unknown channel, or one the site does not offer, throws.
+  openChannel(channel, opts) {
+    if (channel == null) return this.open();
+    if (!["chat", "video", "callback"].includes(channel)) throw new Error(`Lifeline: open() takes "chat", "video" or "callback", not ${JSON.stringify(channel)}`);
+    const offered = (this.conn.session && this.conn.session.channels) || null;
+    if (offered && !offered.includes(channel)) throw new Error(`Lifeline: this site does not offer ${channel}`);
+    if (S.needsSignIn(this.state, channel)) {
+      this.open("home");
+      return this.ui.showSignIn(channel);
+    }
+    if (channel === "video") {
+      this.open("chat");
+      return this.startVideo();
+    }
+    this.open(channel);
+    if (channel === "chat" && opts.text != null) this.ui.setComposer(String(opts.text).slice(0, 4000));
   }
 
   close() {
@@ -107,13 +137,34 @@ export class Widget {
 
   // The page tells what it shows (Lifeline("setContext", {product})): sent to the hub with the
   // page, so the agent sees it and the wrap-up's product defaults to it. null clears it.
+  // setContext({product, order_id, cart}): each key given replaces what was said (null clears
+  // it); the agent sees them beside the conversation.
   setContext(ctx) {
-    if (ctx && "product" in ctx) {
-      const p = ctx.product == null ? "" : String(ctx.product).trim().slice(0, 120);
-      if (p) this.context.product = p;
-      else delete this.context.product;
+    const text = (v, max) => (v == null ? "" : String(v).trim().slice(0, max));
+    if (ctx && "product" in ctx) this.keep("product", text(ctx.product, 120));
+    if (ctx && "order_id" in ctx) this.keep("order_id", text(ctx.order_id, 100));
+    if (ctx && "cart" in ctx) {
+      const items = Array.isArray(ctx.cart) ? ctx.cart.slice(0, 50) : [];
+      const cart = items
+        .map((it) => ({ sku: text(it && (it.sku ?? it.id), 120), ...(it && it.name ? { name: text(it.name, 200) } : {}), ...(it && Number.isInteger(it.qty) && it.qty > 0 && it.qty < 1000 ? { qty: it.qty } : {}) }))
+        .filter((it) => it.sku);
+      this.keep("cart", cart.length ? cart : null);
     }
     this.sendPage(true);
+  }
+
+  keep(key, value) {
+    if (value) this.context[key] = value;
+    else delete this.context[key];
+  }
+
+  // A tap on a channel: the shop's sign-in first when the site wants it for that channel.
+  tap(view) {
+    if ((view === "chat" || view === "callback" || view === "video") && S.needsSignIn(this.state, view)) {
+      this.show("home");
+      return this.ui.showSignIn(view);
+    }
+    return view === "video" ? this.startVideo() : this.show(view);
   }
 
   show(view) {
@@ -165,6 +216,8 @@ export class Widget {
         ui.renderHeader();
         // Signing in may bring an earlier conversation: show it rather than the menu.
         if (this.isOpen && this.view === "home" && this.hasChat()) this.show("chat");
+        this.state.verified = this.state.verified || !!p.verified;
+        this.ui.hideSignIn();
         this.emit("identified", { customerId: p.customer_id, verified: p.verified, conversationId: p.conversation_id });
         break;
       case "identify_failed":
@@ -228,7 +281,10 @@ export class Widget {
       const mine = ev.author && ev.author.role === "customer";
       if (!mine) ui.showTyping(false);
       if (this.state.loaded) {
-        if (!mine && !(this.isOpen && this.view === "chat")) ui.bumpUnread(ev);
+        if (!mine && !(this.isOpen && this.view === "chat")) {
+          ui.bumpUnread(ev);
+          this.emit("unread", { count: ui.unread });
+        }
         this.emit("message", { seq: ev.seq, text: d.text, author: ev.author || null, mine });
       }
     }
@@ -327,6 +383,11 @@ export class Widget {
         ui.renderStatus();
       }
     } catch (err) {
+      if (err && err.code === "identity_required") {
+        ui.dropPending(clientId);
+        this.show("home");
+        return ui.showSignIn("chat");
+      }
       ui.failPending(el, err && err.message);
     }
   }
@@ -345,6 +406,10 @@ export class Widget {
       this.ui.renderCallback();
       cb.focusStatus();
     } catch (err) {
+      if (err && err.code === "identity_required") {
+        this.show("home");
+        return this.ui.showSignIn("callback");
+      }
       cb.formError((err && err.code === "invalid" && this.t("phoneInvalid")) || this.t("error"));
     }
   }
@@ -450,7 +515,7 @@ export class Widget {
     if (!force && url === this.lastUrl) return;
     this.lastUrl = url;
     const page = { url, title: document.title };
-    if (this.context.product) page.product = this.context.product;
+    for (const key of ["product", "order_id", "cart"]) if (this.context[key]) page[key] = this.context[key];
     this.conn.signal(PAGE, page);
   }
 }
