@@ -146,3 +146,16 @@ async def test_a_success_is_not_counted_against_its_address(hub_server: HubServe
     assert (await attempt(hub_server, SUE[0], SUE[1], here))[0] == 200
     assert (await attempt(hub_server, ADA[0], "wrong-password", here))[0] == 401
     throttled(await attempt(hub_server, SUE[0], SUE[1], here), str(15 * 60))
+
+
+@pytest.mark.parametrize(
+    "hub_config", [{"login_account_limit": 5, "login_address_limit": 2, "trust_forwarded": True}]
+)
+async def test_a_team_behind_one_address_signs_in_at_once(hub_server: HubServer) -> None:
+    # The start of a shift: every agent of an office behind one address at the same moment.
+    # Only wrong answers count against the address, not logins still being checked.
+    office = "198.51.100.20"
+    answers = await asyncio.gather(
+        *(attempt(hub_server, email, password, office) for email, password in (ADA, BOB, SUE) * 3)
+    )
+    assert [status for status, _, _ in answers] == [200] * 9

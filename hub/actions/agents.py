@@ -53,19 +53,19 @@ async def login(hub: Hub, email: str, password: str, address: str | None = None)
             "too many failed logins; try again later",
             retry_after_s=max(1, math.ceil(round(wait, 3))),
         )
-    # Counted as a failure until the password proves right, before anything awaits: attempts
-    # sent in parallel cannot all pass the check while the first ones are being looked at.
+    # For the account, counted as a failure until the password proves right, before anything
+    # awaits: guesses at one account sent in parallel cannot all pass the check while the
+    # first ones are being looked at. For the address, only a wrong answer counts: a team
+    # behind one address signing in together at the start of a shift is not an attack.
     accounts.fail(email, now)
-    if address:
-        addresses.fail(address, now)
     async with hub.db.connect() as conn:
         agent = await queries.agent_by_email(conn, email)
     right = verify_password(agent["password_hash"] if agent else None, password)
     if not right or agent is None or agent["disabled_at"] is not None:
+        if address:
+            addresses.fail(address, now)
         raise Unauthorized("wrong email or password")
     accounts.reset(email)
-    if address:
-        addresses.forgive(address, now)
     token = new_token()
     async with hub.tx() as conn:
         await queries.drop_expired_tokens(conn, now)

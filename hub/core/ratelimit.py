@@ -69,14 +69,6 @@ class FailureWindow:
     def reset(self, key: str) -> None:
         self._failures.pop(key, None)
 
-    def forgive(self, key: str, at: float) -> None:
-        """Take back one failure counted at ``at`` (an attempt counted before it succeeded)."""
-        times = self._failures.get(key)
-        if times is not None and at in times:
-            times.remove(at)
-            if not times:
-                del self._failures[key]
-
     def _forget(self, now: float) -> None:
         for key in list(self._failures):
             self._recent(key, now)

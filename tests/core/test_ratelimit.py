@@ -31,17 +31,6 @@ def test_reset_forgets_the_failures() -> None:
     w.reset("nobody")  # nothing to forget is fine
 
 
-def test_forgive_takes_back_one_failure() -> None:
-    w = FailureWindow(limit=2, window_s=100.0)
-    w.fail("ada", 1.0)
-    w.fail("ada", 2.0)
-    w.forgive("ada", 2.0)
-    assert w.retry_after("ada", 2.0) is None
-    w.forgive("ada", 1.0)
-    assert len(w) == 0
-    w.forgive("ada", 1.0)  # nothing left to take back
-
-
 def test_stale_keys_are_forgotten_and_the_keys_are_bounded() -> None:
     w = FailureWindow(limit=1, window_s=10.0, max_keys=3)
     for i in range(3):
