@@ -44,7 +44,9 @@ class FailureWindow:
         times = self._failures.get(key)
         if times is None:
             return None
-        while times and times[0] <= now - self.window_s:
+        # Written as ages (now − t), as retry_after reads them: a failure is in the window while
+        # its age is under window_s, and the two never disagree over a float's last digit.
+        while times and now - times[0] >= self.window_s:
             times.popleft()
         if not times:
             del self._failures[key]
@@ -56,7 +58,9 @@ class FailureWindow:
         times = self._recent(key, now)
         if times is None or len(times) < self.limit:
             return None
-        return times[-self.limit] + self.window_s - now
+        # window_s − age, not t + window_s − now: with t near now, the sum would round to
+        # just over window_s.
+        return self.window_s - (now - times[-self.limit])
 
     def fail(self, key: str, now: float) -> None:
         times = self._recent(key, now)
