@@ -217,6 +217,7 @@ def agent_from_row(row: dict[str, Any]) -> routing.Agent:
         skills=frozenset(row["skills"] or ()),
         capacity=dict(row["capacity"] or capacity.DEFAULT_CAPACITY),
         auto_answer=bool(row["auto_answer"]),
+        sites=None if row.get("sites") is None else frozenset(row["sites"]),
     )
 
 

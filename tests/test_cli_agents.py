@@ -72,9 +72,21 @@ def test_agents_list_as_a_table_and_as_json(db_url: str) -> None:
     done = hub(db_url, "agents", "list")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0].split() == ["EMAIL", "NAME", "ROLE", "SKILLS", "AUTO-ANSWER", "STATE"]
-    assert lines[1].split() == ["ada@example.com", "Ada", "agent", "fr,returns", "no", "enabled"]
-    assert lines[2].split() == ["sue@example.com", "Sue", "supervisor", "-", "yes", "enabled"]
+    assert lines[0].split() == [
+        "EMAIL", "NAME", "ROLE", "SKILLS", "SITES", "AUTO-ANSWER", "STATE",
+    ]  # fmt: skip
+    assert lines[1].split() == [
+        "ada@example.com", "Ada", "agent", "fr,returns", "all", "no", "enabled",
+    ]  # fmt: skip
+    assert lines[2].split() == [
+        "sue@example.com",
+        "Sue",
+        "supervisor",
+        "-",
+        "all",
+        "yes",
+        "enabled",
+    ]
 
     done = hub(db_url, "agents", "list", "--json")
     assert done.returncode == 0, done.stderr
@@ -86,6 +98,7 @@ def test_agents_list_as_a_table_and_as_json(db_url: str) -> None:
         "name": "Ada",
         "role": "agent",
         "skills": ["fr", "returns"],
+        "sites": None,
         "auto_answer": False,
         "disabled": False,
         "disabled_at": None,
@@ -115,6 +128,35 @@ def test_agents_set_changes_only_what_is_given(db_url: str) -> None:
     assert done.returncode == 0, done.stderr
     after = stored(db_url, "ada@example.com")
     assert (after["name"], after["skills"], after["auto_answer"]) == ("Ada L.", [], False)
+
+
+def test_agents_serve_the_sites_they_are_given(db_url: str) -> None:
+    done = hub(db_url, "agents", "set", "ada@example.com", "--sites", "open, shop")
+    assert done.returncode == 0, done.stderr
+    agents = json.loads(hub(db_url, "agents", "list", "--json").stdout)
+    assert agents[0]["sites"] == ["open", "shop"]
+    done = hub(db_url, "agents", "set", "ada@example.com", "--sites", "shop")
+    assert done.returncode == 0, done.stderr
+    assert hub(db_url, "agents", "list").stdout.splitlines()[1].split()[4] == "shop"
+    # The ids are stored, so the list follows a site's row, not its spelling.
+    assert len(stored(db_url, "ada@example.com")["sites"]) == 1
+
+    done = hub(db_url, "agents", "set", "ada@example.com", "--all-sites")
+    assert done.returncode == 0, done.stderr
+    assert stored(db_url, "ada@example.com")["sites"] is None
+
+    done = hub(
+        db_url, "agents", "add", "max@example.com", "--name", "Max", "--password", "max-password",
+        "--sites", "open",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(hub(db_url, "agents", "list", "--json").stdout)[1]["sites"] == ["open"]
+    done = hub(
+        db_url, "agents", "add", "nan@example.com", "--name", "Nan", "--password", "nan-password",
+        "--sites", "nowhere",
+    )  # fmt: skip
+    assert done.returncode != 0 and "no site with key 'nowhere'" in done.stderr
+    assert "nan@example.com" not in hub(db_url, "agents", "list").stdout
 
 
 def test_agents_set_password_from_the_command_line_or_standard_input(db_url: str) -> None:
@@ -152,6 +194,9 @@ def test_agents_disable_then_enable(db_url: str) -> None:
         (["ada@example.com", "--name", "  "], "name is 1 to 200 characters"),
         (["ada@example.com", "--skills", "x" * 65], "over 64 characters"),
         (["ada@example.com", "--disable", "--enable"], "not allowed with argument"),
+        (["ada@example.com", "--sites", "shop,nowhere"], "no site with key 'nowhere'"),
+        (["ada@example.com", "--sites", " , "], "give at least one site key"),
+        (["ada@example.com", "--sites", "shop", "--all-sites"], "not allowed with argument"),
         (["ada@example.com"], "nothing to change"),
         # A refused part refuses the whole: the name given with it is not written either.
         (["ada@example.com", "--name", "Changed", "--password", "short"], "at least 8"),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from hub.actions import webhooks
@@ -17,7 +18,22 @@ from hub.core.policy import IDENTITY_MODES
 from hub.store import outbox, queries
 from hub.store.db import create_oneshot_engine, migrate
 
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
 ROLES = ("agent", "supervisor", "admin")
+
+
+@asynccontextmanager
+async def _store(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """A one-shot engine on the migrated store, disposed of on the way out."""
+    engine = create_oneshot_engine(database_url)
+    try:
+        await migrate(engine)
+        yield engine
+    finally:
+        await engine.dispose()
+
 
 # What the console can show: a title fits the canned-response menu, a reason the wrap-up list.
 MAX_CANNED = 100
@@ -107,23 +123,18 @@ async def check_webhook(url: str, secret: str | None, *, allow_private: bool) ->
 
 async def webhook_report(database_url: str, key: str) -> dict[str, Any]:
     """A site's webhook: its URL and secret, its deliveries by status, the latest ones."""
-    engine = create_oneshot_engine(database_url)
-    try:
-        await migrate(engine)
-        async with engine.connect() as conn:
-            site = await queries.site_by_key(conn, key)
-            if site is None:
-                raise ValueError(f"no site with key {key!r}")
-            hook = webhooks.subscription(site) or {}
-            return {
-                "site": key,
-                "url": hook.get("url"),
-                "secret": hook.get("secret"),
-                "counts": await outbox.counts(conn, site["id"]),
-                "recent": await webhooks.recent(conn, site["id"]),
-            }
-    finally:
-        await engine.dispose()
+    async with _store(database_url) as engine, engine.connect() as conn:
+        site = await queries.site_by_key(conn, key)
+        if site is None:
+            raise ValueError(f"no site with key {key!r}")
+        hook = webhooks.subscription(site) or {}
+        return {
+            "site": key,
+            "url": hook.get("url"),
+            "secret": hook.get("secret"),
+            "counts": await outbox.counts(conn, site["id"]),
+            "recent": await webhooks.recent(conn, site["id"]),
+        }
 
 
 async def add_site(
@@ -141,24 +152,19 @@ async def add_site(
         raise ValueError("a site secret needs at least 16 characters")
     if identity_mode not in IDENTITY_MODES:
         raise ValueError("identity mode is optional, anonymous_chat or required")
-    engine = create_oneshot_engine(database_url)
-    try:
-        await migrate(engine)
-        async with engine.begin() as conn:
-            if await queries.site_by_key(conn, key) is not None:
-                raise ValueError(f"a site with key {key!r} exists already")
-            return await queries.add_site(
-                conn,
-                key=key,
-                secret=secret,
-                name=name or key,
-                origins=origins,
-                identity_mode=identity_mode,
-                settings=settings,
-                now=time.time(),
-            )
-    finally:
-        await engine.dispose()
+    async with _store(database_url) as engine, engine.begin() as conn:
+        if await queries.site_by_key(conn, key) is not None:
+            raise ValueError(f"a site with key {key!r} exists already")
+        return await queries.add_site(
+            conn,
+            key=key,
+            secret=secret,
+            name=name or key,
+            origins=origins,
+            identity_mode=identity_mode,
+            settings=settings,
+            now=time.time(),
+        )
 
 
 async def update_site(
@@ -178,35 +184,30 @@ async def update_site(
         raise ValueError("a site name is 1 to 200 characters")
     if identity_mode is not None and identity_mode not in IDENTITY_MODES:
         raise ValueError("identity mode is optional, anonymous_chat or required")
-    engine = create_oneshot_engine(database_url)
-    try:
-        await migrate(engine)
-        async with engine.begin() as conn:
-            site = await queries.site_by_key(conn, key)
-            if site is None:
-                raise ValueError(f"no site with key {key!r}")
-            values: dict[str, Any] = {}
-            if name is not None:
-                values["name"] = name
-            if origins is not None:
-                values["origins"] = origins or None
-            if identity_mode is not None:
-                values["identity_mode"] = identity_mode
-            if settings:
-                stored = dict(site["settings"] or {})
-                merged = {**stored, **settings}
-                if "service_level" in settings:
-                    # Per channel: setting chat's target keeps video's.
-                    merged["service_level"] = {
-                        **(stored.get("service_level") or {}),
-                        **settings["service_level"],
-                    }
-                values["settings"] = merged
-            if values:
-                await queries.update_site(conn, site["id"], **values)
-            return str(site["id"])
-    finally:
-        await engine.dispose()
+    async with _store(database_url) as engine, engine.begin() as conn:
+        site = await queries.site_by_key(conn, key)
+        if site is None:
+            raise ValueError(f"no site with key {key!r}")
+        values: dict[str, Any] = {}
+        if name is not None:
+            values["name"] = name
+        if origins is not None:
+            values["origins"] = origins or None
+        if identity_mode is not None:
+            values["identity_mode"] = identity_mode
+        if settings:
+            stored = dict(site["settings"] or {})
+            merged = {**stored, **settings}
+            if "service_level" in settings:
+                # Per channel: setting chat's target keeps video's.
+                merged["service_level"] = {
+                    **(stored.get("service_level") or {}),
+                    **settings["service_level"],
+                }
+            values["settings"] = merged
+        if values:
+            await queries.update_site(conn, site["id"], **values)
+        return str(site["id"])
 
 
 MIN_PASSWORD = 8
@@ -243,36 +244,53 @@ def check_skills(skills: Iterable[str]) -> list[str]:
     return out
 
 
+# ``sites=EVERY_SITE``: the agent serves every site, those added later too (the default).
+EVERY_SITE = "*"
+
+
+async def site_ids(conn: AsyncConnection, keys: Iterable[str] | str) -> list[str] | None:
+    """The ids of the sites given by key (None for :data:`EVERY_SITE`); ValueError names an
+    unknown key. An empty list is refused: an agent of no site would never be offered anything.
+    """
+    if keys == EVERY_SITE:
+        return None
+    wanted = sorted({k.strip() for k in keys if k.strip()})
+    if not wanted:
+        raise ValueError(f"give at least one site key, or {EVERY_SITE!r} for every site")
+    by_key = {row["key"]: row["id"] for row in await queries.all_sites(conn)}
+    unknown = [k for k in wanted if k not in by_key]
+    if unknown:
+        raise ValueError(f"no site with key {', '.join(map(repr, unknown))}")
+    return sorted(by_key[k] for k in wanted)
+
+
 async def add_agents(database_url: str, agents: Iterable[Mapping[str, Any]]) -> list[str]:
-    """Add agents: ``email, name, password``, optional ``role, skills, auto_answer, capacity``."""
-    engine = create_oneshot_engine(database_url)
+    """Add agents: ``email, name, password``, optional ``role, skills, sites`` (keys, default
+    every site), ``auto_answer, capacity``."""
     ids = []
-    try:
-        await migrate(engine)
-        async with engine.begin() as conn:
-            for a in agents:
-                role = check_role(a.get("role", "agent"))
-                email = normalize_email(a["email"])
-                if "@" not in email:
-                    raise ValueError(f"{email!r} is not an email address")
-                check_password(a["password"])
-                if await queries.agent_by_email(conn, email) is not None:
-                    raise ValueError(f"an agent with email {email} exists already")
-                ids.append(
-                    await queries.add_agent(
-                        conn,
-                        email=email,
-                        name=a["name"],
-                        role=role,
-                        password_hash=hash_password(a["password"]),
-                        skills=a.get("skills", ()),
-                        capacity={**DEFAULT_CAPACITY, **a.get("capacity", {})},
-                        auto_answer=bool(a.get("auto_answer", False)),
-                        now=time.time(),
-                    )
+    async with _store(database_url) as engine, engine.begin() as conn:
+        for a in agents:
+            role = check_role(a.get("role", "agent"))
+            email = normalize_email(a["email"])
+            if "@" not in email:
+                raise ValueError(f"{email!r} is not an email address")
+            check_password(a["password"])
+            if await queries.agent_by_email(conn, email) is not None:
+                raise ValueError(f"an agent with email {email} exists already")
+            ids.append(
+                await queries.add_agent(
+                    conn,
+                    email=email,
+                    name=a["name"],
+                    role=role,
+                    password_hash=hash_password(a["password"]),
+                    skills=a.get("skills", ()),
+                    sites=await site_ids(conn, a.get("sites", EVERY_SITE)),
+                    capacity={**DEFAULT_CAPACITY, **a.get("capacity", {})},
+                    auto_answer=bool(a.get("auto_answer", False)),
+                    now=time.time(),
                 )
-    finally:
-        await engine.dispose()
+            )
     return ids
 
 
@@ -280,23 +298,25 @@ async def add_agent(database_url: str, **agent: Any) -> str:
     return (await add_agents(database_url, [agent]))[0]
 
 
-async def update_agent(
-    database_url: str,
-    email: str,
+async def change_agent(
+    conn: AsyncConnection,
+    agent: Mapping[str, Any],
     *,
     name: str | None = None,
     role: str | None = None,
     skills: Iterable[str] | None = None,
+    sites: Iterable[str] | str | None = None,
     auto_answer: bool | None = None,
     password: str | None = None,
     disabled: bool | None = None,
+    now: float,
 ) -> dict[str, Any]:
-    """Change what is given of an existing agent; returns ``{"id", "revoked"}``.
+    """Change what is given of the agent's row in ``conn``'s transaction; returns
+    ``{"id", "revoked"}``.
 
     A new password, a new role or disabling the agent revokes every token they hold (they log
-    in again); a running hub ends their consoles' sockets when it next looks
-    (``HUB_SESSION_CHECK``). Everything is checked before anything is written; ValueError
-    says what is wrong.
+    in again). Everything is checked before anything is written; ValueError says what is
+    wrong. ``sites`` are keys, or :data:`EVERY_SITE`.
     """
     values: dict[str, Any] = {}
     if name is not None:
@@ -305,39 +325,45 @@ async def update_agent(
         values["role"] = check_role(role)
     if skills is not None:
         values["skills"] = check_skills(skills)
+    if sites is not None:
+        values["sites"] = await site_ids(conn, sites)
     if auto_answer is not None:
         values["auto_answer"] = auto_answer
     if password is not None:
         values["password_hash"] = hash_password(check_password(password))
-    engine = create_oneshot_engine(database_url)
-    try:
-        await migrate(engine)
-        async with engine.begin() as conn:
-            agent = await queries.agent_by_email(conn, normalize_email(email))
-            if agent is None:
-                raise ValueError(f"no agent with email {normalize_email(email)}")
-            if disabled is not None and disabled != (agent["disabled_at"] is not None):
-                values["disabled_at"] = time.time() if disabled else None
-            if values:
-                await queries.update_agent(conn, agent["id"], **values)
-            revoked = 0
-            # A new role too: a demoted supervisor's console must not keep what it was given.
-            new_role = role is not None and role != agent["role"]
-            if password is not None or disabled or new_role:
-                revoked = await queries.revoke_agent_tokens(conn, agent["id"])
-            return {"id": agent["id"], "revoked": revoked}
-    finally:
-        await engine.dispose()
+    if disabled is not None and disabled != (agent["disabled_at"] is not None):
+        values["disabled_at"] = now if disabled else None
+    if values:
+        await queries.update_agent(conn, agent["id"], **values)
+    revoked = 0
+    # A new role too: a demoted supervisor's console must not keep what it was given.
+    new_role = role is not None and role != agent["role"]
+    if password is not None or disabled or new_role:
+        revoked = await queries.revoke_agent_tokens(conn, agent["id"])
+    return {"id": agent["id"], "revoked": revoked}
 
 
-def agent_listing(row: Mapping[str, Any]) -> dict[str, Any]:
-    """What ``hub agents list`` shows of an agent: never the password hash."""
+async def update_agent(database_url: str, email: str, **changes: Any) -> dict[str, Any]:
+    """:func:`change_agent` for ``hub agents set``: a running hub ends the revoked consoles'
+    sockets, and takes the new skills and sites, when it next looks (``HUB_SESSION_CHECK``)."""
+    async with _store(database_url) as engine, engine.begin() as conn:
+        agent = await queries.agent_by_email(conn, normalize_email(email))
+        if agent is None:
+            raise ValueError(f"no agent with email {normalize_email(email)}")
+        return await change_agent(conn, agent, now=time.time(), **changes)
+
+
+def agent_listing(row: Mapping[str, Any], site_keys: Mapping[str, str]) -> dict[str, Any]:
+    """What ``hub agents list`` shows of an agent: never the password hash. ``sites`` are
+    keys, or null for every site."""
+    sites = row.get("sites")
     return {
         "id": row["id"],
         "email": row["email"],
         "name": row["name"],
         "role": row["role"],
         "skills": list(row["skills"] or ()),
+        "sites": None if sites is None else sorted(site_keys.get(s, s) for s in sites),
         "auto_answer": bool(row["auto_answer"]),
         "disabled": row["disabled_at"] is not None,
         "disabled_at": row["disabled_at"],
@@ -356,30 +382,16 @@ def site_listing(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 async def list_agents(database_url: str) -> list[dict[str, Any]]:
-    engine = create_oneshot_engine(database_url)
-    try:
-        await migrate(engine)
-        async with engine.connect() as conn:
-            return [agent_listing(r) for r in await queries.all_agents(conn)]
-    finally:
-        await engine.dispose()
+    async with _store(database_url) as engine, engine.connect() as conn:
+        keys = {row["id"]: row["key"] for row in await queries.all_sites(conn)}
+        return [agent_listing(r, keys) for r in await queries.all_agents(conn)]
 
 
 async def list_sites(database_url: str) -> list[dict[str, Any]]:
-    engine = create_oneshot_engine(database_url)
-    try:
-        await migrate(engine)
-        async with engine.connect() as conn:
-            return [site_listing(r) for r in await queries.all_sites(conn)]
-    finally:
-        await engine.dispose()
+    async with _store(database_url) as engine, engine.connect() as conn:
+        return [site_listing(r) for r in await queries.all_sites(conn)]
 
 
 async def site_exists(database_url: str, key: str) -> bool:
-    engine = create_oneshot_engine(database_url)
-    try:
-        await migrate(engine)
-        async with engine.connect() as conn:
-            return await queries.site_by_key(conn, key) is not None
-    finally:
-        await engine.dispose()
+    async with _store(database_url) as engine, engine.connect() as conn:
+        return await queries.site_by_key(conn, key) is not None

@@ -139,7 +139,9 @@ def sessions_due(hub: Hub) -> float | None:
 async def check_sessions(hub: Hub) -> None:
     """End the sockets whose token expired (``expired``) and, every ``session_check_s``, those
     whose token was revoked by another process, such as ``hub agents set --disable`` or
-    ``--password`` (``revoked``). Run by the router, on the hub's clock."""
+    ``--password`` (``revoked``); at the same look the connected agents' skills, sites and
+    auto-answer are read again, so ``hub agents set --sites`` routes at once. Run by the
+    router, on the hub's clock."""
     live, now = hub.live, hub.clock()
     await end_sessions(
         hub, [s for s in live.agent_sessions.values() if s.expires_at <= now], "expired"
@@ -152,7 +154,32 @@ async def check_sessions(hub: Hub) -> None:
         return
     async with hub.db.connect() as conn:
         valid = await queries.valid_tokens(conn, (s.token_hash for s in sessions), now)
+        rows = await queries.agents_by_ids(conn, {s.id for s in sessions})
     await end_sessions(hub, [s for s in sessions if s.token_hash not in valid], "revoked")
+    await refresh_agents(hub, rows)
+
+
+async def refresh_agents(hub: Hub, rows: Iterable[dict[str, Any]]) -> None:
+    """Give the engine what changed in these agents' rows (skills, sites, capacity,
+    auto-answer) while they are connected; what they may be offered is looked at again."""
+    engine, changed = hub.live.engine, []
+    for row in rows:
+        known = engine.agents.get(row["id"])
+        if known is None or not hub.live.agent_sids.get(row["id"]):
+            continue
+        fresh = agent_from_row(row)
+        if (known.skills, known.sites, known.capacity, known.auto_answer) != (
+            fresh.skills,
+            fresh.sites,
+            fresh.capacity,
+            fresh.auto_answer,
+        ):
+            engine.upsert_agent(fresh)
+            changed.append(row["id"])
+    if changed:
+        await perform.step(hub)
+        for agent_id in changed:
+            await perform.agent_changed(hub, agent_id)
 
 
 async def presence(hub: Hub, session: AgentSession, p: types.Presence) -> dict[str, Any]:

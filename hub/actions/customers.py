@@ -33,10 +33,12 @@ async def customer_profile(conn: AsyncConnection, customer_id: str) -> dict[str,
 
 
 async def read_customer(hub: Hub, agent: dict[str, Any], customer_id: str) -> dict[str, Any]:
+    """A customer's profile, for an agent of the customer's site, a supervisor or an admin
+    (DESIGN §7)."""
     async with hub.db.connect() as conn:
         if agent["role"] not in (
             "supervisor",
             "admin",
         ) and not await queries.agent_may_read_customer(conn, agent["id"], customer_id):
-            raise Forbidden("this customer is not one of your contacts")
+            raise Forbidden("this customer is not one of your sites'")
         return await customer_profile(conn, customer_id)

@@ -76,16 +76,20 @@ async def customer_typing(hub: Hub, visitor: Visitor, p: types.Typing) -> dict[s
 async def _check_agent_conversation(
     hub: Hub, session: AgentSession, conversation_id: str, *, write: bool
 ) -> None:
+    """An agent writes in the conversations assigned to them, and reads every conversation of
+    the sites they serve; supervisors and admins read every one (DESIGN §7)."""
     async with hub.db.connect() as conn:
-        if await queries.agent_may_read(conn, session.id, conversation_id):
+        if await queries.agent_holds(conn, session.id, conversation_id):
             return
-        if (
-            not write
-            and session.is_supervisor
-            and await queries.conversation(conn, conversation_id)
+        if not write and (
+            await queries.conversation(conn, conversation_id)
+            if session.is_supervisor
+            else await queries.agent_may_read(conn, session.id, conversation_id)
         ):
             return
-    raise Forbidden("this conversation is not assigned to you")
+    if write:
+        raise Forbidden("this conversation is not assigned to you")
+    raise Forbidden("this conversation is not one of your sites'")
 
 
 async def agent_message(hub: Hub, session: AgentSession, p: types.MessageSend) -> dict[str, Any]:

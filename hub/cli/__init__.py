@@ -121,6 +121,9 @@ def parser() -> argparse.ArgumentParser:
     add_agent.add_argument("--password", required=True)
     add_agent.add_argument("--role", choices=admin.ROLES, default="agent")
     add_agent.add_argument("--skills", default="", help="comma-separated skills")
+    add_agent.add_argument(
+        "--sites", help="comma-separated keys of the sites the agent serves (default: every site)"
+    )
     add_agent.add_argument("--auto-answer", action="store_true", help="accept video offers at once")
     list_agents = agents.add_parser("list", help="list the agents")
     list_agents.add_argument("--json", action="store_true", help="print JSON")
@@ -136,6 +139,15 @@ def parser() -> argparse.ArgumentParser:
     set_agent.add_argument("--name")
     set_agent.add_argument("--role", choices=admin.ROLES)
     set_agent.add_argument("--skills", help='comma-separated skills; "" for none')
+    team = set_agent.add_mutually_exclusive_group()
+    team.add_argument("--sites", help="comma-separated keys of the sites the agent serves")
+    team.add_argument(
+        "--all-sites",
+        dest="sites",
+        action="store_const",
+        const=admin.EVERY_SITE,
+        help="serve every site, those added later too",
+    )
     set_agent.add_argument(
         "--auto-answer",
         action=argparse.BooleanOptionalAction,
@@ -309,6 +321,13 @@ def _split(raw: str | None) -> list[str]:
     return [x.strip() for x in (raw or "").split(",") if x.strip()]
 
 
+def _sites(raw: str | None) -> list[str] | str | None:
+    """``--sites a,b`` as keys; ``--all-sites`` as :data:`admin.EVERY_SITE`; None if not given."""
+    if raw is None or raw == admin.EVERY_SITE:
+        return raw
+    return _split(raw)
+
+
 def serve(config: Config) -> int:
     from aiohttp import web
 
@@ -448,12 +467,13 @@ def agents_command(config: Config, args: argparse.Namespace) -> int:
                 a["name"],
                 a["role"],
                 ",".join(a["skills"]) or "-",
+                "all" if a["sites"] is None else ",".join(a["sites"]),
                 "yes" if a["auto_answer"] else "no",
                 "disabled" if a["disabled"] else "enabled",
             )
             for a in agents
         ]
-        print(table(("EMAIL", "NAME", "ROLE", "SKILLS", "AUTO-ANSWER", "STATE"), rows))
+        print(table(("EMAIL", "NAME", "ROLE", "SKILLS", "SITES", "AUTO-ANSWER", "STATE"), rows))
         return 0
     if args.action == "set":
         password = args.password
@@ -463,14 +483,15 @@ def agents_command(config: Config, args: argparse.Namespace) -> int:
             "name": args.name,
             "role": args.role,
             "skills": None if args.skills is None else _split(args.skills),
+            "sites": _sites(args.sites),
             "auto_answer": args.auto_answer,
             "password": password,
             "disabled": args.disabled,
         }
         if all(v is None for v in changes.values()):
             raise ValueError(
-                "nothing to change: give --name, --role, --skills, --auto-answer, "
-                "--password, --disable or --enable"
+                "nothing to change: give --name, --role, --skills, --sites, --all-sites, "
+                "--auto-answer, --password, --disable or --enable"
             )
         done = asyncio.run(admin.update_agent(config.database_url, args.email, **changes))
         revoked = f"; {done['revoked']} session(s) revoked" if done["revoked"] else ""
@@ -484,6 +505,7 @@ def agents_command(config: Config, args: argparse.Namespace) -> int:
             password=args.password,
             role=args.role,
             skills=_split(args.skills),
+            sites=admin.EVERY_SITE if args.sites is None else _sites(args.sites),
             auto_answer=args.auto_answer,
         )
     )

@@ -53,8 +53,15 @@ class Agent:
     skills: frozenset[str] = frozenset()
     capacity: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_CAPACITY))
     auto_answer: bool = False
+    # The site ids whose contacts the agent takes; None: every site.
+    sites: frozenset[str] | None = None
     last_active_at: float = 0.0  # time of last offer or assignment: "idle since"
     missed_in_row: int = 0
+
+
+def serves(agent: Agent, site_id: str) -> bool:
+    """Whether the agent is on the site's team (an agent without a list serves every site)."""
+    return agent.sites is None or site_id in agent.sites
 
 
 @dataclass(frozen=True)

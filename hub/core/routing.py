@@ -27,6 +27,7 @@ from hub.core.model import (
     Revoke,
     RevokeReason,
     SetAway,
+    serves,
 )
 
 __all__ = [
@@ -234,7 +235,8 @@ class Engine:
     # -- agents ----------------------------------------------------------------------------
 
     def upsert_agent(self, agent: Agent) -> None:
-        """Add an agent, or replace the static data (skills, capacity, auto_answer) of a known one.
+        """Add an agent, or replace the static data (skills, sites, capacity, auto_answer) of a
+        known one.
 
         A known agent keeps its live state (presence, connection, idle time, missed offers,
         outstanding offer and assignments); the engine keeps its own object.
@@ -246,6 +248,7 @@ class Engine:
             known = agent
         else:
             known.skills = agent.skills
+            known.sites = agent.sites
             known.capacity = dict(agent.capacity)
             known.auto_answer = agent.auto_answer
         self._refresh(known)
@@ -406,13 +409,12 @@ class Engine:
         return dict(self._line_count)
 
     def has_online_agent(self, site_id: str, channel: Channel, skills: frozenset[str]) -> bool:
-        """Whether some connected, available agent could ever serve this, busy or not.
-
-        Agents serve every site today, so ``site_id`` does not narrow the search yet.
-        """
+        """Whether some connected, available agent of the site could ever serve this, busy or
+        not."""
         return any(
             agent.connected
             and agent.status == "available"
+            and serves(agent, site_id)
             and skills <= agent.skills
             and agent.capacity.get(channel, 0) > 0
             for agent in self._agents.values()
@@ -596,6 +598,7 @@ class Engine:
         """Eligibility of an agent already known to be free (see ``_free``)."""
         return (
             contact.skills <= agent.skills
+            and serves(agent, contact.site_id)
             and contact.passed_by.get(agent.id, -math.inf) <= now
             and fits(agent.capacity, self._load[agent.id], contact.channel)
         )
@@ -625,10 +628,10 @@ class Engine:
         if not self._free or not self._waiting:
             return
         free = sorted((self._agents[a] for a in self._free), key=lambda a: (a.last_active_at, a.id))
-        # Contacts with the same channel and skills, no sticky agent and no pass-over have the
-        # same candidates. Agents only leave `free` during a walk, so once one such contact finds
-        # nobody, the later ones of its kind are skipped without looking at any agent.
-        hopeless: set[tuple[Channel, frozenset[str]]] = set()
+        # Contacts of the same site, channel and skills, no sticky agent and no pass-over have
+        # the same candidates. Agents only leave `free` during a walk, so once one such contact
+        # finds nobody, the later ones of its kind are skipped without looking at any agent.
+        hopeless: set[tuple[str, Channel, frozenset[str]]] = set()
         for _, _, contact_id in list(self._waiting):
             if not free:
                 break  # nobody left who could take anything
@@ -646,9 +649,9 @@ class Engine:
                 ):
                     chosen = sticky
             else:
-                kind: tuple[Channel, frozenset[str]] | None = None
+                kind: tuple[str, Channel, frozenset[str]] | None = None
                 if all(t <= now for t in contact.passed_by.values()):
-                    kind = (contact.channel, contact.skills)
+                    kind = (contact.site_id, contact.channel, contact.skills)
                     if kind in hopeless:
                         continue
                 chosen = self._pick(free, contact, now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, text, update
+from sqlalchemy import Select, and_, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.core.credentials import new_id
@@ -318,6 +318,7 @@ async def add_agent(
     capacity: Mapping[str, int],
     auto_answer: bool,
     now: float,
+    sites: list[str] | None = None,
 ) -> str:
     agent_id = new_id()
     await conn.execute(
@@ -328,6 +329,7 @@ async def add_agent(
             role=role,
             password_hash=password_hash,
             skills=sorted(set(skills)),
+            sites=sites,
             capacity=dict(capacity),
             auto_answer=auto_answer,
             created_at=now,
@@ -338,6 +340,15 @@ async def add_agent(
 
 async def agent_by_email(conn: AsyncConnection, email: str) -> Row | None:
     return _row((await conn.execute(select(agents).where(agents.c.email == email))).first())
+
+
+async def agents_by_ids(conn: AsyncConnection, agent_ids: Iterable[str]) -> list[Row]:
+    wanted = list(agent_ids)
+    if not wanted:
+        return []
+    return [
+        dict(r._mapping) for r in await conn.execute(select(agents).where(agents.c.id.in_(wanted)))
+    ]
 
 
 async def agent(conn: AsyncConnection, agent_id: str) -> Row | None:
@@ -477,8 +488,8 @@ async def open_callbacks(conn: AsyncConnection) -> list[Row]:
     return [dict(r._mapping) for r in rows]
 
 
-async def agent_may_read(conn: AsyncConnection, agent_id: str, conversation_id: str) -> bool:
-    """An agent reads a conversation while it has a contact in it assigned to them."""
+async def agent_holds(conn: AsyncConnection, agent_id: str, conversation_id: str) -> bool:
+    """Whether a contact of the conversation is assigned to the agent: they may write in it."""
     row = (
         await conn.execute(
             select(contacts.c.id).where(
@@ -491,7 +502,34 @@ async def agent_may_read(conn: AsyncConnection, agent_id: str, conversation_id: 
     return row is not None
 
 
+async def agent_serves(conn: AsyncConnection, agent_id: str, site_of: Select[Any]) -> bool:
+    """Whether the agent is on the team of the site ``site_of`` (a scalar select of a site id)
+    names: an agent without a list serves every site. False when it names nothing."""
+    row = (
+        await conn.execute(
+            select(agents.c.sites, site_of.scalar_subquery().label("site_id")).where(
+                agents.c.id == agent_id
+            )
+        )
+    ).first()
+    if row is None or row.site_id is None:
+        return False
+    return row.sites is None or row.site_id in row.sites
+
+
+async def agent_may_read(conn: AsyncConnection, agent_id: str, conversation_id: str) -> bool:
+    """An agent reads every conversation of the sites they serve, during a contact and after
+    (one they hold is :func:`agent_holds`)."""
+    site = select(conversations.c.site_id).where(conversations.c.id == conversation_id)
+    return await agent_serves(conn, agent_id, site)
+
+
 async def agent_may_read_customer(conn: AsyncConnection, agent_id: str, customer_id: str) -> bool:
+    """An agent reads every customer of the sites they serve, and one whose contact is offered
+    or assigned to them (a team changed under a contact keeps it readable)."""
+    site = select(customers.c.site_id).where(customers.c.id == customer_id)
+    if await agent_serves(conn, agent_id, site):
+        return True
     row = (
         await conn.execute(
             select(contacts.c.id).where(

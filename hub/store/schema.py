@@ -127,6 +127,9 @@ agents = Table(
     Column("created_at", Float, nullable=False),
     # Set by `hub agents set --disable`: no login, no token, no contact until enabled again.
     Column("disabled_at", Float, nullable=True),
+    # The ids of the sites whose contacts the agent is offered and whose customers they read;
+    # null: every site, those added later too (`hub agents set --sites`).
+    Column("sites", JSON, nullable=True),
 )
 
 agent_tokens = Table(
