@@ -7,6 +7,7 @@ from typing import Any
 
 import aiohttp
 
+from hub.actions import admin
 from hub.core.identity import sign_user_id
 from tests.kit.hub import HubServer
 from tests.kit.wire import customer
@@ -121,7 +122,8 @@ async def test_customer_profile(hub_server: HubServer) -> None:
         (ack["conversation_id"], 2)
     ]
 
-    # An agent without a contact with this customer may not look them up.
+    # An agent of another site may not look them up; one of this site may, contact or not.
+    await admin.update_agent(hub_server.database_url, "ada@example.com", sites=["demo"])
     status, body, _ = await request(
         hub_server,
         "POST",
@@ -131,6 +133,9 @@ async def test_customer_profile(hub_server: HubServer) -> None:
     ada_token = body["token"]
     status, body, _ = await request(hub_server, "GET", f"/api/v1/customers/{me}", ada_token)
     assert status == 403 and body["error"]["code"] == "forbidden"
+    await admin.update_agent(hub_server.database_url, "ada@example.com", sites=["demo", "shop"])
+    status, body, _ = await request(hub_server, "GET", f"/api/v1/customers/{me}", ada_token)
+    assert status == 200 and body["id"] == me
 
     # Unknown customer: a JSON 404 for a supervisor, the same 403 as above for an agent.
     status, body, _ = await request(hub_server, "GET", "/api/v1/customers/nobody-here", token)

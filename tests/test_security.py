@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 import socketio
 
+from hub.actions import admin
 from hub.core.identity import sign_user_id
 from tests.kit.hub import HandClock, HubServer
 from tests.kit.wire import Wire, agent, customer, login
@@ -126,7 +127,9 @@ async def test_origins_are_checked(hub_server: HubServer) -> None:
 
 
 async def test_agents_act_only_in_assigned_conversations(hub_server: HubServer) -> None:
+    """Writes where assigned; reads in the sites served (Bob serves the demo site only)."""
     url = hub_server.url
+    await admin.update_agent(hub_server.database_url, "bob@example.com", sites=["demo"])
     ada = await agent(url, "ada@example.com", "ada-password")
     bob = await agent(url, "bob@example.com", "bob-password", available=False)
     sue = await agent(url, "sue@example.com", "sue-password", available=False)
@@ -134,9 +137,11 @@ async def test_agents_act_only_in_assigned_conversations(hub_server: HubServer) 
     ack = await shopper.call("contact.request", {"channel": "chat", "text": "Help"})
     conv, contact_id = ack["conversation_id"], ack["contact_id"]
     offer = await ada.next("offer")
-    # Offered is not assigned: Ada may not read yet.
+    # Offered is not assigned: Ada reads her site's conversation, but may not write yet.
     early = await ada.call("history", {"conversation_id": conv, "after_seq": 0})
-    assert early["error"]["code"] == "forbidden"
+    assert early["ok"], early
+    refused = await ada.call("message.send", say(conv, "too early"))
+    assert refused["error"]["code"] == "forbidden"
     assert (await ada.call("offer.accept", {"contact_id": offer["contact_id"]}))["ok"]
     before = await ada.call("history", {"conversation_id": conv, "after_seq": 0})
     assert before["ok"]
@@ -175,10 +180,12 @@ async def test_agents_act_only_in_assigned_conversations(hub_server: HubServer) 
     assert (await shopper.call("history", {"conversation_id": conv, "after_seq": 0}))[
         "events"
     ] == before["events"]
-    # Once the contact ends, the conversation is no longer Ada's to read.
+    # Once the contact ends, Ada still reads the conversation, and no longer writes in it.
     assert (await ada.call("contact.end", {"contact_id": contact_id}))["ok"]
     after = await ada.call("history", {"conversation_id": conv, "after_seq": 0})
-    assert after["error"]["code"] == "forbidden"
+    assert after["ok"] and after["events"][: len(before["events"])] == before["events"]
+    late = await ada.call("message.send", say(conv, "one more thing"))
+    assert late["error"]["code"] == "forbidden"
     for w in (ada, bob, sue, shopper):
         await w.close()
 

@@ -51,3 +51,30 @@ async def test_anonymous_chat_asks_to_sign_in_for_video_and_callbacks(hub_server
     await shop.evaluate("Lifeline('open', 'callback')")
     await w(shop, "[data-view=callback]").wait_for()
     assert shop.js_errors == []
+
+
+async def test_a_shop_that_identifies_and_opens_in_one_breath_gets_the_channel(
+    hub_server, browser
+) -> None:
+    """``identify`` then ``open("callback")`` in the same tick: the open waits for the hub's
+    answer to the identify instead of asking a shopper who is signing in to sign in."""
+    hub = hub_server
+    await admin.update_site(
+        hub.database_url, "demo", identity_mode="anonymous_chat", settings={"login_url": LOGIN}
+    )
+    shop = await new_page(browser)
+    await open_shop(shop, hub)
+    await shop.wait_for_function("Lifeline.version")
+    await shop.evaluate(
+        """async () => {
+          const res = await fetch("/demo/api/signin", {method: "POST",
+            headers: {"Content-Type": "application/json"},
+            body: JSON.stringify({user_id: "u-breath", name: "Bea"})});
+          const u = await res.json();
+          Lifeline("identify", {userId: u.user_id, userHash: u.user_hash, name: u.name});
+          Lifeline("open", "callback");
+        }"""
+    )
+    await w(shop, "[data-view=callback]").wait_for()
+    assert await w(shop, "[data-signin]").is_hidden()
+    assert shop.js_errors == []

@@ -27,6 +27,7 @@ def online(
     skills: frozenset[str] = frozenset(),
     capacity: dict[str, int] | None = None,
     auto_answer: bool = False,
+    sites: frozenset[str] | None = None,
 ) -> Agent:
     """Add an available, connected agent."""
     agent = Agent(
@@ -34,6 +35,7 @@ def online(
         status="available",
         connected=True,
         skills=skills,
+        sites=sites,
         auto_answer=auto_answer,
         last_active_at=idle_since,
     )
@@ -166,6 +168,38 @@ def test_skills_must_be_a_subset() -> None:
     online(engine, "french", idle_since=1.0, skills=frozenset({"fr", "billing"}))
     wait(engine, "c", "chat", 0.0, skills=frozenset({"fr"}))
     assert offered(engine, 2.0) == [("c", "french")]
+
+
+def test_a_sites_contacts_go_to_its_team_only() -> None:
+    engine = Engine()
+    online(engine, "shop-b", idle_since=0.0, sites=frozenset({"b"}))
+    online(engine, "anyone", idle_since=1.0)
+    wait(engine, "at-a", "chat", 0.0, site="a")
+    wait(engine, "at-b", "chat", 1.0, site="b")
+    # The longest idle agent serves only b: a's contact waits for the agent of every site.
+    assert offered(engine, 2.0) == [("at-a", "anyone"), ("at-b", "shop-b")]
+
+
+def test_a_site_nobody_serves_does_not_block_the_line() -> None:
+    engine = Engine()
+    online(engine, "a-only", sites=frozenset({"a"}))
+    for i in range(3):
+        wait(engine, f"b{i}", "chat", float(i), site="b")
+    wait(engine, "a", "chat", 9.0, site="a")
+    assert offered(engine, 10.0) == [("a", "a-only")]
+    assert engine.has_online_agent("a", "chat", frozenset())
+    assert not engine.has_online_agent("b", "chat", frozenset())
+
+
+def test_a_new_team_applies_to_the_next_offer() -> None:
+    engine = Engine()
+    agent = online(engine, "x", sites=frozenset({"a"}))
+    wait(engine, "at-b", "chat", 0.0, site="b")
+    assert offered(engine, 1.0) == []
+    engine.upsert_agent(Agent("x", sites=frozenset({"a", "b"})))
+    assert engine.agents["x"].status == "available"  # the live state is kept
+    assert offered(engine, 2.0) == [("at-b", "x")]
+    assert agent.sites == frozenset({"a", "b"})
 
 
 def test_unqualified_contact_does_not_block_the_line() -> None:

@@ -26,6 +26,8 @@ from hub.core.routing import (
 AGENT_IDS = ("a0", "a1", "a2", "a3")
 SKILLS = st.frozensets(st.sampled_from(["fr", "de"]), max_size=2)
 CHANNELS = st.sampled_from(["chat", "video", "callback"])
+# An agent's team: every site, or some of the two.
+TEAMS = st.none() | st.frozensets(st.sampled_from(["s1", "s2"]), min_size=1)
 
 
 def key(contact: Contact) -> tuple[int, float, str]:
@@ -53,12 +55,26 @@ class RoutingMachine(RuleBasedStateMachine):
         skills=st.lists(SKILLS, min_size=len(AGENT_IDS), max_size=len(AGENT_IDS)),
         chat=st.lists(st.integers(0, 3), min_size=len(AGENT_IDS), max_size=len(AGENT_IDS)),
         whole=st.lists(st.integers(0, 1), min_size=len(AGENT_IDS), max_size=len(AGENT_IDS)),
+        teams=st.lists(TEAMS, min_size=len(AGENT_IDS), max_size=len(AGENT_IDS)),
     )
-    def agents(self, skills: list[frozenset[str]], chat: list[int], whole: list[int]) -> None:
+    def agents(
+        self,
+        skills: list[frozenset[str]],
+        chat: list[int],
+        whole: list[int],
+        teams: list[frozenset[str] | None],
+    ) -> None:
         for i, agent_id in enumerate(AGENT_IDS):
             capacity = {"chat": chat[i], "video": whole[i], "callback": whole[(i + 1) % 4]}
             self.engine.upsert_agent(
-                Agent(agent_id, "available", True, skills=skills[i], capacity=capacity)
+                Agent(
+                    agent_id,
+                    "available",
+                    True,
+                    skills=skills[i],
+                    capacity=capacity,
+                    sites=teams[i],
+                )
             )
 
     # -- helpers ---------------------------------------------------------------------------
@@ -98,6 +114,8 @@ class RoutingMachine(RuleBasedStateMachine):
         if agent.status != "available" or not agent.connected:
             return False
         if not contact.skills <= agent.skills:
+            return False
+        if agent.sites is not None and contact.site_id not in agent.sites:
             return False
         if contact.passed_by.get(agent.id, -math.inf) > now:
             return False
@@ -207,6 +225,22 @@ class RoutingMachine(RuleBasedStateMachine):
         else:
             assert decisions == []
         self.apply(decisions)
+
+    @rule(agent_id=st.sampled_from(AGENT_IDS), team=TEAMS)
+    def change_team(self, agent_id: str, team: frozenset[str] | None) -> None:
+        """``hub agents set --sites``: the agent keeps what it holds, and takes the new team's."""
+        known = self.engine.agents[agent_id]
+        self.engine.upsert_agent(
+            Agent(
+                agent_id,
+                skills=known.skills,
+                capacity=dict(known.capacity),
+                auto_answer=known.auto_answer,
+                sites=team,
+            )
+        )
+        assert self.engine.agents[agent_id].sites == team
+        assert self.engine.agents[agent_id].status == known.status  # live state kept
 
     @rule(agent_id=st.sampled_from(AGENT_IDS), connected=st.booleans())
     def set_connected(self, agent_id: str, connected: bool) -> None:

@@ -20,6 +20,7 @@ export class Widget {
     this.isOpen = false;
     this.view = "home";
     this.sentTyping = 0;
+    this.identifying = null; // the identify() in flight
     this.idleTimer = null;
     this.context = {}; // what the shop's page says it shows (setContext): {product}
     this.ui = new WidgetView({
@@ -76,7 +77,22 @@ export class Widget {
     if (who.userHash != null) p.user_hash = String(who.userHash);
     for (const k of ["email", "phone", "name"]) if (who[k] != null) p[k] = String(who[k]);
     if (who.phone) this.state.knownPhone = String(who.phone);
-    return this.conn.sendIdentify(p);
+    // A shop often calls identify() and open() in one breath: until the hub has answered, a
+    // channel that wants a sign-in waits for the answer rather than asking for one.
+    const pending = this.conn.sendIdentify(p);
+    this.identifying = pending;
+    const settle = () => {
+      if (this.identifying === pending) this.identifying = null;
+    };
+    pending.then(settle, settle);
+    return pending;
+  }
+
+  // Runs again once the identify in flight is answered; true when it waits.
+  afterIdentify(again) {
+    if (!this.identifying) return false;
+    this.identifying.then(again, again);
+    return true;
   }
 
   open(view) {
@@ -96,6 +112,7 @@ export class Widget {
     const offered = (this.conn.session && this.conn.session.channels) || null;
     if (offered && !offered.includes(channel)) throw new Error(`Lifeline: this site does not offer ${channel}`);
     if (S.needsSignIn(this.state, channel)) {
+      if (this.afterIdentify(() => this.openChannel(channel, opts))) return;
       this.open("home");
       return this.ui.showSignIn(channel);
     }
@@ -121,6 +138,7 @@ export class Widget {
     this.close();
     this.ui.forgetPending();
     this.state.knownPhone = null;
+    this.identifying = null;
     this.state.forgetCallback = null;
     this.state.survey = null;
     this.ui.markSurvey(false);
@@ -161,6 +179,7 @@ export class Widget {
   // A tap on a channel: the shop's sign-in first when the site wants it for that channel.
   tap(view) {
     if ((view === "chat" || view === "callback" || view === "video") && S.needsSignIn(this.state, view)) {
+      if (this.afterIdentify(() => this.tap(view))) return;
       this.show("home");
       return this.ui.showSignIn(view);
     }
