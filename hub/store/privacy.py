@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.store.schema import (
@@ -52,56 +52,33 @@ async def people(conn: AsyncConnection, customer_id: str) -> list[str]:
 async def gather(conn: AsyncConnection, ids: list[str]) -> Row:
     """Everything held on these customers, as stored."""
 
-    def rows(query: Any) -> Any:
-        return conn.execute(query)
+    async def rows(query: Select[Any]) -> list[Row]:
+        return [dict(r._mapping) for r in await conn.execute(query)]
 
-    convs = [
-        dict(r._mapping)
-        for r in await rows(
-            select(conversations)
-            .where(conversations.c.customer_id.in_(ids))
-            .order_by(conversations.c.created_at)
-        )
-    ]
-    conv_ids = [c["id"] for c in convs]
-    timeline = [
-        dict(r._mapping)
-        for r in await rows(
-            select(events)
-            .where(events.c.conversation_id.in_(conv_ids))
-            .order_by(events.c.conversation_id, events.c.seq)
-        )
-    ]
+    convs = await rows(
+        select(conversations)
+        .where(conversations.c.customer_id.in_(ids))
+        .order_by(conversations.c.created_at)
+    )
     return {
-        "customers": [
-            dict(r._mapping) for r in await rows(select(customers).where(customers.c.id.in_(ids)))
-        ],
-        "identifiers": [
-            dict(r._mapping)
-            for r in await rows(
-                select(identifiers.c.kind, identifiers.c.value, identifiers.c.verified)
-                .where(identifiers.c.customer_id.in_(ids))
-                .order_by(identifiers.c.id)
-            )
-        ],
+        "customers": await rows(select(customers).where(customers.c.id.in_(ids))),
+        "identifiers": await rows(
+            select(identifiers.c.kind, identifiers.c.value, identifiers.c.verified)
+            .where(identifiers.c.customer_id.in_(ids))
+            .order_by(identifiers.c.id)
+        ),
         "conversations": convs,
-        "events": timeline,
-        "contacts": [
-            dict(r._mapping)
-            for r in await rows(
-                select(contacts)
-                .where(contacts.c.customer_id.in_(ids))
-                .order_by(contacts.c.created_at)
-            )
-        ],
-        "surveys": [
-            dict(r._mapping)
-            for r in await rows(
-                select(surveys)
-                .where(surveys.c.customer_id.in_(ids))
-                .order_by(surveys.c.answered_at)
-            )
-        ],
+        "events": await rows(
+            select(events)
+            .where(events.c.conversation_id.in_([c["id"] for c in convs]))
+            .order_by(events.c.conversation_id, events.c.seq)
+        ),
+        "contacts": await rows(
+            select(contacts).where(contacts.c.customer_id.in_(ids)).order_by(contacts.c.created_at)
+        ),
+        "surveys": await rows(
+            select(surveys).where(surveys.c.customer_id.in_(ids)).order_by(surveys.c.answered_at)
+        ),
     }
 
 
