@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from hub.actions import admin
-from tests.kit.browser import new_page, open_shop, w
+from tests.kit.browser import new_page, open_shop, shot, w
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +36,7 @@ async def test_anonymous_chat_asks_to_sign_in_for_video_and_callbacks(hub_server
             )
             == "signin-link"
         )
+    await shot(shop, "widget-sign-in")
     # The shop's own button is held to the same rule, and chat needs nothing.
     await shop.evaluate("Lifeline('open', 'video')")
     await w(shop, "[data-signin]").wait_for()

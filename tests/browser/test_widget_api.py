@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.kit.browser import agent_login, new_page, open_shop, w
+from tests.kit.browser import agent_login, new_page, open_shop, shot, w
 
 pytestmark = pytest.mark.browser
 
@@ -45,6 +45,7 @@ async def test_a_shops_own_button_opens_the_chat_and_the_agent_sees_the_cart(
     assert "Lamp L-200" in await agent.locator("[data-context=product]").inner_text()
     cart = await agent.locator(".cart li").all_inner_texts()
     assert cart == ["2 × Lamp (L-200)", "B-7"]
+    await shot(agent, "console-from-the-shop")
     await shop.wait_for_function(
         "window.__heard.some(([n, p]) => n === 'contact.assigned' && p.agent && p.agent.name)"
     )
