@@ -214,11 +214,17 @@ class AgentChange(Payload):
     name: Name | None = None
     role: Literal["agent", "supervisor", "admin"] | None = None
     skills: Annotated[list[TeamSkill], Field(max_length=50)] | None = None
-    sites: Annotated[list[SiteKey], Field(min_length=1, max_length=200)] | Literal["*"] | None = (
-        None
-    )
+    # An empty list is refused by the action, in its words: an agent of no site gets nothing.
+    sites: Annotated[list[SiteKey], Field(max_length=200)] | str | None = None
     auto_answer: bool | None = None
     disabled: bool | None = None
+
+    @field_validator("sites")
+    @classmethod
+    def every_site(cls, v: list[str] | str | None) -> list[str] | str | None:
+        if isinstance(v, str) and v != "*":
+            raise ValueError('must be a list of site keys, or "*" for every site')
+        return v
 
 
 # REST query strings: every value arrives as text, so numbers are parsed ("100" is 100), and

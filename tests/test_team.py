@@ -123,7 +123,7 @@ BAD_CHANGES: list[tuple[dict[str, Any], str]] = [
     ({"name": "Ada", "password": "new-password"}, "password"),
     ({"role": "boss"}, "role"),
     ({"sites": ["shop", "nowhere"]}, "no site with key 'nowhere'"),
-    ({"sites": []}, "sites"),
+    ({"sites": []}, "give at least one site key"),
     ({"sites": "shop"}, "sites"),
     ({"skills": "fr"}, "skills"),
     ({"skills": ["x" * 65]}, "skills"),
