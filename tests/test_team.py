@@ -89,6 +89,7 @@ async def test_an_admin_changes_an_agent_and_the_supervisors_are_told(
 ) -> None:
     ann = await add_admin(hub_server)
     sue_console = await supervisor(clients)
+    ada = await clients.ada()
     ada_id = await agent_id(hub_server, ann, ADA[0])
 
     change = {"name": "Ada L.", "skills": ["fr", "returns"], "sites": ["shop"], "auto_answer": True}
@@ -104,8 +105,11 @@ async def test_an_admin_changes_an_agent_and_the_supervisors_are_told(
     assert changed["auto_answer"] is True and changed["role"] == "agent"
 
     told = await sue_console.next("agent.updated", lambda p: p["id"] == ada_id and "name" in p)
-    assert told["name"] == "Ada L." and told["sites"] == ["shop"] and told["status"] == "offline"
+    assert told["name"] == "Ada L." and told["sites"] == ["shop"] and told["status"] == "available"
     assert (await team(hub_server, ann))[ADA[0]] == changed
+    # Her open console is told of itself as it is now, without logging in again.
+    me = (await ada.call("snapshot", {}))["agent"]
+    assert me["name"] == "Ada L." and me["auto_answer"] is True
 
     # A supervisor reads the team but may not change it: nothing changes.
     sue = await login(hub_server.url, *SUE)
