@@ -213,8 +213,11 @@ export class Console {
     this.autoAnswer(o);
   }
 
+  // The offer says whether to answer it without a click (the agent's auto-answer as the hub
+  // has it now, changed by an admin since the snapshot perhaps); an older hub's offer does not.
   autoAnswer(o) {
-    if (o.channel === "video" && this.state.agent && this.state.agent.auto_answer) this.accept(o.contact_id);
+    const auto = "auto_answer" in o ? o.auto_answer : this.state.agent && this.state.agent.auto_answer;
+    if (o.channel === "video" && auto) this.accept(o.contact_id);
   }
 
   renderAll() {
