@@ -200,6 +200,33 @@ class Empty(Payload):
     pass
 
 
+# What an admin may change of an agent (``PATCH /api/v1/agents/{id}``): each field given is
+# changed, the others are kept. ``sites`` are site keys, or "*" for every site.
+TeamSkill = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)]
+SiteKey = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class AgentChange(Payload):
+    # An admin's edit is refused whole when it names a field the hub does not know: a typo
+    # such as "disable" must not look like a change that was made.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    name: Name | None = None
+    role: Literal["agent", "supervisor", "admin"] | None = None
+    skills: Annotated[list[TeamSkill], Field(max_length=50)] | None = None
+    # An empty list is refused by the action, in its words: an agent of no site gets nothing.
+    sites: Annotated[list[SiteKey], Field(max_length=200)] | str | None = None
+    auto_answer: bool | None = None
+    disabled: bool | None = None
+
+    @field_validator("sites")
+    @classmethod
+    def every_site(cls, v: list[str] | str | None) -> list[str] | str | None:
+        if isinstance(v, str) and v != "*":
+            raise ValueError('must be a list of site keys, or "*" for every site')
+        return v
+
+
 # REST query strings: every value arrives as text, so numbers are parsed ("100" is 100), and
 # a parameter the endpoint does not know is refused rather than silently ignored.
 

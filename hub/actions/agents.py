@@ -161,9 +161,17 @@ async def check_sessions(hub: Hub) -> None:
 
 async def refresh_agents(hub: Hub, rows: Iterable[dict[str, Any]]) -> None:
     """Give the engine what changed in these agents' rows (skills, sites, capacity,
-    auto-answer) while they are connected; what they may be offered is looked at again."""
+    auto-answer) while they are connected; what they may be offered is looked at again.
+
+    Their sockets' sessions take the rows too, so that what a session reports of its agent
+    (a new name on their messages, auto-answer in a fresh snapshot) is current."""
     engine, changed = hub.live.engine, []
+    sessions: dict[str, list[AgentSession]] = {}
+    for session in hub.live.agent_sessions.values():
+        sessions.setdefault(session.id, []).append(session)
     for row in rows:
+        for session in sessions.get(row["id"], ()):
+            session.agent = {**session.agent, **row}
         known = engine.agents.get(row["id"])
         if known is None or not hub.live.agent_sids.get(row["id"]):
             continue

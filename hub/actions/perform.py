@@ -8,6 +8,7 @@ decisions into rows and events.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from hub.actions.context import Hub
@@ -312,5 +313,9 @@ async def resend_positions(hub: Hub, customer_id: str) -> None:
     await push_positions(hub)
 
 
-async def agent_changed(hub: Hub, agent_id: str) -> None:
-    await hub.notify.to_supervisors("agent.updated", hub.live.agent_view(agent_id))
+async def agent_changed(hub: Hub, agent_id: str, listing: Mapping[str, Any] | None = None) -> None:
+    """Supervisors get ``agent.updated``: the agent's presence and load, and after an admin's
+    change (hub.actions.team) their whole listing too (name, role, skills, sites...)."""
+    await hub.notify.to_supervisors(
+        "agent.updated", {**(listing or {}), **hub.live.agent_view(agent_id)}
+    )

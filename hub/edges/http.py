@@ -21,6 +21,7 @@ from hub.actions import (
     health,
     privacy,
     reports,
+    team,
     timeline,
     visitors,
     webhooks,
@@ -205,6 +206,21 @@ async def get_webhooks(request: web.Request) -> web.Response:
     return web.json_response(await webhooks.deliveries(request.app[HUB_KEY], agent, query.site))
 
 
+async def get_agents(request: web.Request) -> web.Response:
+    """``GET /api/v1/agents``: every agent with their live state (supervisors, admins)."""
+    agent = await authenticated_agent(request)
+    return web.json_response(await team.team(request.app[HUB_KEY], agent))
+
+
+async def patch_agent(request: web.Request) -> web.Response:
+    """``PATCH /api/v1/agents/{agent_id}``: an admin changes an agent; the hub applies it now."""
+    agent = await authenticated_agent(request)
+    team.check_admin(agent)  # before the body: a non-admin learns nothing of what it holds
+    body = types.parse(types.AgentChange, await read_json(request))
+    hub = request.app[HUB_KEY]
+    return web.json_response(await team.change(hub, agent, request.match_info["agent_id"], body))
+
+
 async def get_series(request: web.Request) -> web.Response:
     """``GET /api/v1/reports/series?site=KEY&from=T&to=T&interval=hour|day``."""
     agent = await authenticated_agent(request)
@@ -337,6 +353,8 @@ def setup_routes(app: web.Application, *, demo: bool) -> None:
     r.add_get("/api/v1/conversations/{conversation_id}/events", get_events)
     r.add_get("/api/v1/flags", get_flags)
     r.add_get("/api/v1/webhooks", get_webhooks)
+    r.add_get("/api/v1/agents", get_agents)
+    r.add_patch("/api/v1/agents/{agent_id}", patch_agent)
     r.add_get("/api/v1/reports/staffing", get_staffing)
     r.add_get("/api/v1/reports/summary", get_summary)
     r.add_get("/api/v1/reports/series", get_series)

@@ -9,6 +9,7 @@ import { VideoDesk } from "./video.js";
 import * as E from "../../shared/events.js";
 import { shortcut } from "./keys.js";
 import { ReportsPanel } from "./reports.js";
+import { TeamPanel } from "./team.js";
 
 const TOKEN = "lifeline:console:token";
 
@@ -40,6 +41,7 @@ export class Console {
     this.view = new ConsoleView(this);
     this.video = new VideoDesk(this);
     this.reports = new ReportsPanel(this); // the supervisor's figures, below the live queue
+    this.team = new TeamPanel(this); // the supervisor's team and webhooks
     window.lifelineConsole = this; // for tests and curious developers
   }
 
@@ -99,6 +101,7 @@ export class Console {
   begin(token, agent) {
     this.me = agent;
     this.token = token; // the REST reports take it as a bearer token
+    this.team = new TeamPanel(this); // nothing of the last agent's team stays
     this.view.showApp();
     this.view.buildShell();
     this.video.warmMedia();
@@ -163,6 +166,8 @@ export class Console {
     this.renderAll();
     // The figures follow the contacts' ends (an agent's load, the queue) and the survey
     // answers, debounced.
+    // The team view follows every agent's presence, load and listing.
+    if (name === E.AGENT_UPDATED) this.team.onAgentUpdated(p);
     if (this.tab === "supervisor" && [E.QUEUE_UPDATED, E.AGENT_UPDATED, E.CONTACT_ENDED, E.SURVEY_ANSWERED].includes(name)) this.reports.schedule();
   }
 
@@ -208,8 +213,11 @@ export class Console {
     this.autoAnswer(o);
   }
 
+  // The offer says whether to answer it without a click (the agent's auto-answer as the hub
+  // has it now, changed by an admin since the snapshot perhaps); an older hub's offer does not.
   autoAnswer(o) {
-    if (o.channel === "video" && this.state.agent && this.state.agent.auto_answer) this.accept(o.contact_id);
+    const auto = "auto_answer" in o ? o.auto_answer : this.state.agent && this.state.agent.auto_answer;
+    if (o.channel === "video" && auto) this.accept(o.contact_id);
   }
 
   renderAll() {
@@ -434,6 +442,7 @@ export class Console {
     this.renderAll();
     if (id === "callbacks") this.refreshCallbacks();
     if (id === "supervisor") this.reports.refresh();
+    if (id === "team") this.team.show();
   }
 
   // The callbacks list is re-read from a snapshot when shown, and every 10 s while shown.
@@ -462,6 +471,7 @@ export class Console {
       this.lastCallbacksAt = now;
       this.refreshCallbacks();
     }
+    if (this.tab === "team" && this.connected) this.team.tick(now);
     if (changed) this.renderAll();
     else this.view.renderCountdowns();
     for (const [cid, t] of Object.entries(this.typing)) if (t && t.until < now) (delete this.typing[cid], this.view.renderTyping());

@@ -201,7 +201,7 @@ export class ConsoleView {
     this.top.append(
       ...[
         h("div", { class: "brand" }, h("span", { class: "logo", "aria-hidden": "true" }), "Lifeline"),
-        h("nav", { class: "tabs", "aria-label": "Views" }, tab("inbox", "Conversations"), tab("callbacks", nCb ? `Callbacks (${nCb})` : "Callbacks"), sup ? tab("supervisor", "Live queue") : null),
+        h("nav", { class: "tabs", "aria-label": "Views" }, tab("inbox", "Conversations"), tab("callbacks", nCb ? `Callbacks (${nCb})` : "Callbacks"), sup ? tab("supervisor", "Live queue") : null, sup ? tab("team", "Team") : null),
         h("span", { class: "grow" }),
         app.connected ? null : h("span", { class: "pill warn", role: "status" }, "Reconnecting…"),
         sel,
@@ -343,10 +343,11 @@ export class ConsoleView {
     // The conversation pane stays in the page while it is the one shown: taking it out, even
     // to put it straight back, would blur the composer, and what the agent types next (an
     // Enter that sends, the rest of a reply) would go nowhere whenever an event came in.
-    const item = app.tab === "callbacks" || app.tab === "supervisor" ? null : app.state.contacts[app.selected];
-    // The reports stay in the page too while shown, so their controls keep the focus.
-    const reports = app.tab === "supervisor" ? app.reports.el : null;
-    for (const child of [...this.center.children]) if (child !== stage && !(item && child === this.convPane) && child !== reports) child.remove();
+    const item = ["callbacks", "supervisor", "team"].includes(app.tab) ? null : app.state.contacts[app.selected];
+    // The reports and the team stay in the page too while shown, so their controls keep the
+    // focus (an admin editing a row goes on typing while agents come and go).
+    const kept = app.tab === "supervisor" ? app.reports.el : app.tab === "team" ? app.team.el : null;
+    for (const child of [...this.center.children]) if (child !== stage && !(item && child === this.convPane) && child !== kept) child.remove();
     if (stage) {
       if (stage.parentNode !== this.center) this.center.prepend(stage);
       stage.hidden = !(app.tab === "inbox" && app.selected === app.mayday.contactId);
@@ -354,8 +355,12 @@ export class ConsoleView {
     this.center.classList.toggle("with-stage", !!stage && !stage.hidden);
     if (app.tab === "callbacks") return this.center.append(callbacksPage(app.state));
     if (app.tab === "supervisor") {
-      if (reports.parentNode !== this.center) this.center.append(reports);
-      return this.center.insertBefore(supervisorPage(app.state), reports);
+      if (kept.parentNode !== this.center) this.center.append(kept);
+      return this.center.insertBefore(supervisorPage(app.state), kept);
+    }
+    if (app.tab === "team") {
+      if (kept.parentNode !== this.center) this.center.append(kept);
+      return;
     }
     if (!item) {
       this.center.append(
@@ -477,6 +482,8 @@ export class ConsoleView {
   renderCustomer() {
     const app = this.app;
     this.right.textContent = "";
+    // The team is a wide table: it takes the customer's column, which has nothing to show then.
+    this.right.parentNode.classList.toggle("wide", app.tab === "team");
     const item = app.tab === "inbox" && app.state.contacts[app.selected];
     if (!item) return (this.right.hidden = true);
     this.right.hidden = false;
