@@ -336,7 +336,11 @@ async def shop_site(hub: Hub, key: str, secret: str) -> dict[str, Any]:
 
 
 async def record_orders(hub: Hub, site: dict[str, Any], p: types.Orders) -> dict[str, Any]:
-    """Store the shop's orders once each (by order id): contacts per order and per unit."""
+    """Store the shop's orders once each (by order id): contacts per order and per unit.
+
+    A call sent again is answered, not refused: its orders come back as duplicates, so a
+    shop retries a call it did not hear the answer of without counting anything twice.
+    """
     now = hub.clock()
     seen: set[str] = set()
     for order in p.orders:
@@ -353,10 +357,11 @@ async def record_orders(hub: Hub, site: dict[str, Any], p: types.Orders) -> dict
                     "site_id": site["id"],
                     "order_id": o.id,
                     "units": o.units,
-                    "ordered_at": o.at if o.at is not None else now,
+                    "user_id": o.user_id,
+                    "ordered_at": o.ts,
                     "received_at": now,
                 }
                 for o in new
             ],
         )
-    return {"ok": True, "received": len(p.orders), "new": len(new)}
+    return {"ok": True, "accepted": len(new), "duplicates": len(p.orders) - len(new)}
