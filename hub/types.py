@@ -71,10 +71,21 @@ Timestamp = Annotated[
 ]
 
 
+def _no_nul(value: Any) -> Any:
+    """Text holds no NUL character: PostgreSQL cannot store one, and no person types one."""
+    if isinstance(value, str) and "\0" in value:
+        raise ValueError("must not contain a NUL character")
+    if isinstance(value, list) and any(isinstance(v, str) and "\0" in v for v in value):
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
 class Payload(BaseModel):
     # Unknown fields are ignored so that newer clients can talk to older hubs; known fields are
     # strictly typed: "3" is not a number and 1 is not a string.
     model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
+
+    _text = field_validator("*")(_no_nul)
 
 
 class Text(Payload):
@@ -220,6 +231,8 @@ class Empty(Payload):
 
 class Query(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=False, frozen=True, allow_inf_nan=False)
+
+    _text = field_validator("*")(_no_nul)
 
 
 Positive = Annotated[float, Field(gt=0)]
