@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from hub.store.schema import orders
 from tests.kit import cli
+from tests.kit.answers import check_answer
 from tests.kit.clients import Clients, about
 from tests.kit.hub import SITE_SECRET, HandClock, HubServer
 from tests.kit.wire import Wire
@@ -51,6 +52,7 @@ async def rest(
             params=params,
             headers={"Authorization": f"Bearer {await token(server, who)}"},
         ) as resp:
+            check_answer("GET", path, resp.status, resp.content_type, await resp.text())
             if resp.content_type == "text/csv":
                 return resp.status, await resp.text()
             return resp.status, await resp.json()
@@ -64,6 +66,9 @@ async def post_orders(server: HubServer, body: Any, secret: str = SITE_SECRET) -
             json=body,
             headers={"Authorization": f"Basic {basic}"},
         ) as resp:
+            check_answer(
+                "POST", "/api/v1/shop/orders", resp.status, resp.content_type, await resp.text()
+            )
             return resp.status, await resp.json()
 
 
