@@ -85,7 +85,10 @@ class Payload(BaseModel):
     # strictly typed: "3" is not a number and 1 is not a string.
     model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
 
-    _text = field_validator("*")(_no_nul)
+    @field_validator("*")
+    @classmethod
+    def no_nul(cls, value: Any) -> Any:
+        return _no_nul(value)
 
 
 class Text(Payload):
@@ -232,7 +235,10 @@ class Empty(Payload):
 class Query(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=False, frozen=True, allow_inf_nan=False)
 
-    _text = field_validator("*")(_no_nul)
+    @field_validator("*")
+    @classmethod
+    def no_nul(cls, value: Any) -> Any:
+        return _no_nul(value)
 
 
 Positive = Annotated[float, Field(gt=0)]

@@ -40,7 +40,6 @@ ERRORS = {
     401: "Not authenticated (`unauthorized`)",
     403: "Not allowed, or from an origin the API does not answer (`forbidden`...)",
     404: "Not found (`not_found`...)",
-    409: "In conflict with the current state",
     429: "Too many attempts (`rate_limited`); `Retry-After` says when to try again",
 }
 
