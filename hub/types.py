@@ -12,12 +12,14 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
+    AliasChoices,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
     ValidationError,
+    WithJsonSchema,
     field_validator,
 )
 
@@ -54,13 +56,39 @@ def _timestamp(value: Any) -> Any:
     return value
 
 
-Timestamp = Annotated[float, BeforeValidator(_timestamp), Field(ge=0, le=4102444800)]
+# Described as what it accepts, for the OpenAPI document: a number or a date-time string.
+TIMESTAMP_SCHEMA = {
+    "anyOf": [
+        {"type": "number", "minimum": 0, "maximum": 4102444800},
+        {"type": "string", "format": "date-time"},
+    ]
+}
+Timestamp = Annotated[
+    float,
+    BeforeValidator(_timestamp),
+    Field(ge=0, le=4102444800),
+    WithJsonSchema(TIMESTAMP_SCHEMA, mode="validation"),
+]
+
+
+def _no_nul(value: Any) -> Any:
+    """Text holds no NUL character: PostgreSQL cannot store one, and no person types one."""
+    if isinstance(value, str) and "\0" in value:
+        raise ValueError("must not contain a NUL character")
+    if isinstance(value, list) and any(isinstance(v, str) and "\0" in v for v in value):
+        raise ValueError("must not contain a NUL character")
+    return value
 
 
 class Payload(BaseModel):
     # Unknown fields are ignored so that newer clients can talk to older hubs; known fields are
     # strictly typed: "3" is not a number and 1 is not a string.
     model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
+
+    @field_validator("*")
+    @classmethod
+    def no_nul(cls, value: Any) -> Any:
+        return _no_nul(value)
 
 
 class Text(Payload):
@@ -234,6 +262,11 @@ class AgentChange(Payload):
 class Query(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=False, frozen=True, allow_inf_nan=False)
 
+    @field_validator("*")
+    @classmethod
+    def no_nul(cls, value: Any) -> Any:
+        return _no_nul(value)
+
 
 Positive = Annotated[float, Field(gt=0)]
 Percent = Annotated[float, Field(gt=0, lt=100)]
@@ -241,8 +274,11 @@ Percent = Annotated[float, Field(gt=0, lt=100)]
 
 class Order(Payload):
     id: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    units: Annotated[int, Field(ge=0, le=100_000)] = 1
-    at: Timestamp | None = None  # when it was ordered; default: when the hub hears of it
+    # When it was ordered. ``at`` is its name before 0.2, still read.
+    ts: Timestamp = Field(validation_alias=AliasChoices("ts", "at"))
+    units: Annotated[int, Field(ge=1, le=100_000)] = 1
+    # The shop's own id of the user who ordered (as in ``identify``), when it knows it.
+    user_id: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
 
 
 class Orders(Payload):
@@ -261,13 +297,18 @@ def _query_timestamp(value: Any) -> Any:
     return value
 
 
-QueryTimestamp = Annotated[float, BeforeValidator(_query_timestamp), Field(ge=0, le=4102444800)]
+QueryTimestamp = Annotated[
+    float,
+    BeforeValidator(_query_timestamp),
+    Field(ge=0, le=4102444800),
+    WithJsonSchema(TIMESTAMP_SCHEMA, mode="validation"),
+]
 
 
 class ReportQuery(Query):
     """``GET /api/v1/reports/summary`` and ``contacts.csv``: a site (or all) and a period."""
 
-    site: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    site: SiteKey | None = None
     # ISO 8601 with a zone, or epoch seconds; default: the last 24 hours.
     start: QueryTimestamp | None = Field(default=None, alias="from")
     end: QueryTimestamp | None = Field(default=None, alias="to")
@@ -282,7 +323,37 @@ class ShopCustomerQuery(Query):
 class SiteQuery(Query):
     """``?site=KEY``: one site, by its key."""
 
-    site: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    site: SiteKey
+
+
+class FlagsQuery(Query):
+    """``GET /api/v1/flags``: one site's flags (or every site's), open or also cleared."""
+
+    site: SiteKey | None = None
+    cleared: Literal["0", "1"] = "0"
+
+
+class EventsQuery(Query):
+    """``GET /api/v1/conversations/{id}/events?after_seq=N``: as ``history`` asks."""
+
+    after_seq: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+
+
+# REST paths: what ``{...}`` in a route's path may hold, checked like a query.
+
+
+class CustomerPath(Query):
+    # Any text: one that is no id names no customer, and is answered 404 like an unknown one
+    # (hub.actions.customers.is_id), so a shop learns nothing from the difference.
+    customer_id: str
+
+
+class ConversationPath(Query):
+    conversation_id: Id
+
+
+class AgentPath(Query):
+    agent_id: Id
 
 
 class SeriesQuery(ReportQuery):
@@ -302,6 +373,278 @@ class StaffingQuery(Query):
     max_occupancy_pct: Annotated[float, Field(gt=0, le=100)] = 85.0
     shrinkage_pct: Annotated[float, Field(ge=0, lt=100)] = 30.0
     concurrency: Annotated[int, Field(ge=1, le=50)] = 1
+
+
+# REST answers: what each route sends back, described in the OpenAPI document
+# (``GET /api/v1/openapi.json``). The views build their answers as plain dicts; the document's
+# fuzz test (tests/test_openapi.py) checks every answer against these models.
+
+
+class Answer(BaseModel):
+    # Open, like the payloads: fields may be added to an answer without breaking a client.
+    model_config = ConfigDict(frozen=True)
+
+
+class ErrorDetail(Answer):
+    code: str
+    message: str
+
+
+class ErrorAnswer(Answer):
+    """Every 4xx and 5xx: ``{"ok": false, "error": {"code", "message"}}``."""
+
+    ok: Literal[False]
+    error: ErrorDetail
+
+
+class OkAnswer(Answer):
+    ok: Literal[True]
+
+
+class HealthAnswer(OkAnswer):
+    status: Literal["ok"]
+
+
+class AgentRef(Answer):
+    id: str
+    name: str | None
+
+
+class LoginAgent(AgentRef):
+    role: str
+
+
+class LoginAnswer(Answer):
+    """``POST /api/v1/auth/login``: the bearer token for the other agent routes."""
+
+    token: str
+    expires_in_s: int
+    agent: LoginAgent
+
+
+class Identifier(Answer):
+    kind: str
+    value: str
+    verified: bool
+
+
+class ConversationSummary(Answer):
+    id: str
+    last_seq: int
+    created_at: float
+    updated_at: float
+
+
+class CustomerProfile(Answer):
+    id: str
+    name: str | None
+    page: dict[str, Any] | None
+    identifiers: list[Identifier]
+    conversations: list[ConversationSummary]
+
+
+class Author(Answer):
+    role: str
+    id: str | None
+    name: str | None
+
+
+class Event(Answer):
+    """A timeline event, as the ``event`` of the socket.io protocol."""
+
+    conversation_id: str
+    seq: int
+    type: str
+    ts: float
+    author: Author | None = None
+    data: dict[str, Any]
+    visibility: str | None = None
+
+
+class EventsAnswer(Answer):
+    events: list[Event]
+
+
+class Flag(Answer):
+    id: str
+    site: str | None
+    site_id: str
+    product: str
+    reason: str
+    contact_ids: list[str]
+    ts: float
+    raised_by: AgentRef | None
+    cleared_at: float | None = None
+    cleared_by: AgentRef | None = None
+
+
+class FlagsAnswer(Answer):
+    flags: list[Flag]
+
+
+class StaffingAnswer(Answer):
+    """``hub.core.staffing.Staffing``, field for field."""
+
+    traffic_erlangs: float
+    agents: int
+    scheduled: int
+    service_level_pct: float | None
+    p_wait: float | None
+    asa_s: float | None
+    occupancy_pct: float | None
+
+
+class ServiceLevel(Answer):
+    threshold_s: float | None
+    target_pct: float | None
+    value_pct: float | None
+
+
+class Figures(Answer):
+    """One channel's figures in a period, or all channels' (docs/reports.md)."""
+
+    offered: int
+    handled: int
+    abandoned: int
+    short_abandoned: int
+    service_level: ServiceLevel
+    asa_s: float | None
+    wait_p90_s: float | None
+    offer_timeouts: int
+    aht_s: float | None
+    fcr_pct: float | None
+    ces_avg: float | None
+    survey_responses: int
+
+
+class CallbackFigures(Answer):
+    requested: int
+    reached: int
+    attempts: int
+    success_pct: float | None
+
+
+class VideoFigures(Answer):
+    sessions: int
+    media_connected_pct: float | None
+    first_frame_p50_ms: float | None
+
+
+class ReportPeriod(Answer):
+    site: str | None
+    start: str = Field(alias="from")
+    end: str = Field(alias="to")
+
+
+class SummaryAnswer(ReportPeriod):
+    """``GET /api/v1/reports/summary`` (docs/reports.md)."""
+
+    all: Figures
+    channels: dict[str, Figures]
+    top_reasons: list[dict[str, Any]]
+    orders: int
+    units: int
+    contacts_per_order: float | None
+    contacts_per_unit: float | None
+    callbacks: CallbackFigures
+    video: VideoFigures
+    flags: list[Flag]
+
+
+class BucketFigures(Answer):
+    offered: int
+    handled: int
+    abandoned: int
+    short_abandoned: int
+    service_level_pct: float | None
+    asa_s: float | None
+
+
+class Bucket(Answer):
+    start: str = Field(alias="from")
+    end: str = Field(alias="to")
+    all: BucketFigures
+    channels: dict[str, BucketFigures]
+
+
+class SeriesAnswer(ReportPeriod):
+    """``GET /api/v1/reports/series`` (docs/reports.md)."""
+
+    interval: Literal["hour", "day"]
+    buckets: list[Bucket]
+
+
+class Delivery(Answer):
+    id: str
+    type: str
+    status: str
+    attempts: int
+    created_at: str
+    last_attempt_at: str | None
+    next_attempt_at: str | None
+    last_code: int | None
+    last_error: str | None
+
+
+class TeamMember(Answer):
+    """An agent as ``hub agents list`` shows them, with their presence and load now."""
+
+    id: str
+    email: str
+    name: str
+    role: Literal["agent", "supervisor", "admin"]
+    skills: list[str]
+    sites: list[str] | None  # site keys; null: every site
+    auto_answer: bool
+    disabled: bool
+    disabled_at: float | None
+    created_at: float
+    status: Literal["available", "away", "offline"]
+    load: dict[str, int]
+
+
+class TeamAnswer(Answer):
+    """``GET /api/v1/agents``: every agent, enabled or not, by email."""
+
+    agents: list[TeamMember]
+
+
+class AgentChangeAnswer(OkAnswer):
+    """``PATCH /api/v1/agents/{id}``: the agent as changed; how many tokens were revoked."""
+
+    agent: TeamMember
+    revoked: int
+
+
+class WebhooksAnswer(Answer):
+    """``GET /api/v1/webhooks?site=KEY``: where the site's webhook goes and how it fares."""
+
+    site: str
+    url: str | None
+    counts: dict[str, int]
+    recent: list[Delivery]
+
+
+class OrdersAnswer(OkAnswer):
+    """``POST /api/v1/shop/orders``: newly stored orders, and those already held by id."""
+
+    accepted: int
+    duplicates: int
+
+
+class CustomerExport(Answer):
+    """``GET /api/v1/shop/customers/{id}/export``: every record held on the customer, as
+    stored (columns are added as the hub grows, so the records are open objects)."""
+
+    customer_id: str
+    site: str
+    exported_at: float
+    customers: list[dict[str, Any]]
+    identifiers: list[Identifier]
+    conversations: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    contacts: list[dict[str, Any]]
+    surveys: list[dict[str, Any]]
 
 
 P = TypeVar("P", bound=Payload)

@@ -14,6 +14,7 @@ import aiohttp
 import pytest
 
 from hub.core.identity import sign_user_id
+from tests.kit.answers import check_answer
 from tests.kit.clients import Clients, about
 from tests.kit.hub import SITE_SECRET, HubServer
 
@@ -39,6 +40,7 @@ async def shop(
             method, server.url + path, headers={"Authorization": f"Basic {basic}"}
         ) as resp:
             text = await resp.text()
+            check_answer(method, path, resp.status, resp.content_type, text)
             return resp.status, json.loads(text) if text else None
 
 
@@ -49,6 +51,7 @@ async def as_agent(server: HubServer, path: str, who: tuple[str, str] = SUE) -> 
         ) as resp:
             token = (await resp.json())["token"]
         async with http.get(server.url + path, headers={"Authorization": f"Bearer {token}"}) as r:
+            check_answer("GET", path, r.status, r.content_type, await r.text())
             return r.status, await r.json()
 
 

@@ -15,8 +15,11 @@ from typing import Any
 
 import aiohttp
 import pytest
+from sqlalchemy import select
 
+from hub.store.schema import orders
 from tests.kit import cli
+from tests.kit.answers import check_answer
 from tests.kit.clients import Clients, about
 from tests.kit.hub import SITE_SECRET, HandClock, HubServer
 from tests.kit.wire import Wire
@@ -49,6 +52,7 @@ async def rest(
             params=params,
             headers={"Authorization": f"Bearer {await token(server, who)}"},
         ) as resp:
+            check_answer("GET", path, resp.status, resp.content_type, await resp.text())
             if resp.content_type == "text/csv":
                 return resp.status, await resp.text()
             return resp.status, await resp.json()
@@ -62,6 +66,9 @@ async def post_orders(server: HubServer, body: Any, secret: str = SITE_SECRET) -
             json=body,
             headers={"Authorization": f"Basic {basic}"},
         ) as resp:
+            check_answer(
+                "POST", "/api/v1/shop/orders", resp.status, resp.content_type, await resp.text()
+            )
             return resp.status, await resp.json()
 
 
@@ -170,9 +177,9 @@ async def scripted_day(clients: Clients, clock: HandClock, server: HubServer) ->
 
     # The shop reports four orders, ten units.
     status, body = await post_orders(
-        server, {"orders": [{"id": f"o{i}", "units": i} for i in (1, 2, 3, 4)]}
+        server, {"orders": [{"id": f"o{i}", "ts": clock.now, "units": i} for i in (1, 2, 3, 4)]}
     )
-    assert status == 200 and body == {"ok": True, "received": 4, "new": 4}, body
+    assert status == 200 and body == {"ok": True, "accepted": 4, "duplicates": 0}, body
     return ids
 
 
@@ -520,27 +527,53 @@ async def test_a_survey_answer_tells_the_supervisors(
 
 
 async def test_orders_are_stored_once_and_need_the_sites_secret(hub_server: HubServer) -> None:
-    status, body = await post_orders(hub_server, {"orders": [{"id": "o1", "units": 2}]})
-    assert (status, body["new"]) == (200, 1)
-    again = await post_orders(hub_server, {"orders": [{"id": "o1", "units": 2}, {"id": "o2"}]})
-    assert again[1] == {"ok": True, "received": 2, "new": 1}
-    status, body = await post_orders(hub_server, {"orders": [{"id": "o3"}]}, secret="wrong" * 4)
+    ts = "2026-12-01T10:00:00+01:00"
+    status, body = await post_orders(hub_server, {"orders": [{"id": "o1", "ts": ts, "units": 2}]})
+    assert (status, body) == (200, {"ok": True, "accepted": 1, "duplicates": 0})
+    again = await post_orders(
+        hub_server,
+        {"orders": [{"id": "o1", "ts": ts, "units": 2}, {"id": "o2", "ts": 1795464000.5}]},
+    )
+    assert again == (200, {"ok": True, "accepted": 1, "duplicates": 1})
+    status, body = await post_orders(
+        hub_server, {"orders": [{"id": "o3", "ts": ts}]}, secret="wrong" * 4
+    )
     assert status == 401 and body["error"]["code"] == "unauthorized"
     for bad in (
         {"orders": []},
-        {"orders": [{"id": "o4", "units": -1}]},
-        {"orders": [{"id": ""}]},
-        {"orders": [{"id": "o5"}, {"id": "o5"}]},
-        {"orders": [{"id": f"x{i}"} for i in range(1001)]},
-        {"orders": [{"id": "o6", "at": "last tuesday"}]},
+        {"orders": [{"id": "o4", "ts": ts, "units": 0}]},
+        {"orders": [{"id": "o4", "ts": ts, "units": -1}]},
+        {"orders": [{"id": "o4"}]},
+        {"orders": [{"id": "", "ts": ts}]},
+        {"orders": [{"id": "o5", "ts": ts}, {"id": "o5", "ts": ts}]},
+        {"orders": [{"id": f"x{i}", "ts": ts} for i in range(1001)]},
+        {"orders": [{"id": "o6", "ts": "last tuesday"}]},
+        {"orders": [{"id": "o6", "ts": ts, "user_id": ""}]},
     ):
         status, body = await post_orders(hub_server, bad)
         assert status == 400 and body["error"]["code"] == "invalid", bad
-    # Nothing of the refused calls was stored: o4, o5, o6 are new now.
+    # Nothing of the refused calls was stored: o4, o5, o6 are new now. ``at``, the name of
+    # ``ts`` before 0.2, is still read.
     status, body = await post_orders(
-        hub_server, {"orders": [{"id": "o4"}, {"id": "o5"}, {"id": "o6"}, {"id": "x0"}]}
+        hub_server,
+        {
+            "orders": [
+                {"id": "o4", "ts": ts},
+                {"id": "o5", "at": ts},
+                {"id": "o6", "ts": ts, "user_id": "shopper-6"},
+                {"id": "x0", "ts": ts},
+            ]
+        },
     )
-    assert body["new"] == 4
+    assert body == {"ok": True, "accepted": 4, "duplicates": 0}
+    async with hub_server.hub.reads.connect() as conn:
+        held = await conn.execute(
+            select(orders.c.order_id, orders.c.user_id, orders.c.ordered_at).where(
+                orders.c.order_id.in_(["o1", "o6"])
+            )
+        )
+        rows = {r.order_id: (r.user_id, r.ordered_at) for r in held}
+    assert rows == {"o1": (None, 1796115600.0), "o6": ("shopper-6", 1796115600.0)}
 
 
 async def sites_command(server: HubServer, *args: str) -> tuple[int, str]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 
 from hub.actions import admin
 from hub.core.identity import sign_user_id
+from tests.kit.answers import check_answer, route_of
 from tests.kit.hub import HubServer
 from tests.kit.wire import customer
 
@@ -20,6 +22,8 @@ async def request(
     async with aiohttp.ClientSession() as http:
         async with http.request(method, f"{server.url}{path}", headers=headers, **kw) as r:
             text = await r.text()
+            if route_of(method, urlsplit(path).path) is not None:
+                check_answer(method, path, r.status, r.content_type, text)
             body = await r.json(content_type=None) if r.content_type == "application/json" else None
             return r.status, body, text
 

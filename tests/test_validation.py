@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 from typing import Any
 
 import aiohttp
@@ -72,6 +73,11 @@ CUSTOMER_CASES: list[tuple[str, Any, str]] = [
     ("message.send", {"conversation_id": "{conv}", "text": "hi"}, "client_id missing"),
     ("message.send", {"conversation_id": "{conv}", "client_id": "c1"}, "text missing"),
     ("message.send", {"client_id": "c1", "text": "hi"}, "conversation_id missing"),
+    (
+        "message.send",
+        {"conversation_id": "{conv}", "client_id": "c1", "text": "hi\0"},
+        "a NUL in the text (PostgreSQL cannot store one)",
+    ),
     ("message.send", {"conversation_id": "{conv}", "client_id": "c1", "text": LONG}, "too long"),
     ("message.send", {"conversation_id": "{conv}", "client_id": "c1", "text": " \n "}, "blank"),
     ("message.send", {"conversation_id": "{conv}", "client_id": "c1", "text": 7}, "text number"),
@@ -411,3 +417,21 @@ async def test_a_channel_the_site_does_not_offer_is_refused(hub_server: HubServe
     assert ok["ok"] is True
     await sue.close()
     await shopper.close()
+
+
+async def test_rest_refuses_text_with_a_nul_as_invalid(hub_server: HubServer) -> None:
+    """Found by the OpenAPI fuzz test on PostgreSQL, where such text reached the database."""
+    token = await login(hub_server.url, "sue@example.com", "sue-password")
+    bearer = {"headers": {"Authorization": f"Bearer {token}"}}
+    pair = base64.b64encode(f"{hub_server.site_key}:{hub_server.site_secret}".encode()).decode()
+    basic = {"headers": {"Authorization": f"Basic {pair}"}}
+    order = {"orders": [{"id": "o\0", "ts": 1}]}
+    async with aiohttp.ClientSession() as http:
+        for method, path, extra in (
+            ("GET", "/api/v1/webhooks?site=a%00b", bearer),
+            ("GET", "/api/v1/shop/customers?user_id=u%00", basic),
+            ("POST", "/api/v1/shop/orders", {**basic, "json": order}),
+        ):
+            async with http.request(method, hub_server.url + path, **extra) as resp:
+                body = await resp.json()
+                assert (resp.status, body["error"]["code"]) == (400, "invalid"), (path, body)

@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hub import types
 from hub.actions.context import Hub
 from hub.errors import Forbidden, NotFound
 from hub.store import queries
+
+ID = TypeAdapter(types.Id)
+
+
+def is_id(customer_id: str) -> bool:
+    """Whether this could be a customer's id. Other text is not looked up: it names no one,
+    and the database need not be shown what it cannot hold (a NUL, in PostgreSQL)."""
+    try:
+        ID.validate_python(customer_id)
+    except ValidationError:
+        return False
+    return True
 
 
 async def customer_profile(conn: AsyncConnection, customer_id: str) -> dict[str, Any]:
@@ -35,6 +49,8 @@ async def customer_profile(conn: AsyncConnection, customer_id: str) -> dict[str,
 async def read_customer(hub: Hub, agent: dict[str, Any], customer_id: str) -> dict[str, Any]:
     """A customer's profile, for an agent of the customer's site, a supervisor or an admin
     (DESIGN §7)."""
+    if not is_id(customer_id):
+        raise NotFound("no such customer")
     async with hub.db.connect() as conn:
         if agent["role"] not in (
             "supervisor",

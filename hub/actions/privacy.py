@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from hub.actions.context import Hub
-from hub.actions.customers import customer_profile
+from hub.actions.customers import customer_profile, is_id
 from hub.errors import NotFound
 from hub.store import privacy, queries
 from hub.store.timeline import append_event, event_payload
 
 
 async def _customer(conn: Any, site: dict[str, Any], customer_id: str) -> dict[str, Any]:
-    row = await queries.customer(conn, customer_id) if len(customer_id) <= 64 else None
+    row = await queries.customer(conn, customer_id) if is_id(customer_id) else None
     if row is None or row["site_id"] != site["id"] or row["erased_at"] is not None:
         raise NotFound("no such customer on this site", code="not_found")
     if row["merged_into"] is not None:

@@ -96,6 +96,10 @@ def staffing(
     traffic = volume * aht_s / interval_s / concurrency
     if traffic == 0:
         return Staffing(0.0, 0, 0, None, None, None, None)
+    # More agents than erlangs are needed: a traffic this large (or one that overflowed to
+    # infinity) has no answer, and is refused before it is counted in whole agents.
+    if not traffic < MAX_AGENTS:
+        raise ValueError(f"more than {MAX_AGENTS} agents: check the volume and the interval")
     # Fewer agents than this are busier than the cap allows, or never catch up (N <= A).
     agents = max(math.floor(traffic) + 1, math.ceil(traffic * 100 / max_occupancy_pct - 1e-9))
     if agents > MAX_AGENTS:

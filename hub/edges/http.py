@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import base64
 import csv
+import functools
 import io
 import json
 import logging
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from hub import types
+from hub import __version__, types
 from hub.actions import (
     agents,
     andon,
@@ -28,6 +28,8 @@ from hub.actions import (
 )
 from hub.actions.context import Hub
 from hub.core.identity import sign_user_id
+from hub.edges import openapi
+from hub.edges.openapi import Handler, Raw, Route
 from hub.errors import Forbidden, HubError, Invalid, NotFound, RateLimited, Unauthorized
 
 log = logging.getLogger(__name__)
@@ -35,8 +37,6 @@ log = logging.getLogger(__name__)
 HUB_KEY: web.AppKey[Hub] = web.AppKey("hub", Hub)
 STATIC = Path(__file__).parents[1] / "static"
 API_JSON = "application/json"
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def error_response(exc: HubError) -> web.Response:
@@ -146,25 +146,22 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(body=body, content_type="text/plain", charset="utf-8")
 
 
+def customer_id(request: web.Request) -> str:
+    return types.parse(types.CustomerPath, dict(request.match_info)).customer_id
+
+
 async def get_customer(request: web.Request) -> web.Response:
     agent = await authenticated_agent(request)
-    customer_id = request.match_info["customer_id"]
-    profile = await customers.read_customer(request.app[HUB_KEY], agent, customer_id)
+    profile = await customers.read_customer(request.app[HUB_KEY], agent, customer_id(request))
     return web.json_response(profile)
 
 
 async def get_events(request: web.Request) -> web.Response:
     agent = await authenticated_agent(request)
     hub = request.app[HUB_KEY]
-    raw_after = request.query.get("after_seq", "0")
-    try:
-        after_seq = int(raw_after)
-    except ValueError:
-        raise Invalid("after_seq must be a whole number") from None
-    p = types.parse(
-        types.History,
-        {"conversation_id": request.match_info["conversation_id"], "after_seq": after_seq},
-    )
+    path = types.parse(types.ConversationPath, dict(request.match_info))
+    query = types.parse(types.EventsQuery, dict(request.query))
+    p = types.History(conversation_id=path.conversation_id, after_seq=query.after_seq)
     session = types.AgentSession(sid="rest", agent=agent)
     result = await timeline.agent_history(hub, session, p)
     return web.json_response({"events": result["events"]})
@@ -173,13 +170,8 @@ async def get_events(request: web.Request) -> web.Response:
 async def get_flags(request: web.Request) -> web.Response:
     """``GET /api/v1/flags?site=KEY[&cleared=1]``: the open andon flags (and cleared ones)."""
     await authenticated_agent(request)
-    site = request.query.get("site")
-    if site is not None and not 0 < len(site) <= 64:
-        raise Invalid("site must be a site key")
-    cleared = request.query.get("cleared", "0")
-    if cleared not in ("0", "1"):
-        raise Invalid("cleared must be 0 or 1")
-    flags = await andon.list_flags(request.app[HUB_KEY], site, cleared=cleared == "1")
+    query = types.parse(types.FlagsQuery, dict(request.query))
+    flags = await andon.list_flags(request.app[HUB_KEY], query.site, cleared=query.cleared == "1")
     return web.json_response({"flags": flags})
 
 
@@ -218,7 +210,8 @@ async def patch_agent(request: web.Request) -> web.Response:
     team.check_admin(agent)  # before the body: a non-admin learns nothing of what it holds
     body = types.parse(types.AgentChange, await read_json(request))
     hub = request.app[HUB_KEY]
-    return web.json_response(await team.change(hub, agent, request.match_info["agent_id"], body))
+    agent_id = types.parse(types.AgentPath, dict(request.match_info)).agent_id
+    return web.json_response(await team.change(hub, agent, agent_id, body))
 
 
 async def get_series(request: web.Request) -> web.Response:
@@ -287,7 +280,7 @@ async def get_shop_customer_export(request: web.Request) -> web.Response:
     """``GET /api/v1/shop/customers/{id}/export`` (HTTP Basic): everything held on them."""
     hub = request.app[HUB_KEY]
     site = await reports.shop_site(hub, *basic_auth(request))
-    held = await privacy.export(hub, site, request.match_info["customer_id"])
+    held = await privacy.export(hub, site, customer_id(request))
     return web.json_response(
         held,
         headers={"Content-Disposition": 'attachment; filename="customer.json"'},
@@ -298,7 +291,7 @@ async def delete_shop_customer(request: web.Request) -> web.Response:
     """``DELETE /api/v1/shop/customers/{id}`` (HTTP Basic): the customer's erasure → 204."""
     hub = request.app[HUB_KEY]
     site = await reports.shop_site(hub, *basic_auth(request))
-    await privacy.erase(hub, site, request.match_info["customer_id"])
+    await privacy.erase(hub, site, customer_id(request))
     return web.Response(status=204)
 
 
@@ -343,26 +336,184 @@ def index_redirect(target: str) -> Handler:
     return handler
 
 
+async def get_openapi(request: web.Request) -> web.Response:
+    """``GET /api/v1/openapi.json``: this table, described for a shop's client generator."""
+    return web.json_response(api_document())
+
+
+@functools.cache
+def api_document() -> dict[str, Any]:
+    return openapi.document(API, version=__version__)
+
+
+CSV = Raw("text/csv", {"type": "string", "description": "RFC 4180, a header row first"})
+PROMETHEUS = Raw("text/plain", {"type": "string"})
+OPENAPI = Raw(API_JSON, {"type": "object", "description": "This document"})
+
+# Every REST route, described: setup_routes registers them from here, and the OpenAPI document
+# is written from here, so no route exists without its description.
+API = (
+    Route("GET", "/healthz", healthz, "Whether this process can serve", types.HealthAnswer),
+    Route("GET", "/metrics", metrics, "Prometheus metrics", PROMETHEUS),
+    Route("GET", "/api/v1/openapi.json", get_openapi, "This OpenAPI document", OPENAPI),
+    Route(
+        "POST",
+        "/api/v1/auth/login",
+        login,
+        "An agent's token",
+        types.LoginAnswer,
+        body=Login,
+        errors=(429,),
+    ),
+    Route(
+        "POST",
+        "/api/v1/auth/logout",
+        logout,
+        "Revoke the token; its sockets end",
+        types.OkAnswer,
+        auth="bearer",
+    ),
+    Route(
+        "GET",
+        "/api/v1/customers/{customer_id}",
+        get_customer,
+        "A customer's profile, identifiers and conversations",
+        types.CustomerProfile,
+        auth="bearer",
+        path_params=types.CustomerPath,
+    ),
+    Route(
+        "GET",
+        "/api/v1/conversations/{conversation_id}/events",
+        get_events,
+        "A conversation's events after a seq",
+        types.EventsAnswer,
+        auth="bearer",
+        path_params=types.ConversationPath,
+        query=types.EventsQuery,
+    ),
+    Route(
+        "GET",
+        "/api/v1/flags",
+        get_flags,
+        "The andon flags",
+        types.FlagsAnswer,
+        auth="bearer",
+        query=types.FlagsQuery,
+        errors=(404,),
+    ),
+    Route(
+        "GET",
+        "/api/v1/webhooks",
+        get_webhooks,
+        "A site's webhook deliveries",
+        types.WebhooksAnswer,
+        auth="bearer",
+        query=types.SiteQuery,
+    ),
+    Route(
+        "GET",
+        "/api/v1/agents",
+        get_agents,
+        "Every agent, with their live status and load",
+        types.TeamAnswer,
+        auth="bearer",
+    ),
+    Route(
+        "PATCH",
+        "/api/v1/agents/{agent_id}",
+        patch_agent,
+        "Change an agent (admins); the running hub applies it at once",
+        types.AgentChangeAnswer,
+        auth="bearer",
+        path_params=types.AgentPath,
+        body=types.AgentChange,
+        errors=(404, 409),
+    ),
+    Route(
+        "GET",
+        "/api/v1/reports/staffing",
+        get_staffing,
+        "Agents a forecast needs (Erlang C)",
+        types.StaffingAnswer,
+        auth="bearer",
+        query=types.StaffingQuery,
+    ),
+    Route(
+        "GET",
+        "/api/v1/reports/summary",
+        get_summary,
+        "A period's figures",
+        types.SummaryAnswer,
+        auth="bearer",
+        query=types.ReportQuery,
+    ),
+    Route(
+        "GET",
+        "/api/v1/reports/series",
+        get_series,
+        "A period by hour or by day",
+        types.SeriesAnswer,
+        auth="bearer",
+        query=types.SeriesQuery,
+    ),
+    Route(
+        "GET",
+        "/api/v1/reports/contacts.csv",
+        get_contacts_csv,
+        "A period's contacts, as CSV",
+        CSV,
+        auth="bearer",
+        query=types.ReportQuery,
+    ),
+    Route(
+        "POST",
+        "/api/v1/shop/orders",
+        post_orders,
+        "The shop's orders, stored once each",
+        types.OrdersAnswer,
+        auth="basic",
+        body=types.Orders,
+    ),
+    Route(
+        "GET",
+        "/api/v1/shop/customers",
+        get_shop_customer,
+        "A customer by the shop's user id",
+        types.CustomerProfile,
+        auth="basic",
+        query=types.ShopCustomerQuery,
+        errors=(404,),
+    ),
+    Route(
+        "GET",
+        "/api/v1/shop/customers/{customer_id}/export",
+        get_shop_customer_export,
+        "Everything held on a customer",
+        types.CustomerExport,
+        auth="basic",
+        path_params=types.CustomerPath,
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/shop/customers/{customer_id}",
+        delete_shop_customer,
+        "Erase a customer's personal data",
+        None,
+        status=204,
+        auth="basic",
+        path_params=types.CustomerPath,
+    ),
+)
+
+
 def setup_routes(app: web.Application, *, demo: bool) -> None:
     r = app.router
-    r.add_get("/healthz", healthz)
-    r.add_get("/metrics", metrics)
-    r.add_post("/api/v1/auth/login", login)
-    r.add_post("/api/v1/auth/logout", logout)
-    r.add_get("/api/v1/customers/{customer_id}", get_customer)
-    r.add_get("/api/v1/conversations/{conversation_id}/events", get_events)
-    r.add_get("/api/v1/flags", get_flags)
-    r.add_get("/api/v1/webhooks", get_webhooks)
-    r.add_get("/api/v1/agents", get_agents)
-    r.add_patch("/api/v1/agents/{agent_id}", patch_agent)
-    r.add_get("/api/v1/reports/staffing", get_staffing)
-    r.add_get("/api/v1/reports/summary", get_summary)
-    r.add_get("/api/v1/reports/series", get_series)
-    r.add_get("/api/v1/reports/contacts.csv", get_contacts_csv)
-    r.add_post("/api/v1/shop/orders", post_orders)
-    r.add_get("/api/v1/shop/customers", get_shop_customer)
-    r.add_get("/api/v1/shop/customers/{customer_id}/export", get_shop_customer_export)
-    r.add_delete("/api/v1/shop/customers/{customer_id}", delete_shop_customer)
+    for route in API:
+        if route.method == "GET":
+            r.add_get(route.path, route.handler)  # and HEAD
+        else:
+            r.add_route(route.method, route.path, route.handler)
     r.add_get("/widget.js", static_file(STATIC / "widget.js", "application/javascript"))
     # The lazy part of the widget, fetched at the "live video help" tap and never before.
     r.add_get(

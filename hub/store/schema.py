@@ -241,6 +241,8 @@ orders = Table(
     Column("site_id", ID, ForeignKey("sites.id"), primary_key=True),
     Column("order_id", String(100), primary_key=True),
     Column("units", Integer, nullable=False),
+    # The shop's id of the user who ordered, when it said: orders per customer.
+    Column("user_id", String(200), nullable=True),
     Column("ordered_at", Float, nullable=False),
     Column("received_at", Float, nullable=False),
     Index("ix_orders_site_ordered", "site_id", "ordered_at"),

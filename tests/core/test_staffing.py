@@ -66,6 +66,8 @@ def test_no_volume_needs_nobody_and_measures_nothing() -> None:
         {"shrinkage_pct": 100},
         {"concurrency": 0},
         {"volume": 1e12},
+        # Traffic beyond what a float holds (found by the OpenAPI fuzz test).
+        {"volume": 1e300, "aht_s": 1e300},
     ],
 )
 def test_inputs_without_an_answer_are_refused(bad: dict[str, float]) -> None:
