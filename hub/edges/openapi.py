@@ -40,6 +40,7 @@ ERRORS = {
     401: "Not authenticated (`unauthorized`)",
     403: "Not allowed, or from an origin the API does not answer (`forbidden`...)",
     404: "Not found (`not_found`...)",
+    409: "In conflict with the state of things (`conflict`)",
     429: "Too many attempts (`rate_limited`); `Retry-After` says when to try again",
 }
 
