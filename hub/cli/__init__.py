@@ -33,6 +33,7 @@ DEMO_AGENTS = [
         "password": "demo-sam-pass",
         "role": "supervisor",
     },
+    {"email": "lin@demo.lifeline", "name": "Lin", "password": "demo-lin-pass", "role": "admin"},
 ]
 
 
