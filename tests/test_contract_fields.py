@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from hub.actions import admin
 from hub.errors import HubError
 from hub.sdk import AgentClient, CustomerClient
 from hub.store.schema import contact_events, contacts
@@ -159,9 +160,12 @@ async def test_the_customer_page_reaches_the_agent_and_the_profile(
 
     profile = await ada.get_customer(str(shopper.customer_id))
     assert profile["page"] == seen["page"]
-    # Bob has no contact with this customer: neither the page nor the profile is his.
+    # Bob holds no contact of this customer: the page is not pushed to him. He reads the
+    # profile while he serves the customer's site, and not once he serves another one only.
     bob = await people.bob()
     assert await never(bob, "customer.page")
+    assert (await bob.get_customer(str(shopper.customer_id)))["page"] == seen["page"]
+    await admin.update_agent(hub_server.database_url, "bob@example.com", sites=["demo"])
     with pytest.raises(HubError) as refused:
         await bob.get_customer(str(shopper.customer_id))
     assert refused.value.code == "forbidden"
