@@ -1,0 +1,185 @@
+"""Generated payloads to every client→server event of both namespaces of one real hub.
+
+Each case is answered: acknowledged (``ok``), or refused with a documented code, ``invalid``
+for what the model refuses; the socket stays open, the hub logs no traceback, and after all of
+it the hub is healthy and an ordinary chat still works. The events and their models are the
+edge's own tables (``CustomerEdge.events``, ``AgentEdge.events``), so a new event is fuzzed the
+day it is added. ``pytest --fuzz-long`` draws more of each.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+import pytest_asyncio
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from hub.edges.realtime import AgentEdge, CustomerEdge
+from tests.fuzz import schema
+from tests.fuzz.conftest import Tracebacks
+from tests.kit.clients import ADA
+from tests.kit.hub import HubServer
+from tests.kit.wire import Wire, agent, customer
+
+pytestmark = [pytest.mark.fuzz, pytest.mark.asyncio(loop_scope="module")]
+
+EDGES = {"/customer": CustomerEdge, "/agent": AgentEdge}
+ROUTES = [(ns, event) for ns, edge in EDGES.items() for event in edge.events]
+
+PROTOCOL = Path(__file__).parents[2] / "docs" / "protocol.md"
+
+
+def documented_codes() -> set[str]:
+    """The codes of docs/protocol.md's error table that a socket event may be refused with."""
+    table = PROTOCOL.read_text().split("## Error codes", 1)[1].split("\n## ", 1)[0]
+    codes = set(re.findall(r"^\| `([a-z_]+)` \|", table, flags=re.MULTILINE))
+    # "internal" is the hub failing: the one answer the fuzz never accepts.
+    return codes - {"internal"}
+
+
+CODES = documented_codes()
+FUZZ = settings(settings.get_profile("fuzz"))
+
+
+@cache
+def model_of(namespace: str, event: str) -> type[BaseModel]:
+    return EDGES[namespace].events[event][0]
+
+
+@cache
+def valid(model: type[BaseModel]) -> st.SearchStrategy[Any]:
+    return schema.valid(model)
+
+
+@cache
+def invalid(model: type[BaseModel]) -> st.SearchStrategy[Any]:
+    return schema.invalid(model)
+
+
+class Sender:
+    """Sends one case and checks what every case must show, whatever its answer."""
+
+    def __init__(self, server: HubServer, agent_wire: Wire, tracebacks: Tracebacks) -> None:
+        self.server = server
+        self.agent = agent_wire
+        self.tracebacks = tracebacks
+
+    async def send(self, namespace: str, event: str, payload: Any) -> dict[str, Any]:
+        if namespace == "/agent":
+            ack = await self.call(self.agent, event, payload)
+        else:
+            # A new shopper for each case: what one case did cannot change the next one's answer.
+            shopper = await customer(self.server.url, self.server.site_key)
+            try:
+                ack = await self.call(shopper, event, payload)
+            finally:
+                await shopper.close()
+        self.tracebacks.check()
+        return ack
+
+    async def call(self, w: Wire, event: str, payload: Any) -> dict[str, Any]:
+        ack = await w.call(event, payload)
+        assert w.sio.connected, f"the hub dropped the socket after {event} {payload!r:.300}"
+        assert isinstance(ack, dict) and isinstance(ack.get("ok"), bool), ack
+        if not ack["ok"]:
+            error = ack.get("error")
+            assert isinstance(error, dict) and isinstance(error.get("message"), str), ack
+            assert error.get("code") in CODES, f"{event} {payload!r:.300} -> {ack}"
+        return ack
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def sender(fuzz_hub: HubServer, tracebacks: Tracebacks) -> AsyncIterator[Sender]:
+    # Away, so that what the fuzz queues is not offered to the agent it fuzzes.
+    ada = await agent(fuzz_hub.url, *ADA, available=False)
+    try:
+        yield Sender(fuzz_hub, ada, tracebacks)
+    finally:
+        await ada.close()
+
+
+@pytest.mark.parametrize(("namespace", "event"), ROUTES)
+@FUZZ
+@given(data=st.data())
+async def test_valid_but_odd_payloads_are_answered(
+    sender: Sender, namespace: str, event: str, data: st.DataObject
+) -> None:
+    payload = data.draw(valid(model_of(namespace, event)), label="payload")
+    await sender.send(namespace, event, payload)
+
+
+@pytest.mark.parametrize(("namespace", "event"), ROUTES)
+@FUZZ
+@given(data=st.data())
+async def test_invalid_payloads_are_refused_whole(
+    sender: Sender, namespace: str, event: str, data: st.DataObject
+) -> None:
+    payload = data.draw(invalid(model_of(namespace, event)), label="payload")
+    ack = await sender.send(namespace, event, payload)
+    assert not ack["ok"] and ack["error"]["code"] == "invalid", f"{payload!r:.300} -> {ack}"
+
+
+@pytest.mark.parametrize("namespace", list(EDGES))
+@FUZZ
+@given(name=schema.odd_text | st.sampled_from(["connect", "disconnect", "message", "*"]))
+async def test_unknown_events_are_refused(sender: Sender, namespace: str, name: str) -> None:
+    if name in EDGES[namespace].events or name in ("connect", "disconnect", "message", "*"):
+        # socket.io reserves these names: its client refuses to send them.
+        return
+    ack = await sender.send(namespace, name, {"contact_id": "c1"})
+    assert ack["error"]["code"] == "unknown_event", ack
+
+
+async def test_the_hub_is_healthy_after_the_fuzz(
+    fuzz_hub: HubServer, sender: Sender, tracebacks: Tracebacks
+) -> None:
+    async with aiohttp.ClientSession() as http, http.get(f"{fuzz_hub.url}/healthz") as r:
+        assert r.status == 200, await r.text()
+    # An ordinary chat: the fuzz's shoppers may still be waiting, ahead in the line.
+    shopper = await customer(fuzz_hub.url, fuzz_hub.site_key)
+    ada = sender.agent
+    try:
+        ack = await shopper.call("contact.request", {"channel": "chat", "text": "hello"})
+        assert ack["ok"], ack
+        mine, conversation = ack["contact_id"], ack["conversation_id"]
+        assert (await ada.call("presence", {"status": "available"}))["ok"]
+        answered: set[str] = set()
+
+        def offered() -> bool:
+            return any(o["contact_id"] == mine for o in ada.received["offer"])
+
+        while not offered():
+            await ada.until(
+                lambda: (
+                    offered() or any(o["contact_id"] not in answered for o in ada.received["offer"])
+                ),
+                timeout=15,
+            )
+            for o in ada.received["offer"]:
+                if o["contact_id"] != mine and o["contact_id"] not in answered:
+                    answered.add(o["contact_id"])
+                    await ada.call("offer.decline", {"contact_id": o["contact_id"]})
+        accepted = await ada.call("offer.accept", {"contact_id": mine})
+        assert accepted["ok"], accepted
+        sent = await ada.call(
+            "message.send", {"conversation_id": conversation, "client_id": "a1", "text": "hi"}
+        )
+        assert sent["ok"], sent
+        got = await shopper.next("event", lambda e: e["data"].get("client_id") == "a1")
+        assert got["data"]["text"] == "hi"
+        ack = await shopper.call(
+            "message.send", {"conversation_id": conversation, "client_id": "c1", "text": "thanks"}
+        )
+        assert ack["ok"], ack
+        await ada.next("event", lambda e: e["data"].get("client_id") == "c1")
+    finally:
+        await shopper.close()
+    tracebacks.check()
