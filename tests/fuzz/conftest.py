@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import shutil
 from collections.abc import AsyncIterator, Iterator
 
@@ -10,12 +11,27 @@ import pytest
 import pytest_asyncio
 from hypothesis import HealthCheck, settings
 
-from tests.kit.hub import AGENTS, SITE_KEY, SITE_SECRET, HubServer, hub_test_config, seed, start_hub
+from hub.actions import admin
+from tests.kit.hub import (
+    AGENTS,
+    ALL_CHANNELS,
+    SITE_KEY,
+    SITE_SECRET,
+    HubServer,
+    hub_test_config,
+    seed,
+    start_hub,
+)
 
 # Examples per test (one test per event and kind of payload: about 380 cases in all);
 # ``pytest --fuzz-long`` draws this many times more.
 EXAMPLES = 6
 LONG_FACTOR = 25
+
+# A site of the fuzz's own and its one agent: the contacts it sets up to give payloads real ids
+# are offered to no one else, and nobody else's to that agent.
+FUZZ_SITE = "fuzz"
+FUZZ_AGENT = ("fuzz@example.com", "fuzz-password")
 
 # The loggers of the hub's process: its own, and those of the libraries it serves through.
 LOGGERS = ("hub", "socketio", "engineio", "aiohttp")
@@ -88,7 +104,13 @@ async def fuzz_hub(
         shutil.copyfile(seeded_templates["sqlite"], path)
     else:
         await seed(url)
-    runner, hub_url = await start_hub(hub_test_config(url))
+    await admin.add_site(
+        url, FUZZ_SITE, "fuzz-" + secrets.token_hex(12), settings={"channels": ALL_CHANNELS}
+    )
+    email, password = FUZZ_AGENT
+    await admin.add_agent(url, email=email, name="Fuzz", password=password, sites=[FUZZ_SITE])
+    # The fuzz's shoppers leave at once: what they left waiting ends soon, not after a minute.
+    runner, hub_url = await start_hub(hub_test_config(url, abandon_after_s=0.5))
     try:
         yield HubServer(
             url=hub_url,

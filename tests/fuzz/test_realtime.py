@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import hypothesis
 import pytest
 import pytest_asyncio
 from hypothesis import given, settings
@@ -24,8 +25,8 @@ from pydantic import BaseModel
 
 from hub.edges.realtime import AgentEdge, CustomerEdge
 from tests.fuzz import schema
-from tests.fuzz.conftest import Tracebacks
-from tests.kit.clients import ADA
+from tests.fuzz.conftest import FUZZ_AGENT, FUZZ_SITE, Tracebacks
+from tests.kit.clients import ADA, about
 from tests.kit.hub import HubServer
 from tests.kit.wire import Wire, agent, customer
 
@@ -64,6 +65,10 @@ def invalid(model: type[BaseModel]) -> st.SearchStrategy[Any]:
     return schema.invalid(model)
 
 
+# Fields a payload may name a real contact or conversation by.
+IDS = ("contact_id", "conversation_id")
+
+
 class Sender:
     """Sends one case and checks what every case must show, whatever its answer."""
 
@@ -72,18 +77,39 @@ class Sender:
         self.agent = agent_wire
         self.tracebacks = tracebacks
 
-    async def send(self, namespace: str, event: str, payload: Any) -> dict[str, Any]:
-        if namespace == "/agent":
-            ack = await self.call(self.agent, event, payload)
-        else:
-            # A new shopper for each case: what one case did cannot change the next one's answer.
-            shopper = await customer(self.server.url, self.server.site_key)
-            try:
-                ack = await self.call(shopper, event, payload)
-            finally:
-                await shopper.close()
+    async def send(
+        self, namespace: str, event: str, payload: Any, *, scene: str | None = None
+    ) -> dict[str, Any]:
+        """Send ``payload``; with ``scene`` (a channel), about a contact of that channel that
+        the fuzz's agent has just accepted, so that its ids lead somewhere."""
+        # A new shopper for each case: what one case did cannot change the next one's answer.
+        site = FUZZ_SITE if scene is not None else self.server.site_key
+        shopper = await customer(self.server.url, site)
+        contact: dict[str, str] = {}
+        try:
+            if scene is not None:
+                contact = await self.accepted(shopper, scene)
+                if isinstance(payload, dict):
+                    payload = {**payload, **{k: contact[k] for k in IDS if k in payload}}
+            w = self.agent if namespace == "/agent" else shopper
+            ack = await self.call(w, event, payload)
+        finally:
+            if contact:
+                # Done with it, however the case left it (ended already is fine).
+                await self.agent.call("contact.end", {"contact_id": contact["contact_id"]})
+            await shopper.close()
         self.tracebacks.check()
         return ack
+
+    async def accepted(self, shopper: Wire, channel: str) -> dict[str, str]:
+        # A case before may have set the agent away.
+        assert (await self.agent.call("presence", {"status": "available"}))["ok"]
+        ack = await shopper.call("contact.request", {"channel": channel})
+        assert ack["ok"], ack
+        await self.agent.next("offer", about(ack["contact_id"]))
+        taken = await self.agent.call("offer.accept", {"contact_id": ack["contact_id"]})
+        assert taken["ok"], taken
+        return {k: ack[k] for k in IDS}
 
     async def call(self, w: Wire, event: str, payload: Any) -> dict[str, Any]:
         ack = await w.call(event, payload)
@@ -93,17 +119,19 @@ class Sender:
             error = ack.get("error")
             assert isinstance(error, dict) and isinstance(error.get("message"), str), ack
             assert error.get("code") in CODES, f"{event} {payload!r:.300} -> {ack}"
+        # What the cases got, in ``pytest --hypothesis-show-statistics``.
+        hypothesis.event(f"{event}: {'ok' if ack['ok'] else ack['error']['code']}")
         return ack
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def sender(fuzz_hub: HubServer, tracebacks: Tracebacks) -> AsyncIterator[Sender]:
-    # Away, so that what the fuzz queues is not offered to the agent it fuzzes.
-    ada = await agent(fuzz_hub.url, *ADA, available=False)
+    # The agent of the fuzz's own site: what the other shoppers queue is not offered to it.
+    fuzz = await agent(fuzz_hub.url, *FUZZ_AGENT, available=False)
     try:
-        yield Sender(fuzz_hub, ada, tracebacks)
+        yield Sender(fuzz_hub, fuzz, tracebacks)
     finally:
-        await ada.close()
+        await fuzz.close()
 
 
 @pytest.mark.parametrize(("namespace", "event"), ROUTES)
@@ -112,8 +140,10 @@ async def sender(fuzz_hub: HubServer, tracebacks: Tracebacks) -> AsyncIterator[S
 async def test_valid_but_odd_payloads_are_answered(
     sender: Sender, namespace: str, event: str, data: st.DataObject
 ) -> None:
+    # Half the cases name a real contact: a chat or a video call the agent has taken.
+    scene = data.draw(st.sampled_from([None, None, "chat", "video"]), label="scene")
     payload = data.draw(valid(model_of(namespace, event)), label="payload")
-    await sender.send(namespace, event, payload)
+    await sender.send(namespace, event, payload, scene=scene)
 
 
 @pytest.mark.parametrize(("namespace", "event"), ROUTES)
@@ -145,12 +175,11 @@ async def test_the_hub_is_healthy_after_the_fuzz(
         assert r.status == 200, await r.text()
     # An ordinary chat: the fuzz's shoppers may still be waiting, ahead in the line.
     shopper = await customer(fuzz_hub.url, fuzz_hub.site_key)
-    ada = sender.agent
+    ada = await agent(fuzz_hub.url, *ADA)
     try:
         ack = await shopper.call("contact.request", {"channel": "chat", "text": "hello"})
         assert ack["ok"], ack
         mine, conversation = ack["contact_id"], ack["conversation_id"]
-        assert (await ada.call("presence", {"status": "available"}))["ok"]
         answered: set[str] = set()
 
         def offered() -> bool:
@@ -182,4 +211,5 @@ async def test_the_hub_is_healthy_after_the_fuzz(
         await ada.next("event", lambda e: e["data"].get("client_id") == "c1")
     finally:
         await shopper.close()
+        await ada.close()
     tracebacks.check()
