@@ -67,12 +67,12 @@ ODD_STRINGS = [
 # Keys no model has: unknown fields are ignored (docs/protocol.md), whatever they are called.
 ODD_KEYS = ["__proto__", "constructor", "$where", "", " ", "ok", "error", "a.b", "ü", "0"]
 
-# Without "Cs" (KNOWN["surrogates"]) and CONTROLS (KNOWN["controls"]).
 odd_chars = st.characters(
-    exclude_categories=("Cs",), exclude_characters=CONTROLS
+    exclude_categories=("Cs",) if "surrogates" in KNOWN else (),
+    exclude_characters=CONTROLS if "controls" in KNOWN else "",
 ) | st.sampled_from(ODD_CHARS)
 odd_text = st.text(odd_chars, max_size=40)
-# JSON numbers, finite only: see KNOWN["nan"].
+# JSON numbers, finite: NaN and Infinity are no JSON (RFC 8259), drawn as faults only.
 finite = st.floats(allow_nan=False, allow_infinity=False)
 json_scalars = st.none() | st.booleans() | st.integers() | finite | odd_text
 json_values = st.recursive(
@@ -81,6 +81,12 @@ json_values = st.recursive(
     max_leaves=12,
 )
 extra_keys = st.sampled_from(ODD_KEYS) | odd_text
+
+# Rules of the contract that the JSON schema does not state: fields that take text a person
+# reads (docs/protocol.md), and those that are links.
+TEXT_FIELDS = {"name", "text"}
+URL_FIELDS = {"url"}
+NON_FINITE = [float("nan"), float("inf"), float("-inf")]
 
 # Lengths worth drawing when a schema allows long values: the generator stays small, except at
 # the bounds, which are drawn as one character repeated.
@@ -205,8 +211,6 @@ class Walk:
             "array": st.sampled_from([[], [1], nested(100), nested(500)]),
             "object": st.sampled_from([{}, {"a": 1}, {"a": {"b": {"c": {}}}}]),
         }
-        if "number" in admitted or "integer" in admitted:
-            admitted.add("number")
         return st.one_of([s for kind, s in samples.items() if kind not in admitted])
 
     def out_of_range(self, schema: Schema) -> st.SearchStrategy[Any] | None:
@@ -258,13 +262,31 @@ class Walk:
             return None
         return st.one_of(found)
 
-    def broken(self, schema: Schema, value: Any) -> st.SearchStrategy[Any]:
-        """``value`` (valid for ``schema``) with one fault: at this level or one field down."""
+    def contract(self, schema: Schema, key: str | None) -> list[st.SearchStrategy[Any]]:
+        """Values of the right type that the contract refuses, where KNOWN does not hold them."""
+        admitted = self.types(schema)
+        faults: list[st.SearchStrategy[Any]] = []
+        if "number" in admitted and "nan" not in KNOWN:
+            faults.append(st.sampled_from(NON_FINITE))
+        if "string" in admitted and key in URL_FIELDS and "url_scheme" not in KNOWN:
+            faults.append(st.sampled_from(["javascript:alert(1)", "data:text/html,x", "file:///"]))
+        if "string" in admitted and key in TEXT_FIELDS and "controls" not in KNOWN:
+            faults.append(st.sampled_from(CONTROLS).map(lambda c: f"Pat{c}"))
+        return faults
+
+    def broken(self, schema: Schema, value: Any, key: str | None = None) -> st.SearchStrategy[Any]:
+        """``value`` (valid for ``schema``) with one fault: at this level or further down."""
         schema = self.resolve(schema)
-        faults: list[st.SearchStrategy[Any]] = [self.wrong_type(schema)]
+        faults: list[st.SearchStrategy[Any]] = [
+            self.wrong_type(schema),
+            *self.contract(schema, key),
+        ]
         bad_value = self.out_of_range(schema)
         if bad_value is not None:
             faults.append(bad_value)
+        if schema.get("additionalProperties") is True and "nan" not in KNOWN:
+            # Opaque objects (rrweb events) are JSON too: no NaN inside.
+            faults.append(st.sampled_from(NON_FINITE).map(lambda n: {**value, "x": [n]}))
         if schema.get("type") == "object" and isinstance(value, dict):
             props: dict[str, Schema] = schema.get("properties", {})
             for key in schema.get("required", ()):
@@ -272,7 +294,7 @@ class Walk:
             for key, sub in props.items():
                 if key in value:
                     faults.append(
-                        self.broken(sub, value[key]).map(lambda b, k=key: {**value, k: b})
+                        self.broken(sub, value[key], key).map(lambda b, k=key: {**value, k: b})
                     )
         if schema.get("type") == "array" and isinstance(value, list) and value:
             faults.append(self.broken(schema["items"], value[0]).map(lambda b: [b, *value[1:]]))
@@ -280,7 +302,7 @@ class Walk:
             # A value of one branch broken inside, where the other branches are only null.
             branches = [s for s in schema["anyOf"] if s.get("type") != "null"]
             if len(branches) == 1 and self.resolve(branches[0]).get("type") == "object":
-                inside = self.broken(branches[0], value)
+                inside = self.broken(branches[0], value, key)
                 faults.append(inside.filter(lambda x: x is not None))
         return st.one_of(faults)
 
@@ -315,13 +337,11 @@ KEYWORDS = {
 
 def lower(schema: Schema) -> float | None:
     # pydantic writes Field(ge=...) inside Annotated[float, BeforeValidator, Field] as "ge".
-    value = schema.get("minimum", schema.get("ge"))
-    return None if value is None else value
+    return schema.get("minimum", schema.get("ge"))
 
 
 def upper(schema: Schema) -> float | None:
-    value = schema.get("maximum", schema.get("le"))
-    return None if value is None else value
+    return schema.get("maximum", schema.get("le"))
 
 
 def valid(model: type[BaseModel]) -> st.SearchStrategy[dict[str, Any]]:
