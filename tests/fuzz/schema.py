@@ -25,9 +25,6 @@ Schema = dict[str, Any]
 IGNORED = {"title", "default", "description", "$defs"}
 
 KNOWN: dict[str, str] = {
-    # issue 12 item 2: JSON's NaN and Infinity: orjson refuses the packet (no ack), and a hub
-    # on the standard library's json relays them to the console.
-    "nan": "issue 12 item 2: NaN/Infinity numbers",
     # issue 12 item 7: page.url takes any string, javascript: included.
     "url_scheme": "issue 12 item 7: page.url not http(s)",
     # issue 12 item 8: NUL and bidi overrides are stored in names and texts.
@@ -72,7 +69,10 @@ odd_chars = st.characters(
     exclude_characters=CONTROLS if "controls" in KNOWN else "",
 ) | st.sampled_from(ODD_CHARS)
 odd_text = st.text(odd_chars, max_size=40)
-# JSON numbers, finite: NaN and Infinity are no JSON (RFC 8259), drawn as faults only.
+# Finite numbers only. NaN and Infinity (issue 12 item 2) cannot be sent from here: the test's
+# socket.io client encodes with the hub's own codec (python-socketio keeps it on its Packet
+# class, for the whole process), and orjson writes NaN as null. test_known.py sends them in
+# raw frames, as a browser's page could.
 finite = st.floats(allow_nan=False, allow_infinity=False)
 json_scalars = st.none() | st.booleans() | st.integers() | finite | odd_text
 json_values = st.recursive(
@@ -86,7 +86,6 @@ extra_keys = st.sampled_from(ODD_KEYS) | odd_text
 # reads (docs/protocol.md), and those that are links.
 TEXT_FIELDS = {"name", "text"}
 URL_FIELDS = {"url"}
-NON_FINITE = [float("nan"), float("inf"), float("-inf")]
 
 # Lengths worth drawing when a schema allows long values: the generator stays small, except at
 # the bounds, which are drawn as one character repeated.
@@ -266,8 +265,6 @@ class Walk:
         """Values of the right type that the contract refuses, where KNOWN does not hold them."""
         admitted = self.types(schema)
         faults: list[st.SearchStrategy[Any]] = []
-        if "number" in admitted and "nan" not in KNOWN:
-            faults.append(st.sampled_from(NON_FINITE))
         if "string" in admitted and key in URL_FIELDS and "url_scheme" not in KNOWN:
             faults.append(st.sampled_from(["javascript:alert(1)", "data:text/html,x", "file:///"]))
         if "string" in admitted and key in TEXT_FIELDS and "controls" not in KNOWN:
@@ -284,9 +281,6 @@ class Walk:
         bad_value = self.out_of_range(schema)
         if bad_value is not None:
             faults.append(bad_value)
-        if schema.get("additionalProperties") is True and "nan" not in KNOWN:
-            # Opaque objects (rrweb events) are JSON too: no NaN inside.
-            faults.append(st.sampled_from(NON_FINITE).map(lambda n: {**value, "x": [n]}))
         if schema.get("type") == "object" and isinstance(value, dict):
             props: dict[str, Schema] = schema.get("properties", {})
             for key in schema.get("required", ()):
