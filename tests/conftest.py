@@ -34,6 +34,14 @@ from tests.kit.hub import (
 from tests.kit.video import Video
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--fuzz-long",
+        action="store_true",
+        help="tests/fuzz: draw many times more payloads per event (minutes, not seconds)",
+    )
+
+
 @pytest.fixture(params=BACKENDS)
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A fresh, empty database on each backend: SQLite in a temp dir, PostgreSQL a new database."""
