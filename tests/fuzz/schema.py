@@ -14,6 +14,7 @@ the fuzz draws those inputs again. ``tests/fuzz/test_known.py`` pins each one me
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from hypothesis import strategies as st
@@ -160,6 +161,11 @@ class Walk:
         raise NotImplementedError(f"schema type {kind!r}")
 
     def valid_string(self, schema: Schema) -> st.SearchStrategy[str]:
+        if schema.get("format") == "date-time":
+            # ISO 8601 with a zone, within the years a timestamp may name (1970 to 2099).
+            moments = st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2099, 12, 30))
+            zones = st.sampled_from([UTC, timezone(timedelta(hours=-9, minutes=-30))])
+            return st.builds(lambda m, z: m.replace(tzinfo=z).isoformat(), moments, zones)
         low, high = schema.get("minLength", 0), schema.get("maxLength")
         pattern = schema.get("pattern")
         if pattern is not None:
@@ -237,6 +243,11 @@ class Walk:
                 )
             if low > 0:
                 found.append(st.just(""))
+            if schema.get("format") == "date-time":
+                # Not a date, a date without its time zone, a day that does not exist.
+                found.append(
+                    st.sampled_from(["yesterday", "2026-12-04T10:00:00", "2026-02-30T10:00:00Z"])
+                )
             pattern = schema.get("pattern")
             if pattern is not None:
                 found.append(
@@ -310,6 +321,7 @@ class Walk:
 
 KEYWORDS = {
     "type",
+    "format",
     "properties",
     "required",
     "additionalProperties",
