@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -142,8 +143,19 @@ class CartItem(Payload):
     qty: Annotated[int, Field(ge=1, le=999)] | None = None
 
 
+def _web_url(value: str) -> str:
+    """Only a page of the web: the console makes it a link, and ``javascript:`` must not be one."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        raise ValueError("must be an http or https URL") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http or https URL")
+    return value
+
+
 class Page(Payload):
-    url: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    url: Annotated[str, StringConstraints(min_length=1, max_length=2000), AfterValidator(_web_url)]
     title: Annotated[str, StringConstraints(max_length=300)] | None = None
     # What the page shows, when the shop says (``Lifeline.setContext({product, order_id,
     # cart})``): shown to the agent; the product is the wrap-up's default.

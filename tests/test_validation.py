@@ -91,6 +91,10 @@ CUSTOMER_CASES: list[tuple[str, Any, str]] = [
     ("page", {"url": ""}, "empty url"),
     ("page", {"url": "https://shop.example/" + "p" * 2000}, "url too long"),
     ("page", {"url": "https://shop.example/", "title": 5}, "title not a string"),
+    ("page", {"url": "javascript:alert(document.cookie)"}, "a javascript: url"),
+    ("page", {"url": "data:text/html,<script>alert(1)</script>"}, "a data: url"),
+    ("page", {"url": "/checkout"}, "a relative url"),
+    ("page", {"url": "https://[shop"}, "an unparsable url"),
     (
         "rtc.signal",
         {"contact_id": "{contact}", "description": {"type": "pranswer", "sdp": "v=0"}},
