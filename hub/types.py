@@ -6,6 +6,7 @@ before any action sees it. Actions take the parsed models, so the wire contract 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
@@ -61,7 +62,7 @@ Timestamp = Annotated[float, BeforeValidator(_timestamp), Field(ge=0, le=4102444
 class Payload(BaseModel):
     # Unknown fields are ignored so that newer clients can talk to older hubs; known fields are
     # strictly typed: "3" is not a number and 1 is not a string.
-    model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
+    model_config = ConfigDict(extra="ignore", strict=True, frozen=True, allow_inf_nan=False)
 
 
 class Text(Payload):
@@ -295,12 +296,34 @@ P = TypeVar("P", bound=Payload)
 Q = TypeVar("Q", bound=BaseModel)
 
 
+def non_finite(data: Any) -> bool:
+    """Whether ``data`` holds NaN or an infinity anywhere, however deep (walked without recursion).
+
+    JSON has no such numbers, but Python's ``json`` reads ``NaN`` and ``Infinity``; relayed
+    as they are (a co-browse batch is opaque to the hub), they break the parser of the other
+    side's browser, which then drops its socket.
+    """
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
 def parse(model: type[Q], data: Any) -> Q:
     """Validate ``data`` against ``model`` or raise :class:`Invalid` naming the first problem."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise Invalid("the payload must be a JSON object")
+    if non_finite(data):
+        raise Invalid("payload: numbers must be finite (no NaN or Infinity)")
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -9,6 +9,7 @@ import aiohttp
 import pytest
 
 from tests.kit import cli
+from tests.kit.engineio import RawSocket
 from tests.kit.hub import HandClock, HubServer
 from tests.kit.wire import Wire, agent, customer, login
 
@@ -415,3 +416,47 @@ async def test_a_channel_the_site_does_not_offer_is_refused(hub_server: HubServe
     assert ok["ok"] is True
     await sue.close()
     await shopper.close()
+
+
+@pytest.fixture(params=["orjson", "stdlib"])
+def packet_json(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The codec the hub started next reads its packets with (``HUB_JSON``)."""
+    monkeypatch.setenv("HUB_JSON", request.param)
+    return str(request.param)
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
+async def test_non_finite_numbers_are_refused_at_the_socket_edge(
+    packet_json: str, hub_server: HubServer, number: str
+) -> None:
+    # Not JSON, but Python's json reads them: relayed in a co-browse batch, a bare NaN made
+    # the agent's socket.io client drop its connection.
+    world = await World(hub_server).open()
+    token = world.shopper.received["session"][0]["visitor_token"]
+    raw = await RawSocket(hub_server.url).open()
+    await raw.join("/customer", {"site_key": hub_server.site_key, "visitor_token": token})
+    contact = world.ids["{contact}"]
+    bodies = [
+        f'"cobrowse.events",{{"contact_id":"{contact}","events":[{{"type":3,"x":[{number}]}}]}}',
+        f'"contact.request",{{"channel":"callback","phone":"{PHONE}","not_before":{number}}}',
+        f'"identify",{{"name":"Pat","unknown_field":{number}}}',
+    ]
+    for body in bodies:
+        ack = await raw.call("/customer", body)
+        assert ack["ok"] is False and ack["error"]["code"] == "invalid", (body, ack)
+    await world.ada.quiet("cobrowse.events")
+    await raw.close()
+    await world.close()
+
+
+async def test_non_finite_numbers_are_refused_at_the_rest_edge(hub_server: HubServer) -> None:
+    async with aiohttp.ClientSession() as http:
+        for number in ("NaN", "Infinity", "-Infinity"):
+            body = f'{{"email": "ada@example.com", "password": "x", "extra": {number}}}'
+            async with http.post(
+                f"{hub_server.url}/api/v1/auth/login",
+                data=body,
+                headers={"Content-Type": "application/json"},
+            ) as r:
+                assert r.status == 400, (number, r.status)
+                assert (await r.json())["error"]["code"] == "invalid"

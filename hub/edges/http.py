@@ -90,9 +90,14 @@ async def read_json(request: web.Request, max_bytes: int = 64 * 1024) -> Any:
     if len(raw) > max_bytes:
         raise Invalid("the request body is too large")
     try:
-        return json.loads(raw or b"{}")
+        return json.loads(raw or b"{}", parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError):
         raise Invalid("the request body must be JSON") from None
+
+
+def _no_constant(name: str) -> Any:
+    # NaN, Infinity and -Infinity are not JSON, whatever Python's json takes.
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def bearer_token(request: web.Request) -> str:

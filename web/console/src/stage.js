@@ -198,14 +198,16 @@ export class MaydayView {
       this.replayer.startLive(events[events.length - 1].timestamp - 50);
     }
     for (const ev of events) {
-      this.findBlocked(ev);
-      if (ev.type === EventType.FullSnapshot) this.hasPage = true;
-      if (ev.type === EventType.Meta && ev.data && ev.data.width) this.size = { width: ev.data.width, height: ev.data.height };
-      if (ev.type === EventType.Custom && ev.data && ev.data.tag === "lifeline.screen") this.screenShared = !!(ev.data.payload && ev.data.payload.sharing);
+      // All of it in the try: one broken event (a node list that is not one, a tree too deep
+      // to walk) must not stop the view, nor lose the rest of its batch.
       try {
+        this.findBlocked(ev);
+        if (ev.type === EventType.FullSnapshot) this.hasPage = true;
+        if (ev.type === EventType.Meta && ev.data && ev.data.width) this.size = { width: ev.data.width, height: ev.data.height };
+        if (ev.type === EventType.Custom && ev.data && ev.data.tag === "lifeline.screen") this.screenShared = !!(ev.data.payload && ev.data.payload.sharing);
         this.replayer.addEvent(ev);
       } catch (_) {
-        /* a broken event must not stop the view */
+        /* skipped: the next event is applied */
       }
     }
     if (this.screenShared === false && this.mode === "screen") this.setMode("page");
