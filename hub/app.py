@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 
-import socketio
 from aiohttp import web
 
 from hub.actions.context import Hub
@@ -13,6 +12,7 @@ from hub.bus import InProcessBus
 from hub.clock import Clock, SystemClock
 from hub.config import Config
 from hub.core.routing import Engine
+from hub.edges import frames
 from hub.edges.http import HUB_KEY, errors_middleware, origin_middleware, setup_routes
 from hub.edges.realtime import AgentEdge, CustomerEdge
 from hub.live import Live
@@ -42,7 +42,7 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
         middlewares=[errors_middleware, origin_middleware], client_max_size=MAX_PAYLOAD_BYTES
     )
     bus = InProcessBus()
-    sio = socketio.AsyncServer(
+    sio = frames.Server(
         async_mode="aiohttp",
         client_manager=bus.manager(),
         # Origins are checked per site in the /customer connect handler and per console in
