@@ -13,6 +13,7 @@ from hub.clock import Clock, SystemClock
 from hub.config import Config
 from hub.core.routing import Engine
 from hub.edges import frames
+from hub.edges.headers import metrics_middleware
 from hub.edges.http import HUB_KEY, errors_middleware, origin_middleware, setup_routes
 from hub.edges.realtime import AgentEdge, CustomerEdge
 from hub.live import Live
@@ -39,7 +40,8 @@ SHUTDOWN_TIMEOUT_S = 2.0
 def create_app(config: Config, *, clock: Clock | None = None) -> web.Application:
     """The hub as an aiohttp application. ``clock`` is for tests that move time by hand."""
     app = web.Application(
-        middlewares=[errors_middleware, origin_middleware], client_max_size=MAX_PAYLOAD_BYTES
+        middlewares=[errors_middleware, origin_middleware, metrics_middleware],
+        client_max_size=MAX_PAYLOAD_BYTES,
     )
     bus = InProcessBus()
     sio = frames.Server(
@@ -48,6 +50,9 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
         # Origins are checked per site in the /customer connect handler and per console in
         # /agent: the widget is embedded on the shops' own origins, so engine.io lets all in.
         cors_allowed_origins="*",
+        # ... but no cookie or credential ever rides on that: with the default, engine.io
+        # answered any Origin with Access-Control-Allow-Credentials: true.
+        cors_credentials=False,
         max_http_buffer_size=MAX_PAYLOAD_BYTES,
         ping_interval=20,
         ping_timeout=20,

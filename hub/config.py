@@ -94,6 +94,8 @@ class Config:
     turn_secret: str = field(default="", repr=False)
     turn_urls: tuple[str, ...] = ()
     turn_ttl_s: int = 12 * 3600
+    # When set, GET /metrics wants Authorization: Bearer <it>. Kept out of repr like the TURN one.
+    metrics_token: str = field(default="", repr=False)
     max_message_chars: int = 4000
     rate_limit_per_s: float = 20.0
     rate_limit_burst: int = 40
@@ -143,6 +145,7 @@ class Config:
             "trust_forwarded": env.get("HUB_TRUST_FORWARDED", "").lower() in ("1", "true", "yes"),
             "ice_servers": ice,
             **_turn(env),
+            "metrics_token": env.get("HUB_METRICS_TOKEN", "").strip(),
             "rate_limit_per_s": _float(env, "HUB_RATE_LIMIT", 20.0),
             "rate_limit_burst": _int(env, "HUB_RATE_BURST", 40),
             "andon_threshold": _int(env, "HUB_ANDON_THRESHOLD", 2),

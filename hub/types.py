@@ -7,6 +7,7 @@ before any action sees it. Actions take the parsed models, so the wire contract 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
@@ -36,9 +37,24 @@ def _e164(value: str) -> str:
 # A phone number as the hub stores it: E.164 (identify, a callback, a survey's follow-up).
 Phone = Annotated[str, AfterValidator(_e164)]
 
+# NUL, and the bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): a
+# name or a message holding them can show the agent other text than it says (an "invoice"
+# that reads backwards). Refused, not stripped: the sender learns at once, and what is stored
+# is exactly what was sent. The marks U+200E and U+200F, which right-to-left text needs, pass.
+CONTROLS = re.compile("[\x00\u202a-\u202e\u2066-\u2069]")
+
+
+def _plain(value: str) -> str:
+    if CONTROLS.search(value):
+        raise ValueError("must not hold NUL or bidi override characters")
+    return value
+
+
+Plain = AfterValidator(_plain)
+
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 ClientId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True), Plain]
 Channel = Literal["chat", "video", "callback"]
 MAX_TEXT = 4000
 
@@ -66,7 +82,7 @@ class Payload(BaseModel):
 
 
 class Text(Payload):
-    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT)]
+    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT), Plain]
 
     @field_validator("text")
     @classmethod
@@ -101,7 +117,7 @@ class ContactRequest(Payload):
     channel: Channel
     # Skills an agent needs for this contact (a language, a department), set by the shop's page.
     skills: Annotated[list[Skill], Field(max_length=5)] = []
-    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT)] | None = None
+    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT), Plain] | None = None
     phone: Phone | None = None
     not_before: Timestamp | None = None
 
@@ -157,7 +173,7 @@ def _web_url(value: str) -> str:
 
 class Page(Payload):
     url: Annotated[str, StringConstraints(min_length=1, max_length=2000), AfterValidator(_web_url)]
-    title: Annotated[str, StringConstraints(max_length=300)] | None = None
+    title: Annotated[str, StringConstraints(max_length=300), Plain] | None = None
     # What the page shows, when the shop says (``Lifeline.setContext({product, order_id,
     # cart})``): shown to the agent; the product is the wrap-up's default.
     product: Product | None = None
@@ -169,7 +185,7 @@ class SurveyAnswer(Payload):
     contact_id: Id
     resolved: bool
     effort: Annotated[int, Field(ge=1, le=7)] | None = None
-    comment: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    comment: Annotated[str, StringConstraints(max_length=2000), Plain] | None = None
     phone: Phone | None = None
 
 

@@ -33,6 +33,10 @@ CUSTOMER_CASES: list[tuple[str, Any, str]] = [
     ("identify", {"phone": PHONE + "\n"}, "phone with a trailing newline"),
     ("identify", {"name": ""}, "empty name"),
     ("identify", {"name": ["Pat"]}, "name not a string"),
+    ("identify", {"name": "Pat\x00"}, "a NUL in the name"),
+    ("identify", {"name": "Pat \u202eecioval"}, "a right-to-left override in the name"),
+    ("identify", {"name": "\u2066Pat\u2069"}, "a bidi isolate in the name"),
+    ("contact.request", {"channel": "chat", "text": "pay \u202dhere"}, "an override in the text"),
     ("contact.request", {}, "channel missing"),
     ("contact.request", {"channel": "fax"}, "bad channel enum"),
     ("contact.request", {"channel": 1}, "channel not a string"),
@@ -81,6 +85,13 @@ CUSTOMER_CASES: list[tuple[str, Any, str]] = [
     ("message.send", {"conversation_id": 1, "client_id": "c1", "text": "hi"}, "conv int"),
     ("message.send", ["{conv}", "c1", "hi"], "a list"),
     ("message.send", "hi", "a string"),
+    ("message.send", {"conversation_id": "{conv}", "client_id": "c1", "text": "a\x00b"}, "NUL"),
+    (
+        "message.send",
+        {"conversation_id": "{conv}", "client_id": "c1", "text": "see invoice\u202efdp.exe"},
+        "a right-to-left override",
+    ),
+    ("page", {"url": "https://shop.example/", "title": "Cart\u202a"}, "an embedding in the title"),
     ("history", {"conversation_id": "{conv}", "after_seq": -1}, "after_seq negative"),
     ("history", {"conversation_id": "{conv}", "after_seq": "3"}, "after_seq a string"),
     ("history", {"conversation_id": "{conv}", "after_seq": 1.5}, "after_seq a float"),
@@ -154,6 +165,7 @@ AGENT_CASES: list[tuple[str, Any, str]] = [
     ("history", {"conversation_id": "{conv}", "after_seq": 10**30}, "after_seq huge"),
     ("note.add", {"conversation_id": "{conv}", "client_id": "n1", "text": LONG}, "too long"),
     ("note.add", {"conversation_id": "{conv}", "client_id": "n1", "text": 1}, "text a number"),
+    ("note.add", {"conversation_id": "{conv}", "client_id": "n1", "text": "\u2067x"}, "isolate"),
     ("typing", {"conversation_id": "{conv}", "typing": 1}, "typing a number"),
     ("snapshot", "now", "a string"),
     (
@@ -302,6 +314,11 @@ async def test_malformed_payloads_are_refused_whole(hub_server: HubServer) -> No
         "message.send", {"conversation_id": conv, "client_id": "max", "text": "y" * 4000}
     )
     assert ok["ok"] and ok["seq"] == before["customer_history"]["events"][-1]["seq"] + 1
+    # Right-to-left text and its marks (U+200F) are text, not overrides.
+    rtl = await world.shopper.call(
+        "message.send", {"conversation_id": conv, "client_id": "rtl", "text": "\u200fمرحبا 42"}
+    )
+    assert rtl["ok"], rtl
     await sue.close()
     await world.close()
 

@@ -72,9 +72,13 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
 
 @web.middleware
 async def origin_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """The REST API answers the console's own origin and configured ones, nothing else."""
+    """The REST API answers the console's own origin and configured ones, nothing else.
+
+    ``Origin: null`` (a sandboxed frame, a file:// page) is a browser too, and not the
+    console: refused, as the socket namespaces refuse it.
+    """
     origin = request.headers.get("Origin")
-    if request.path.startswith("/api/") and origin and origin != "null":
+    if request.path.startswith("/api/") and origin:
         hub = request.app[HUB_KEY]
         from urllib.parse import urlsplit
 
@@ -161,10 +165,10 @@ async def get_events(request: web.Request) -> web.Response:
     agent = await authenticated_agent(request)
     hub = request.app[HUB_KEY]
     raw_after = request.query.get("after_seq", "0")
-    try:
-        after_seq = int(raw_after)
-    except ValueError:
-        raise Invalid("after_seq must be a whole number") from None
+    # ASCII digits only: int() also takes "1_0", " 7" and Arabic-Indic digits.
+    if not (raw_after.isascii() and raw_after.isdigit()) or len(raw_after) > 20:
+        raise Invalid("after_seq must be a whole number")
+    after_seq = int(raw_after)
     p = types.parse(
         types.History,
         {"conversation_id": request.match_info["conversation_id"], "after_seq": after_seq},
