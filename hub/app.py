@@ -13,7 +13,7 @@ from hub.clock import Clock, SystemClock
 from hub.config import Config
 from hub.core.routing import Engine
 from hub.edges import frames
-from hub.edges.headers import metrics_middleware
+from hub.edges.headers import console_middleware, metrics_middleware
 from hub.edges.http import HUB_KEY, errors_middleware, origin_middleware, setup_routes
 from hub.edges.realtime import AgentEdge, CustomerEdge
 from hub.live import Live
@@ -40,7 +40,7 @@ SHUTDOWN_TIMEOUT_S = 2.0
 def create_app(config: Config, *, clock: Clock | None = None) -> web.Application:
     """The hub as an aiohttp application. ``clock`` is for tests that move time by hand."""
     app = web.Application(
-        middlewares=[errors_middleware, origin_middleware, metrics_middleware],
+        middlewares=[errors_middleware, origin_middleware, metrics_middleware, console_middleware],
         client_max_size=MAX_PAYLOAD_BYTES,
     )
     bus = InProcessBus()

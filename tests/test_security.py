@@ -319,3 +319,25 @@ async def test_metrics_want_the_metrics_token_when_one_is_set(
     assert_error(status, body, 401, "unauthorized")
     status, text, _ = await http_get(hub_server, "/metrics", token)
     assert status == 200 and "lifeline_" in text
+
+
+async def test_the_console_is_served_with_a_strict_policy(hub_server: HubServer) -> None:
+    await hub_server.add_site("guarded", origins=["https://shop.example"])
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{hub_server.url}/console/") as r:
+            assert r.status == 200
+            headers = r.headers
+        async with http.get(f"{hub_server.url}/console/console.js") as r:
+            script = r.headers
+    directives = [d.partition(" ") for d in headers["Content-Security-Policy"].split("; ")]
+    policy = {name: value for name, _, value in directives}
+    assert policy["default-src"] == "'self'" and policy["script-src"] == "'self'"
+    assert policy["frame-ancestors"] == "'none'" and policy["object-src"] == "'none'"
+    # The replay shows the shops' images, styles and fonts; nothing else's.
+    for directive in ("img-src", "style-src", "font-src"):
+        assert "https://shop.example" in policy[directive].split(), directive
+        assert "*" not in policy[directive] and "https:" not in policy[directive].split()
+    assert "'self'" in policy["connect-src"] and "ws://" in policy["connect-src"]
+    for h in (headers, script):
+        assert h["X-Content-Type-Options"] == "nosniff"
+        assert h["Referrer-Policy"] == "no-referrer"

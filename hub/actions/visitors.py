@@ -30,6 +30,16 @@ async def site_by_key(hub: Hub, key: str) -> dict[str, Any] | None:
     return site
 
 
+async def declared_origins(hub: Hub) -> list[str]:
+    """Every origin a site declares (``hub sites add --origins``): where shops' pages live."""
+    async with hub.reads.connect() as conn:
+        rows = await queries.all_sites(conn)
+    found: set[str] = set()
+    for row in rows:
+        found.update(o for o in row["origins"] or () if isinstance(o, str))
+    return sorted(found)
+
+
 async def connect(
     hub: Hub, sid: str, site: dict[str, Any], token: str | None
 ) -> tuple[Visitor, dict[str, Any]]:
