@@ -99,6 +99,9 @@ class Config:
     max_message_chars: int = 4000
     rate_limit_per_s: float = 20.0
     rate_limit_burst: int = 40
+    # Customer sockets one client address may hold at once (0: no cap). Shoppers behind one
+    # NAT share an address, so it is generous; it stops one host opening thousands.
+    max_connections_per_address: int = 100
     # After the contact (DESIGN §9): an andon is raised when this many different customers end
     # contacts of one site with the same reason and product within the window.
     andon_threshold: int = 2
@@ -148,6 +151,7 @@ class Config:
             "metrics_token": env.get("HUB_METRICS_TOKEN", "").strip(),
             "rate_limit_per_s": _float(env, "HUB_RATE_LIMIT", 20.0),
             "rate_limit_burst": _int(env, "HUB_RATE_BURST", 40),
+            "max_connections_per_address": _int(env, "HUB_MAX_CONNECTIONS_PER_ADDRESS", 100),
             "andon_threshold": _int(env, "HUB_ANDON_THRESHOLD", 2),
             "andon_window_s": _float(env, "HUB_ANDON_WINDOW_DAYS", 7.0) * 86400.0,
             "abandon_after_s": _float(env, "HUB_ABANDON_AFTER", 60.0),
