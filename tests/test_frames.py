@@ -3,8 +3,10 @@ each kind logged once per interval, never a traceback per frame."""
 
 from __future__ import annotations
 
+import json
 import logging
 
+import aiohttp
 import pytest
 
 from hub.edges.frames import FrameLog
@@ -65,4 +67,26 @@ def test_each_kind_is_logged_once_per_interval(caplog: pytest.LogCaptureFixture)
         "closed a connection that sent a malformed engine.io frame (0 more since the last line)",
         "closed a connection that sent a malformed event frame (0 more since the last line)",
         "closed a connection that sent a malformed engine.io frame (4 more since the last line)",
+    ]
+
+
+async def test_a_malformed_packet_over_long_polling_ends_its_session(
+    hub_server: HubServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    base = f"{hub_server.url}/socket.io/?EIO=4&transport=polling"
+    async with aiohttp.ClientSession() as http:
+        async with http.get(base) as r:
+            sid = json.loads((await r.text())[1:])["sid"]
+        auth = json.dumps({"site_key": hub_server.site_key, "visitor_token": None})
+        async with http.post(f"{base}&sid={sid}", data=f"40/customer,{auth}") as r:
+            assert r.status == 200
+        # Answered at once (it hung while the hub waited to send its close), and the end.
+        async with http.post(f"{base}&sid={sid}", data='42/customer,["history",') as r:
+            assert r.status == 200
+        async with http.post(f"{base}&sid={sid}", data="3") as r:
+            assert r.status == 400
+    assert not any(r.exc_info for r in caplog.records)
+    assert [r.getMessage() for r in caplog.records if r.name == "hub.edges.frames"] == [
+        "closed a connection that sent a malformed socket.io frame (0 more since the last line)"
     ]

@@ -123,4 +123,9 @@ class Server(socketio.AsyncServer):  # type: ignore[misc]
             await super()._handle_eio_message(eio_sid, data)
         except BadFrame as exc:
             self.frame_log.dropped(exc.kind)
-            await self.eio.disconnect(eio_sid)
+            # Not eio.disconnect(), which waits for the close packet to be sent: over long
+            # polling that wait needs the client's next GET, and the bad POST hung meanwhile.
+            socket = self.eio.sockets.get(eio_sid)
+            if socket is not None:
+                await socket.close(wait=False, reason=self.eio.reason.SERVER_DISCONNECT)
+                self.eio.sockets.pop(eio_sid, None)
