@@ -42,6 +42,7 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
     app = web.Application(
         middlewares=[errors_middleware, origin_middleware, metrics_middleware, console_middleware],
         client_max_size=MAX_PAYLOAD_BYTES,
+        handler_args={"logger": frames.RequestLog()},
     )
     bus = InProcessBus()
     sio = frames.Server(

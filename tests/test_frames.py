@@ -3,6 +3,7 @@ each kind logged once per interval, never a traceback per frame."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
@@ -89,4 +90,26 @@ async def test_a_malformed_packet_over_long_polling_ends_its_session(
     assert not any(r.exc_info for r in caplog.records)
     assert [r.getMessage() for r in caplog.records if r.name == "hub.edges.frames"] == [
         "closed a connection that sent a malformed socket.io frame (0 more since the last line)"
+    ]
+
+
+async def test_an_unreadable_http_request_is_logged_once_without_its_bytes(
+    hub_server: HubServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    host, port = hub_server.url.removeprefix("http://").split(":")
+    secret = "SECRET-" + "x" * 9000
+    for _ in range(5):
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(f"GET /healthz HTTP/1.1\r\nHost: hub\r\nX-Big: {secret}\r\n\r\n".encode())
+        await writer.drain()
+        answer = await reader.read(65536)
+        writer.close()
+        await writer.wait_closed()
+        assert answer.startswith(b"HTTP/1.") and b" 400 " in answer.split(b"\r\n")[0]
+    assert not any(r.exc_info for r in caplog.records)
+    assert not any("SECRET" in r.getMessage() for r in caplog.records)
+    assert [r.getMessage() for r in caplog.records if r.name == "hub.edges.frames"] == [
+        "closed a connection that sent a malformed LineTooLong HTTP request"
+        " (0 more since the last line)"
     ]

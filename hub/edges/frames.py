@@ -17,6 +17,7 @@ from typing import Any
 
 import engineio
 import socketio
+from aiohttp.http_exceptions import HttpProcessingError
 from engineio.async_drivers.aiohttp import WebSocket
 from socketio import packet
 
@@ -41,10 +42,15 @@ class FrameLog:
     """Logs a kind once per ``interval_s``, with how many of it were dropped in between."""
 
     def __init__(
-        self, interval_s: float = LOG_INTERVAL_S, clock: Callable[[], float] = time.monotonic
+        self,
+        interval_s: float = LOG_INTERVAL_S,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        what: str = "frame",
     ) -> None:
         self.interval_s = interval_s
         self.clock = clock
+        self.what = what
         self._last: dict[str, float] = {}
         self._quiet: dict[str, int] = {}
 
@@ -57,10 +63,31 @@ class FrameLog:
         self._last[kind] = now
         since = self._quiet.pop(kind, 0)
         log.warning(
-            "closed a connection that sent a malformed %s frame (%d more since the last line)",
+            "closed a connection that sent a malformed %s %s (%d more since the last line)",
             kind,
+            self.what,
             since,
         )
+
+
+class RequestLog(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """aiohttp's ``aiohttp.server`` log, given to its request handlers (``handler_args``).
+
+    A request aiohttp cannot parse (a header over 8 KB, a request line that is not HTTP) was
+    logged with a traceback each time, the offending bytes in it: here it is one line per kind
+    per interval, without them. Anything else is logged as aiohttp logs it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.getLogger("aiohttp.server"), {})
+        self.unreadable = FrameLog(what="HTTP request")
+
+    def exception(self, msg: object, *args: object, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info")
+        if isinstance(exc, HttpProcessingError):
+            self.unreadable.dropped(type(exc).__name__)
+            return
+        super().exception(msg, *args, **kwargs)
 
 
 class HubPacket(packet.Packet):  # type: ignore[misc]
