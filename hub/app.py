@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 
-import socketio
 from aiohttp import web
 
 from hub.actions.context import Hub
@@ -13,6 +12,8 @@ from hub.bus import InProcessBus
 from hub.clock import Clock, SystemClock
 from hub.config import Config
 from hub.core.routing import Engine
+from hub.edges import frames
+from hub.edges.headers import console_middleware, metrics_middleware
 from hub.edges.http import HUB_KEY, errors_middleware, origin_middleware, setup_routes
 from hub.edges.realtime import AgentEdge, CustomerEdge
 from hub.live import Live
@@ -39,15 +40,20 @@ SHUTDOWN_TIMEOUT_S = 2.0
 def create_app(config: Config, *, clock: Clock | None = None) -> web.Application:
     """The hub as an aiohttp application. ``clock`` is for tests that move time by hand."""
     app = web.Application(
-        middlewares=[errors_middleware, origin_middleware], client_max_size=MAX_PAYLOAD_BYTES
+        middlewares=[errors_middleware, origin_middleware, metrics_middleware, console_middleware],
+        client_max_size=MAX_PAYLOAD_BYTES,
+        handler_args={"logger": frames.RequestLog()},
     )
     bus = InProcessBus()
-    sio = socketio.AsyncServer(
+    sio = frames.Server(
         async_mode="aiohttp",
         client_manager=bus.manager(),
         # Origins are checked per site in the /customer connect handler and per console in
         # /agent: the widget is embedded on the shops' own origins, so engine.io lets all in.
         cors_allowed_origins="*",
+        # ... but no cookie or credential ever rides on that: with the default, engine.io
+        # answered any Origin with Access-Control-Allow-Credentials: true.
+        cors_credentials=False,
         max_http_buffer_size=MAX_PAYLOAD_BYTES,
         ping_interval=20,
         ping_timeout=20,

@@ -82,6 +82,9 @@ class Config:
     login_account_limit: int = 5
     login_address_limit: int = 20
     login_window_s: float = 15 * 60.0
+    # How many argon2 checks run at once, each in a thread off the event loop: a burst of
+    # logins waits its turn instead of freezing every chat (each check takes ~50 ms of CPU).
+    login_concurrency: int = 2
     # Take the client address from the last X-Forwarded-For entry (behind a reverse proxy that
     # sets it); otherwise every login behind the proxy would share the proxy's address.
     trust_forwarded: bool = False
@@ -91,9 +94,14 @@ class Config:
     turn_secret: str = field(default="", repr=False)
     turn_urls: tuple[str, ...] = ()
     turn_ttl_s: int = 12 * 3600
+    # When set, GET /metrics wants Authorization: Bearer <it>. Kept out of repr like the TURN one.
+    metrics_token: str = field(default="", repr=False)
     max_message_chars: int = 4000
     rate_limit_per_s: float = 20.0
     rate_limit_burst: int = 40
+    # Customer sockets one client address may hold at once (0: no cap). Shoppers behind one
+    # NAT share an address, so it is generous; it stops one host opening thousands.
+    max_connections_per_address: int = 100
     # After the contact (DESIGN §9): an andon is raised when this many different customers end
     # contacts of one site with the same reason and product within the window.
     andon_threshold: int = 2
@@ -136,11 +144,14 @@ class Config:
             "login_account_limit": _int(env, "HUB_LOGIN_ACCOUNT_LIMIT", 5),
             "login_address_limit": _int(env, "HUB_LOGIN_ADDRESS_LIMIT", 20),
             "login_window_s": _float(env, "HUB_LOGIN_WINDOW", 15 * 60.0),
+            "login_concurrency": _int(env, "HUB_LOGIN_CONCURRENCY", 2),
             "trust_forwarded": env.get("HUB_TRUST_FORWARDED", "").lower() in ("1", "true", "yes"),
             "ice_servers": ice,
             **_turn(env),
+            "metrics_token": env.get("HUB_METRICS_TOKEN", "").strip(),
             "rate_limit_per_s": _float(env, "HUB_RATE_LIMIT", 20.0),
             "rate_limit_burst": _int(env, "HUB_RATE_BURST", 40),
+            "max_connections_per_address": _int(env, "HUB_MAX_CONNECTIONS_PER_ADDRESS", 100),
             "andon_threshold": _int(env, "HUB_ANDON_THRESHOLD", 2),
             "andon_window_s": _float(env, "HUB_ANDON_WINDOW_DAYS", 7.0) * 86400.0,
             "abandon_after_s": _float(env, "HUB_ABANDON_AFTER", 60.0),
@@ -157,6 +168,8 @@ class Config:
             raise SystemExit("HUB_ANDON_WINDOW_DAYS and HUB_ABANDON_AFTER must be positive")
         if min(values["login_account_limit"], values["login_address_limit"]) < 1:
             raise SystemExit("HUB_LOGIN_ACCOUNT_LIMIT and HUB_LOGIN_ADDRESS_LIMIT must be >= 1")
+        if values["login_concurrency"] < 1:
+            raise SystemExit("HUB_LOGIN_CONCURRENCY must be at least 1")
         if values["login_window_s"] <= 0 or values["session_check_s"] <= 0:
             raise SystemExit("HUB_LOGIN_WINDOW and HUB_SESSION_CHECK must be positive")
         return cls(**values)

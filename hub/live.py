@@ -82,6 +82,8 @@ class Live:
         # Failed logins per account and per client address, made at the first login (they
         # need the configuration). In this process's memory: cluster mode moves them to Redis.
         self.login_failures: tuple[FailureWindow, FailureWindow] | None = None
+        # The argon2 checks allowed to run at once (hub.actions.agents), made at the first login.
+        self.login_slots: asyncio.Semaphore | None = None
         # The router sleeps until ``wakes_at`` (the engine's next deadline) or until woken.
         self.wake = asyncio.Event()
         self.wakes_at: float | None = None

@@ -6,9 +6,12 @@ before any action sees it. Actions take the parsed models, so the wire contract 
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -36,9 +39,24 @@ def _e164(value: str) -> str:
 # A phone number as the hub stores it: E.164 (identify, a callback, a survey's follow-up).
 Phone = Annotated[str, AfterValidator(_e164)]
 
+# NUL, and the bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): a
+# name or a message holding them can show the agent other text than it says (an "invoice"
+# that reads backwards). Refused, not stripped: the sender learns at once, and what is stored
+# is exactly what was sent. The marks U+200E and U+200F, which right-to-left text needs, pass.
+CONTROLS = re.compile("[\x00\u202a-\u202e\u2066-\u2069]")
+
+
+def _plain(value: str) -> str:
+    if CONTROLS.search(value):
+        raise ValueError("must not hold NUL or bidi override characters")
+    return value
+
+
+Plain = AfterValidator(_plain)
+
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 ClientId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True), Plain]
 Channel = Literal["chat", "video", "callback"]
 MAX_TEXT = 4000
 
@@ -83,7 +101,7 @@ def _no_nul(value: Any) -> Any:
 class Payload(BaseModel):
     # Unknown fields are ignored so that newer clients can talk to older hubs; known fields are
     # strictly typed: "3" is not a number and 1 is not a string.
-    model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
+    model_config = ConfigDict(extra="ignore", strict=True, frozen=True, allow_inf_nan=False)
 
     @field_validator("*")
     @classmethod
@@ -92,7 +110,7 @@ class Payload(BaseModel):
 
 
 class Text(Payload):
-    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT)]
+    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT), Plain]
 
     @field_validator("text")
     @classmethod
@@ -127,7 +145,7 @@ class ContactRequest(Payload):
     channel: Channel
     # Skills an agent needs for this contact (a language, a department), set by the shop's page.
     skills: Annotated[list[Skill], Field(max_length=5)] = []
-    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT)] | None = None
+    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT), Plain] | None = None
     phone: Phone | None = None
     not_before: Timestamp | None = None
 
@@ -170,9 +188,20 @@ class CartItem(Payload):
     qty: Annotated[int, Field(ge=1, le=999)] | None = None
 
 
+def _web_url(value: str) -> str:
+    """Only a page of the web: the console makes it a link, and ``javascript:`` must not be one."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        raise ValueError("must be an http or https URL") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http or https URL")
+    return value
+
+
 class Page(Payload):
-    url: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
-    title: Annotated[str, StringConstraints(max_length=300)] | None = None
+    url: Annotated[str, StringConstraints(min_length=1, max_length=2000), AfterValidator(_web_url)]
+    title: Annotated[str, StringConstraints(max_length=300), Plain] | None = None
     # What the page shows, when the shop says (``Lifeline.setContext({product, order_id,
     # cart})``): shown to the agent; the product is the wrap-up's default.
     product: Product | None = None
@@ -184,7 +213,7 @@ class SurveyAnswer(Payload):
     contact_id: Id
     resolved: bool
     effort: Annotated[int, Field(ge=1, le=7)] | None = None
-    comment: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    comment: Annotated[str, StringConstraints(max_length=2000), Plain] | None = None
     phone: Phone | None = None
 
 
@@ -268,8 +297,18 @@ class Query(BaseModel):
         return _no_nul(value)
 
 
-Positive = Annotated[float, Field(gt=0)]
-Percent = Annotated[float, Field(gt=0, lt=100)]
+def _ascii_number(value: Any) -> Any:
+    """A number in a query string is plain ASCII decimal: ``int()`` and pydantic also take
+    ``1_0``, ``+7``, `` 7`` and other scripts' digits, which no client means to send."""
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{1,18}(\.[0-9]{1,18})?", value):
+        raise ValueError("must be a number in ASCII digits")
+    return value
+
+
+QueryNumber = Annotated[float, BeforeValidator(_ascii_number)]
+QueryCount = Annotated[int, BeforeValidator(_ascii_number)]
+Positive = Annotated[QueryNumber, Field(gt=0)]
+Percent = Annotated[QueryNumber, Field(gt=0, lt=100)]
 
 
 class Order(Payload):
@@ -336,7 +375,7 @@ class FlagsQuery(Query):
 class EventsQuery(Query):
     """``GET /api/v1/conversations/{id}/events?after_seq=N``: as ``history`` asks."""
 
-    after_seq: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+    after_seq: Annotated[QueryCount, Field(ge=0, le=2**31 - 1)] = 0
 
 
 # REST paths: what ``{...}`` in a route's path may hold, checked like a query.
@@ -365,14 +404,14 @@ class SeriesQuery(ReportQuery):
 class StaffingQuery(Query):
     """``GET /api/v1/reports/staffing`` (DESIGN §9): a forecast, answered by Erlang C."""
 
-    volume: Annotated[float, Field(ge=0)]
+    volume: Annotated[QueryNumber, Field(ge=0)]
     interval_s: Positive
     aht_s: Positive
-    threshold_s: Annotated[float, Field(ge=0)]
+    threshold_s: Annotated[QueryNumber, Field(ge=0)]
     target_pct: Percent
-    max_occupancy_pct: Annotated[float, Field(gt=0, le=100)] = 85.0
-    shrinkage_pct: Annotated[float, Field(ge=0, lt=100)] = 30.0
-    concurrency: Annotated[int, Field(ge=1, le=50)] = 1
+    max_occupancy_pct: Annotated[QueryNumber, Field(gt=0, le=100)] = 85.0
+    shrinkage_pct: Annotated[QueryNumber, Field(ge=0, lt=100)] = 30.0
+    concurrency: Annotated[QueryCount, Field(ge=1, le=50)] = 1
 
 
 # REST answers: what each route sends back, described in the OpenAPI document
@@ -653,12 +692,34 @@ P = TypeVar("P", bound=Payload)
 Q = TypeVar("Q", bound=BaseModel)
 
 
+def non_finite(data: Any) -> bool:
+    """Whether ``data`` holds NaN or an infinity anywhere, however deep (walked without recursion).
+
+    JSON has no such numbers, but Python's ``json`` reads ``NaN`` and ``Infinity``; relayed
+    as they are (a co-browse batch is opaque to the hub), they break the parser of the other
+    side's browser, which then drops its socket.
+    """
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
 def parse(model: type[Q], data: Any) -> Q:
     """Validate ``data`` against ``model`` or raise :class:`Invalid` naming the first problem."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise Invalid("the payload must be a JSON object")
+    if non_finite(data):
+        raise Invalid("payload: numbers must be finite (no NaN or Infinity)")
     try:
         return model.model_validate(data)
     except ValidationError as exc:

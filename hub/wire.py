@@ -34,7 +34,8 @@ class OrjsonCodec:
 
     engine.io passes ``separators`` (orjson's output is compact already) and wants ``str``.
     What orjson refuses and the standard library takes (an integer key, a number beyond 64
-    bits) is encoded by the standard library, so a packet never fails for the codec's sake.
+    bits) is encoded by the standard library, so a packet never fails for the codec's sake;
+    likewise for reading.
     """
 
     def __init__(self) -> None:
@@ -51,7 +52,13 @@ class OrjsonCodec:
             return json.dumps(obj, **kwargs)
 
     def loads(self, data: str | bytes, **_kwargs: Any) -> Any:
-        return self._loads(data)
+        try:
+            return self._loads(data)
+        except ValueError:
+            # What orjson refuses the standard library may read (``NaN``, ``Infinity``): read
+            # alike with either codec, such a payload is then refused with ``invalid`` at the
+            # edge (hub.types.parse), and a packet that is not JSON at all fails here as before.
+            return json.loads(data)
 
 
 def packet_codec() -> Any:

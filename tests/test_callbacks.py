@@ -241,3 +241,28 @@ async def test_a_declined_callback_is_shown_offered_to_the_next_agent(
     snapshot = await agents[second].call("snapshot", {})
     (listed,) = [c for c in snapshot["callbacks"] if c["id"] == contact_id]
     assert listed["state"] == "offered" and listed["agent_id"] == snapshot["agent"]["id"]
+
+
+@pytest.mark.parametrize("result", ["reached", "no_answer"])
+async def test_a_supervisors_outcome_ends_the_callback_as_its_agent(
+    clients: Clients, manual_clock: HandClock, result: str
+) -> None:
+    ada = await clients.ada()
+    sue = await clients.agent("sue@example.com", "sue-password", available=False)
+    shopper, contact_id = await callback(clients)
+    offer = await take(ada, contact_id)
+
+    await outcome(sue, contact_id, result)
+    await settled(manual_clock, ada, shopper)
+    if result == "reached":
+        # Ada is told, as if she had given the outcome herself.
+        ended = await ada.next("contact.ended", about(contact_id))
+        assert ended == {"contact_id": contact_id, "reason": "reached"}
+        await sue.quiet("contact.ended", about(contact_id))
+    # Either way Ada has left the room: the customer's later messages are not hers.
+    ack = await shopper.call(
+        "message.send",
+        {"conversation_id": offer["conversation_id"], "client_id": "after", "text": "still here?"},
+    )
+    assert ack["ok"], ack
+    await ada.quiet("event", lambda e: e["data"].get("client_id") == "after")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Any
 
 import aiohttp
 import pytest
 
 from tests.kit.hub import HandClock, HubServer
+from tests.kit.wire import customer
 
 pytestmark = pytest.mark.usefixtures("manual_clock")
 
@@ -16,6 +18,8 @@ ADA = ("ada@example.com", "ada-password")
 BOB = ("bob@example.com", "bob-password")
 SUE = ("sue@example.com", "sue-password")
 WINDOW_S = 900.0
+# How long a held password check waits at most before it lets go by itself.
+GATE_S = 5.0
 
 
 async def attempt(
@@ -159,3 +163,48 @@ async def test_a_team_behind_one_address_signs_in_at_once(hub_server: HubServer)
         *(attempt(hub_server, email, password, office) for email, password in (ADA, BOB, SUE) * 3)
     )
     assert [status for status, _, _ in answers] == [200] * 9
+
+
+@pytest.mark.parametrize(
+    "hub_config",
+    [{"login_concurrency": 1, "login_account_limit": 100, "login_address_limit": 100}],
+)
+async def test_logins_under_way_leave_the_loop_to_others(
+    hub_server: HubServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A password check held open until the customer's ack is in: were it on the event loop,
+    # the hub could answer nothing until it let go (after GATE_S, and the test fails).
+    from hub.actions import agents
+    from hub.core import credentials
+
+    gate = threading.Event()
+    inside = threading.Semaphore(0)
+    checks = {"now": 0, "most": 0}
+    lock = threading.Lock()
+
+    def held(password_hash: str | None, password: str) -> bool:
+        with lock:
+            checks["now"] += 1
+            checks["most"] = max(checks["most"], checks["now"])
+        inside.release()
+        gate.wait(GATE_S)
+        with lock:
+            checks["now"] -= 1
+        return credentials.verify_password(password_hash, password)
+
+    monkeypatch.setattr(agents, "verify_password", held)
+    shopper = await customer(hub_server.url, hub_server.site_key)
+    ack = await shopper.call("contact.request", {"channel": "chat", "text": "Hello"})
+    # Known and unknown emails alike: each one's check is under way or waiting its turn.
+    emails = [ADA[0], "nobody@example.com", BOB[0], "ghost@example.com"]
+    logins = [asyncio.ensure_future(attempt(hub_server, e, "wrong-password")) for e in emails]
+    assert await asyncio.to_thread(inside.acquire, timeout=GATE_S)
+    history = await shopper.call(
+        "history", {"conversation_id": ack["conversation_id"], "after_seq": 0}
+    )
+    assert history["ok"] and not any(t.done() for t in logins)
+    gate.set()
+    answers = await asyncio.gather(*logins)
+    assert [status for status, _, _ in answers] == [401] * 4
+    assert checks["most"] == 1  # login_concurrency
+    await shopper.close()

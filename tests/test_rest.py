@@ -186,7 +186,8 @@ async def test_conversation_events_after_seq(hub_server: HubServer) -> None:
     status, body, _ = await request(hub_server, "GET", f"{path}?after_seq=5", token)
     assert (status, body) == (200, {"events": []})
 
-    for bad in ("abc", "-1", "2.5", "", "1e3"):
+    # ASCII digits only: Python's int() also reads "1_0", " 2", "+2" and "٣" (Arabic-Indic).
+    for bad in ("abc", "-1", "2.5", "", "1e3", "1_0", "%D9%A3", "%202", "%2B2", "2%20"):
         status, body, text = await request(hub_server, "GET", f"{path}?after_seq={bad}", token)
         assert status == 400, (bad, text)
         assert body["error"]["code"] == "invalid", bad

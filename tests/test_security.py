@@ -285,3 +285,59 @@ async def test_errors_and_metrics_never_leak_secrets(
             assert secret not in text, text
         assert secret not in caplog.text
     await shopper.close()
+
+
+async def test_rest_refuses_origin_null(hub_server: HubServer) -> None:
+    # As the socket namespaces do: a sandboxed frame or a file:// page is not the console.
+    token = await login(hub_server.url, "ada@example.com", "ada-password")
+    status, _, body = await http_get(hub_server, "/api/v1/customers/x", token, Origin="null")
+    assert_error(status, body, 403, "forbidden_origin")
+
+
+async def test_the_engineio_handshake_allows_no_credentials(hub_server: HubServer) -> None:
+    async with aiohttp.ClientSession() as http:
+        async with http.get(
+            f"{hub_server.url}/socket.io/?EIO=4&transport=polling", headers={"Origin": EVIL}
+        ) as r:
+            assert r.status == 200
+            # Any page may open a socket (sites are checked at connect), but not with cookies.
+            assert r.headers.get("Access-Control-Allow-Credentials") != "true"
+
+
+@pytest.mark.parametrize("hub_config", [{"metrics_token": "m3trics-" + uuid.uuid4().hex}])
+async def test_metrics_want_the_metrics_token_when_one_is_set(
+    hub_server: HubServer, hub_config: dict[str, Any]
+) -> None:
+    token = hub_config["metrics_token"]
+    agent_token = await login(hub_server.url, "ada@example.com", "ada-password")
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {token}"}):
+        status, text, body = await http_get(hub_server, "/metrics", **headers)
+        assert_error(status, body, 401, "unauthorized")
+        assert token not in text
+    # An agent's token is not the metrics token.
+    status, _, body = await http_get(hub_server, "/metrics", agent_token)
+    assert_error(status, body, 401, "unauthorized")
+    status, text, _ = await http_get(hub_server, "/metrics", token)
+    assert status == 200 and "lifeline_" in text
+
+
+async def test_the_console_is_served_with_a_strict_policy(hub_server: HubServer) -> None:
+    await hub_server.add_site("guarded", origins=["https://shop.example"])
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{hub_server.url}/console/") as r:
+            assert r.status == 200
+            headers = r.headers
+        async with http.get(f"{hub_server.url}/console/console.js") as r:
+            script = r.headers
+    directives = [d.partition(" ") for d in headers["Content-Security-Policy"].split("; ")]
+    policy = {name: value for name, _, value in directives}
+    assert policy["default-src"] == "'self'" and policy["script-src"] == "'self'"
+    assert policy["frame-ancestors"] == "'none'" and policy["object-src"] == "'none'"
+    # The replay shows the shops' images, styles and fonts; nothing else's.
+    for directive in ("img-src", "style-src", "font-src"):
+        assert "https://shop.example" in policy[directive].split(), directive
+        assert "*" not in policy[directive] and "https:" not in policy[directive].split()
+    assert "'self'" in policy["connect-src"] and "ws://" in policy["connect-src"]
+    for h in (headers, script):
+        assert h["X-Content-Type-Options"] == "nosniff"
+        assert h["Referrer-Policy"] == "no-referrer"

@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 
 from tests.kit import cli
+from tests.kit.engineio import RawSocket
 from tests.kit.hub import HandClock, HubServer
 from tests.kit.wire import Wire, agent, customer, login
 
@@ -33,6 +34,10 @@ CUSTOMER_CASES: list[tuple[str, Any, str]] = [
     ("identify", {"phone": PHONE + "\n"}, "phone with a trailing newline"),
     ("identify", {"name": ""}, "empty name"),
     ("identify", {"name": ["Pat"]}, "name not a string"),
+    ("identify", {"name": "Pat\x00"}, "a NUL in the name"),
+    ("identify", {"name": "Pat \u202eecioval"}, "a right-to-left override in the name"),
+    ("identify", {"name": "\u2066Pat\u2069"}, "a bidi isolate in the name"),
+    ("contact.request", {"channel": "chat", "text": "pay \u202dhere"}, "an override in the text"),
     ("contact.request", {}, "channel missing"),
     ("contact.request", {"channel": "fax"}, "bad channel enum"),
     ("contact.request", {"channel": 1}, "channel not a string"),
@@ -86,6 +91,13 @@ CUSTOMER_CASES: list[tuple[str, Any, str]] = [
     ("message.send", {"conversation_id": 1, "client_id": "c1", "text": "hi"}, "conv int"),
     ("message.send", ["{conv}", "c1", "hi"], "a list"),
     ("message.send", "hi", "a string"),
+    ("message.send", {"conversation_id": "{conv}", "client_id": "c1", "text": "a\x00b"}, "NUL"),
+    (
+        "message.send",
+        {"conversation_id": "{conv}", "client_id": "c1", "text": "see invoice\u202efdp.exe"},
+        "a right-to-left override",
+    ),
+    ("page", {"url": "https://shop.example/", "title": "Cart\u202a"}, "an embedding in the title"),
     ("history", {"conversation_id": "{conv}", "after_seq": -1}, "after_seq negative"),
     ("history", {"conversation_id": "{conv}", "after_seq": "3"}, "after_seq a string"),
     ("history", {"conversation_id": "{conv}", "after_seq": 1.5}, "after_seq a float"),
@@ -97,6 +109,10 @@ CUSTOMER_CASES: list[tuple[str, Any, str]] = [
     ("page", {"url": ""}, "empty url"),
     ("page", {"url": "https://shop.example/" + "p" * 2000}, "url too long"),
     ("page", {"url": "https://shop.example/", "title": 5}, "title not a string"),
+    ("page", {"url": "javascript:alert(document.cookie)"}, "a javascript: url"),
+    ("page", {"url": "data:text/html,<script>alert(1)</script>"}, "a data: url"),
+    ("page", {"url": "/checkout"}, "a relative url"),
+    ("page", {"url": "https://[shop"}, "an unparsable url"),
     (
         "rtc.signal",
         {"contact_id": "{contact}", "description": {"type": "pranswer", "sdp": "v=0"}},
@@ -155,6 +171,7 @@ AGENT_CASES: list[tuple[str, Any, str]] = [
     ("history", {"conversation_id": "{conv}", "after_seq": 10**30}, "after_seq huge"),
     ("note.add", {"conversation_id": "{conv}", "client_id": "n1", "text": LONG}, "too long"),
     ("note.add", {"conversation_id": "{conv}", "client_id": "n1", "text": 1}, "text a number"),
+    ("note.add", {"conversation_id": "{conv}", "client_id": "n1", "text": "\u2067x"}, "isolate"),
     ("typing", {"conversation_id": "{conv}", "typing": 1}, "typing a number"),
     ("snapshot", "now", "a string"),
     (
@@ -303,6 +320,11 @@ async def test_malformed_payloads_are_refused_whole(hub_server: HubServer) -> No
         "message.send", {"conversation_id": conv, "client_id": "max", "text": "y" * 4000}
     )
     assert ok["ok"] and ok["seq"] == before["customer_history"]["events"][-1]["seq"] + 1
+    # Right-to-left text and its marks (U+200F) are text, not overrides.
+    rtl = await world.shopper.call(
+        "message.send", {"conversation_id": conv, "client_id": "rtl", "text": "\u200fمرحبا 42"}
+    )
+    assert rtl["ok"], rtl
     await sue.close()
     await world.close()
 
@@ -435,3 +457,47 @@ async def test_rest_refuses_text_with_a_nul_as_invalid(hub_server: HubServer) ->
             async with http.request(method, hub_server.url + path, **extra) as resp:
                 body = await resp.json()
                 assert (resp.status, body["error"]["code"]) == (400, "invalid"), (path, body)
+
+
+@pytest.fixture(params=["orjson", "stdlib"])
+def packet_json(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The codec the hub started next reads its packets with (``HUB_JSON``)."""
+    monkeypatch.setenv("HUB_JSON", request.param)
+    return str(request.param)
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
+async def test_non_finite_numbers_are_refused_at_the_socket_edge(
+    packet_json: str, hub_server: HubServer, number: str
+) -> None:
+    # Not JSON, but Python's json reads them: relayed in a co-browse batch, a bare NaN made
+    # the agent's socket.io client drop its connection.
+    world = await World(hub_server).open()
+    token = world.shopper.received["session"][0]["visitor_token"]
+    raw = await RawSocket(hub_server.url).open()
+    await raw.join("/customer", {"site_key": hub_server.site_key, "visitor_token": token})
+    contact = world.ids["{contact}"]
+    bodies = [
+        f'"cobrowse.events",{{"contact_id":"{contact}","events":[{{"type":3,"x":[{number}]}}]}}',
+        f'"contact.request",{{"channel":"callback","phone":"{PHONE}","not_before":{number}}}',
+        f'"identify",{{"name":"Pat","unknown_field":{number}}}',
+    ]
+    for body in bodies:
+        ack = await raw.call("/customer", body)
+        assert ack["ok"] is False and ack["error"]["code"] == "invalid", (body, ack)
+    await world.ada.quiet("cobrowse.events")
+    await raw.close()
+    await world.close()
+
+
+async def test_non_finite_numbers_are_refused_at_the_rest_edge(hub_server: HubServer) -> None:
+    async with aiohttp.ClientSession() as http:
+        for number in ("NaN", "Infinity", "-Infinity"):
+            body = f'{{"email": "ada@example.com", "password": "x", "extra": {number}}}'
+            async with http.post(
+                f"{hub_server.url}/api/v1/auth/login",
+                data=body,
+                headers={"Content-Type": "application/json"},
+            ) as r:
+                assert r.status == 400, (number, r.status)
+                assert (await r.json())["error"]["code"] == "invalid"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -33,6 +34,18 @@ def _login_failures(hub: Hub) -> tuple[FailureWindow, FailureWindow]:
     return hub.live.login_failures
 
 
+async def _verify(hub: Hub, password_hash: str | None, password: str) -> bool:
+    """argon2 in a thread, at most ``login_concurrency`` at once, so the loop never waits.
+
+    An unknown email is checked against a dummy hash (``verify_password`` with None): it
+    takes as long, and waits for a slot alike, so the time of an answer tells nothing.
+    """
+    if hub.live.login_slots is None:
+        hub.live.login_slots = asyncio.Semaphore(hub.config.login_concurrency)
+    async with hub.live.login_slots:
+        return await asyncio.to_thread(verify_password, password_hash, password)
+
+
 async def login(hub: Hub, email: str, password: str, address: str | None = None) -> dict[str, Any]:
     """A token for the right password of an enabled agent.
 
@@ -60,7 +73,7 @@ async def login(hub: Hub, email: str, password: str, address: str | None = None)
     accounts.fail(email, now)
     async with hub.db.connect() as conn:
         agent = await queries.agent_by_email(conn, email)
-    right = verify_password(agent["password_hash"] if agent else None, password)
+    right = await _verify(hub, agent["password_hash"] if agent else None, password)
     if not right or agent is None or agent["disabled_at"] is not None:
         if address:
             addresses.fail(address, now)

@@ -286,6 +286,9 @@ async def callback_outcome(
         contact = await _assigned_contact(conn, session, p.contact_id)
         if contact["channel"] != "callback":
             raise Invalid("contact_id: this contact is not a callback")
+        # A supervisor may give the outcome for the agent: the contact still ends (or is
+        # requeued) as that agent's, who is told and leaves the room.
+        owner: str = contact["agent_id"]
         attempts = (contact["attempts"] or 0) + 1
         await queries.log_contact_event(
             conn,
@@ -349,17 +352,17 @@ async def callback_outcome(
         status = _callback_status(contact, "retry", p.outcome)
         await hub.notify.to_agents("callback.updated", _callback_view(contact, name, "retry"))
         await hub.notify.to_customer(contact["customer_id"], "callback.updated", status)
-        await hub.notify.agent_leave(session.id, contact["conversation_id"])
+        await hub.notify.agent_leave(owner, contact["conversation_id"])
         meta = hub.live.meta.get(contact["id"])
         if meta is not None:
             meta.attempts = attempts
         await perform.requeue(hub, contact["id"], not_before=contact["not_before"])
-        await perform.agent_changed(hub, session.id)
+        await perform.agent_changed(hub, owner)
     else:
         done = "done" if p.outcome == "reached" else "failed"
         await hub.notify.to_agents("callback.updated", _callback_view(contact, name, done))
         await hub.notify.to_customer(
             contact["customer_id"], "callback.updated", _callback_status(contact, done, p.outcome)
         )
-        await _after_end(hub, contact, session.id, p.outcome)
+        await _after_end(hub, contact, owner, p.outcome)
     return {"ok": True}

@@ -14,20 +14,40 @@ from hub.types import Visitor
 
 # A site added or changed by ``hub sites add`` is seen within this many seconds.
 SITE_CACHE_S = 5.0
+# Sites kept in the cache at most; the oldest read goes first.
+SITE_CACHE_MAX = 1000
 
 
 async def site_by_key(hub: Hub, key: str) -> dict[str, Any] | None:
-    """The site of a ``site_key``: read on every customer connect, so kept a few seconds."""
+    """The site of a ``site_key``: read on every customer connect, so kept a few seconds.
+
+    Only sites are kept, never a miss: made-up keys would otherwise fill the cache, and a
+    site just added would stay unknown until its miss expired.
+    """
     now = hub.clock()
-    cached = hub.live.sites.get(key)
+    cache = hub.live.sites
+    cached = cache.get(key)
     if cached is not None and 0 <= now - cached[0] < SITE_CACHE_S:
         return cached[1]
     async with hub.db.connect() as conn:
         site = await queries.site_by_key(conn, key)
-    hub.live.sites[key] = (now, site)
+    cache.pop(key, None)
     if site is not None:
+        while len(cache) >= SITE_CACHE_MAX:
+            del cache[next(iter(cache))]
+        cache[key] = (now, site)
         hub.live.site_keys[site["id"]] = site["key"]
     return site
+
+
+async def declared_origins(hub: Hub) -> list[str]:
+    """Every origin a site declares (``hub sites add --origins``): where shops' pages live."""
+    async with hub.reads.connect() as conn:
+        rows = await queries.all_sites(conn)
+    found: set[str] = set()
+    for row in rows:
+        found.update(o for o in row["origins"] or () if isinstance(o, str))
+    return sorted(found)
 
 
 async def connect(

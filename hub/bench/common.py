@@ -116,6 +116,7 @@ class Context:
                 # The bench measures capacity, not the per-client abuse limits.
                 "HUB_RATE_LIMIT": "1000000",
                 "HUB_RATE_BURST": "1000000",
+                "HUB_MAX_CONNECTIONS_PER_ADDRESS": "0",
             },
         )
         await server.start()

@@ -43,6 +43,10 @@ TABLE: list[tuple[str, str, str, str, str]] = [
     ("reports", "summary_max_ms", "reports: summary of the day, slowest", "ms", "< 1000"),
     ("reports", "series_ms", "reports: the day by hour (series)", "ms", ""),
     ("reports", "csv_ms", "reports: the day's CSV", "ms", ""),
+    ("logins", "quiet_history_p50_ms", "history ack, quiet, p50", "ms", ""),
+    ("logins", "flood_history_p50_ms", "history ack during 60 wrong logins, p50", "ms", ""),
+    ("logins", "flood_history_max_ms", "history ack in 60 wrong logins, slowest", "ms", "< 250"),
+    ("logins", "flood_s", "60 wrong logins, all answered in", "s", ""),
 ]
 
 # (scenario, key, label with {n}, unit, target): one row for each point of a curve.

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from hub.bench.chat import chat
 from hub.bench.common import Context, Payload
+from hub.bench.logins import logins
 from hub.bench.memory import memory
 from hub.bench.reports import reports
 from hub.bench.routing import routing
@@ -32,8 +33,10 @@ SCENARIOS: dict[str, Callable[[Context], Awaitable[Payload]]] = {
     "scale": scale,
     "soak": soak,
     "reports": reports,
+    "logins": logins,
 }
 
 QUICK = ["routing", "chat", "memory", "video"]
 """What ``all`` runs: the scenarios of every change. ``scale`` and ``soak`` take many minutes
-and ``reports`` seeds 100,000 contacts: they run when named."""
+and ``reports`` seeds 100,000 contacts: they run when named, as does ``logins`` (a check of
+issue 12's flood rather than a figure of every change)."""

@@ -73,9 +73,13 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
 
 @web.middleware
 async def origin_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """The REST API answers the console's own origin and configured ones, nothing else."""
+    """The REST API answers the console's own origin and configured ones, nothing else.
+
+    ``Origin: null`` (a sandboxed frame, a file:// page) is a browser too, and not the
+    console: refused, as the socket namespaces refuse it.
+    """
     origin = request.headers.get("Origin")
-    if request.path.startswith("/api/") and origin and origin != "null":
+    if request.path.startswith("/api/") and origin:
         hub = request.app[HUB_KEY]
         from urllib.parse import urlsplit
 
@@ -91,9 +95,14 @@ async def read_json(request: web.Request, max_bytes: int = 64 * 1024) -> Any:
     if len(raw) > max_bytes:
         raise Invalid("the request body is too large")
     try:
-        return json.loads(raw or b"{}")
+        return json.loads(raw or b"{}", parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError):
         raise Invalid("the request body must be JSON") from None
+
+
+def _no_constant(name: str) -> Any:
+    # NaN, Infinity and -Infinity are not JSON, whatever Python's json takes.
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def bearer_token(request: web.Request) -> str:

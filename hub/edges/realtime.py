@@ -41,6 +41,17 @@ def refuse(error: HubError) -> socketio.exceptions.ConnectionRefusedError:
     return socketio.exceptions.ConnectionRefusedError(error.message, error.to_dict())
 
 
+def client_address(environ: dict[str, Any], trust_forwarded: bool) -> str | None:
+    """The peer, or behind a trusted proxy the last X-Forwarded-For entry (as REST does)."""
+    if trust_forwarded:
+        forwarded = str(environ.get("HTTP_X_FORWARDED_FOR", "")).rsplit(",", 1)[-1].strip()
+        if forwarded:
+            return forwarded[:100]
+    request = environ.get("aiohttp.request")
+    remote = getattr(request, "remote", None) or environ.get("REMOTE_ADDR")
+    return str(remote) if remote else None
+
+
 def same_origin(environ: dict[str, Any], origin: str) -> bool:
     host = str(environ.get("HTTP_HOST", ""))
     return urlsplit(origin).netloc == host
@@ -55,7 +66,16 @@ class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
         super().__init__(namespace)
         self.hub = hub
         self.sessions: dict[str, Any] = {}
+        # Rate budgets by who is asking, not by socket: a visitor token (or an agent) on ten
+        # sockets shares one bucket. Each budget's key and its number of sockets, so that it
+        # goes when the last of them closes.
         self.buckets: dict[str, TokenBucket] = {}
+        self.budget_of: dict[str, str] = {}
+        self.budget_sockets: dict[str, int] = {}
+        # Sockets per client address, refused beyond the configured cap (0: no cap).
+        self.address_of: dict[str, str] = {}
+        self.per_address: dict[str, int] = {}
+        self.max_per_address = 0
         self._tasks: set[asyncio.Task[None]] = set()
         # socket.io runs each event in a task of its own and keeps no handle we could await:
         # the edge records the ones in flight, so shutdown lets them finish before the
@@ -89,7 +109,7 @@ class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
             session = self.sessions.get(sid)
             if session is None:
                 raise Unauthorized("not connected")
-            bucket = self.buckets[sid]
+            bucket = self.buckets[self.budget_of[sid]]
             if not bucket.allow(hub.clock()):
                 raise RateLimited("too many requests; slow down")
             route = self.events.get(event)
@@ -110,18 +130,48 @@ class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
                 "error": {"code": "internal", "message": "the hub failed to do this"},
             }
 
-    def _open(self, sid: str, session: Any) -> None:
+    def _open(self, sid: str, session: Any, budget: str) -> None:
+        """Count the socket in; ``budget`` names whose rate budget its requests spend."""
         cfg = self.hub.config
         self.sessions[sid] = session
-        self.buckets[sid] = TokenBucket(cfg.rate_limit_per_s, cfg.rate_limit_burst)
+        if budget not in self.buckets:
+            self.buckets[budget] = TokenBucket(cfg.rate_limit_per_s, cfg.rate_limit_burst)
+        self.budget_of[sid] = budget
+        self.budget_sockets[budget] = self.budget_sockets.get(budget, 0) + 1
         self.hub.metrics.connections.labels(self.namespace).inc()
 
     def _close(self, sid: str) -> Any:
-        self.buckets.pop(sid, None)
+        budget = self.budget_of.pop(sid, None)
+        if budget is not None:
+            left = self.budget_sockets.pop(budget, 1) - 1
+            if left > 0:
+                self.budget_sockets[budget] = left
+            else:
+                self.buckets.pop(budget, None)
+        self._leave_address(sid)
         session = self.sessions.pop(sid, None)
         if session is not None:
             self.hub.metrics.connections.labels(self.namespace).dec()
         return session
+
+    def _take_address(self, sid: str, environ: dict[str, Any]) -> None:
+        """Count the socket against its address, or refuse it beyond the cap."""
+        address = client_address(environ, self.hub.config.trust_forwarded)
+        if not self.max_per_address or address is None:
+            return
+        if self.per_address.get(address, 0) >= self.max_per_address:
+            raise refuse(
+                RateLimited("too many connections from this address", code="too_many_connections")
+            )
+        self.per_address[address] = self.per_address.get(address, 0) + 1
+        self.address_of[sid] = address
+
+    def _leave_address(self, sid: str) -> None:
+        address = self.address_of.pop(sid, None)
+        if address is not None:
+            left = self.per_address.pop(address, 1) - 1
+            if left > 0:
+                self.per_address[address] = left
 
     def after_connect(
         self,
@@ -190,6 +240,11 @@ class CustomerEdge(Edge):
         "share.resume": (types.ContactRef, mayday.share_resume),
     }
 
+    def __init__(self, namespace: str, hub: Hub) -> None:
+        super().__init__(namespace, hub)
+        # Anyone may open a customer socket: one address may not open them without end.
+        self.max_per_address = hub.config.max_connections_per_address
+
     async def connect(self, sid: str, environ: dict[str, Any], auth: Any) -> None:
         hub = self.hub
         if not isinstance(auth, dict) or not isinstance(auth.get("site_key"), str):
@@ -208,8 +263,14 @@ class CustomerEdge(Edge):
         if origin is not None and allowed is not None and origin not in allowed:
             # Browsers always send Origin; apps and the Python SDK send none and are allowed.
             raise refuse(Forbidden(f"this site does not allow {origin}", code="forbidden_origin"))
-        visitor, session = await visitors.connect(hub, sid, site, token)
-        self._open(sid, visitor)
+        self._take_address(sid, environ)
+        try:
+            visitor, session = await visitors.connect(hub, sid, site, token)
+        except BaseException:
+            self._leave_address(sid)
+            raise
+        # One budget per visitor token (per customer once tokens merged), not per socket.
+        self._open(sid, visitor, f"visitor:{visitor.token_hash}")
         self.after_connect(sid, "session", session, then=lambda: visitors.connected(hub, visitor))
 
     async def disconnect(self, sid: str) -> None:
@@ -256,7 +317,7 @@ class AgentEdge(Edge):
             session = await agents.session_for_token(hub, sid, token)
         except HubError as exc:
             raise refuse(exc) from None
-        self._open(sid, session)
+        self._open(sid, session, f"agent:{session.id}")
         status = await agents.connect(hub, session)
         self.after_connect(sid, "presence", {"status": status})
 

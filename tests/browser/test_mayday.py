@@ -119,6 +119,8 @@ async def test_mayday_video_page_view_arrow_password_pause_end(
             "window.__pcs.length > 0 && window.__pcs.every((pc) => pc.signalingState === 'closed')"
         )
     assert shop.js_errors == [] and agent.js_errors == []
+    # The replay of the shop's page and the video ran under the console's strict policy.
+    assert agent.csp_refusals == []
 
 
 async def test_mayday_unmute_ice_restart_and_shopper_ends(

@@ -112,6 +112,8 @@ async def test_the_supervisor_reads_the_figures_and_downloads_the_csv(
     assert lines[0].startswith("id,site,channel,")
     assert len(lines) == 2 and REASON in lines[1]
     assert sue.js_errors == [] and ada.js_errors == [] and shop.js_errors == []
+    # Chart.js drew under the console's strict policy.
+    assert sue.csp_refusals == []
 
 
 async def test_an_agent_is_refused_plainly(hub_server, browser) -> None:

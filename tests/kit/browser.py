@@ -32,11 +32,43 @@ async def new_page(
         viewport={"width": width, "height": height}, locale=locale, reduced_motion="reduce"
     )
     context.set_default_timeout(TIMEOUT_MS)
+    # Every page of the context, also one a test opens beside it (context.new_page()).
+    context.on("page", _as_functions)
     page = await context.new_page()
+    _as_functions(page)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.js_errors = errors  # type: ignore[attr-defined]
+    # What the page's Content-Security-Policy refused (the console's is strict).
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    page.csp_refusals = refused  # type: ignore[attr-defined]
     return page
+
+
+# A JavaScript function as Playwright takes one: ``function``, ``(a) => ...``, ``a => ...``.
+FUNCTION = re.compile(r"^(async\s+)?(function\b|\([^()]*\)\s*=>|[A-Za-z_$][\w$]*\s*=>)")
+
+
+def _as_functions(page: Any) -> None:
+    """``page.wait_for_function("x.y")`` polls the expression through the page's own ``eval``,
+    which the console's Content-Security-Policy forbids (no ``unsafe-eval``): the tests run
+    the console under its real policy, so a bare expression is sent as an arrow function."""
+    if getattr(page, "_kit_functions", False):
+        return
+    page._kit_functions = True
+    original = page.wait_for_function
+
+    async def wait_for_function(expression: str, *args: Any, **kwargs: Any) -> Any:
+        text = expression.strip()
+        if not FUNCTION.match(text):
+            expression = f"() => ({text})"
+        return await original(expression, *args, **kwargs)
+
+    page.wait_for_function = wait_for_function
 
 
 async def open_shop(page: Any, hub: Any, site_key: str = "demo", path: str = "/demo/") -> None:

@@ -3,6 +3,18 @@ import { icons as base } from "../../shared/dom.js";
 
 export const icons = { chat: base.chat, video: base.video, callback: base.phone };
 
+// A URL the console may make a link of: http(s) only, never javascript:, data: or the like
+// (the hub refuses those, and a page stored before it did must not become one either).
+export function webUrl(url) {
+  if (typeof url !== "string") return null;
+  try {
+    const u = new URL(url);
+    return u.protocol === "http:" || u.protocol === "https:" ? u.href : null;
+  } catch (_) {
+    return null;
+  }
+}
+
 export function channelLabel(ch) {
   return { chat: "Chat", video: "Video", callback: "Callback" }[ch] || ch || "";
 }

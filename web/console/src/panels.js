@@ -1,7 +1,7 @@
 // The console's read-only panels: the customer beside a conversation, the callbacks page and
 // the supervisor's live queue. Each is built whole from the state on every render.
 import { h } from "../../shared/dom.js";
-import { icons, fmtTime, fmtWait, channelLabel, describeEvent, initials, customerName } from "./format.js";
+import { icons, fmtTime, fmtWait, channelLabel, describeEvent, initials, customerName, webUrl } from "./format.js";
 
 // The customer of a conversation: identifiers (verified or not), current page, timeline.
 export function customerPanel(item) {
@@ -30,11 +30,18 @@ export function customerPanel(item) {
     h("h3", {}, "Identifiers"),
     (cu.identifiers || []).length ? ids : h("p", { class: "muted small" }, "Anonymous visitor"),
     h("h3", {}, "Current page"),
-    page && page.url ? h("a", { class: "page", href: page.url, target: "_blank", rel: "noopener" }, page.title || page.url) : h("p", { class: "muted small" }, "Unknown"),
+    page && page.url ? pageLink(page) : h("p", { class: "muted small" }, "Unknown"),
     ...shopContext(page),
     h("h3", {}, "Timeline"),
     tl,
   ];
+}
+
+// The customer's page as a link when it is a web page, else as plain text.
+function pageLink(page) {
+  const href = webUrl(page.url);
+  const label = page.title || page.url;
+  return href ? h("a", { class: "page", href, target: "_blank", rel: "noopener noreferrer" }, label) : h("p", { class: "page" }, label);
 }
 
 // What the shop's page said of itself (Lifeline("setContext", {product, order_id, cart})).

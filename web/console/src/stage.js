@@ -9,6 +9,7 @@ import { h } from "../../shared/dom.js";
 import { strokeNode, svgRoot, vanish, TOOLS, COLORS, DEFAULT_TTL } from "../../shared/ink.js";
 import { ANNOTATION_CLEAR, ANNOTATION_DRAW, COBROWSE_EVENTS, RTC_CONFIG, RTC_SIGNAL, RTC_STATE, SHARE_STATE } from "../../shared/events.js";
 import { AgentRtc } from "./rtc.js";
+import { UrlGuard } from "./replay-urls.js";
 
 const TOOL_LABELS = { arrow: "Arrow", pen: "Pen", highlighter: "Highlighter", laser: "Laser", ink: "Vanishing ink" };
 const COLOR_NAMES = { "#ff3b30": "Red", "#ffcc00": "Yellow", "#0a84ff": "Blue", "#34c759": "Green", "#111111": "Black" };
@@ -179,6 +180,7 @@ export class MaydayView {
     if (!events.length) return;
     this.received += events.length;
     if (!this.replayer) {
+      this.urls = new UrlGuard(null);
       this.replayer = new Replayer([], {
         root: this.replayRoot,
         liveMode: true,
@@ -198,14 +200,18 @@ export class MaydayView {
       this.replayer.startLive(events[events.length - 1].timestamp - 50);
     }
     for (const ev of events) {
-      this.findBlocked(ev);
-      if (ev.type === EventType.FullSnapshot) this.hasPage = true;
-      if (ev.type === EventType.Meta && ev.data && ev.data.width) this.size = { width: ev.data.width, height: ev.data.height };
-      if (ev.type === EventType.Custom && ev.data && ev.data.tag === "lifeline.screen") this.screenShared = !!(ev.data.payload && ev.data.payload.sharing);
+      // All of it in the try: one broken event (a node list that is not one, a tree too deep
+      // to walk) must not stop the view, nor lose the rest of its batch.
       try {
+        // Only the page's own origin and data: URLs reach the agent's browser.
+        this.urls.event(ev);
+        this.findBlocked(ev);
+        if (ev.type === EventType.FullSnapshot) this.hasPage = true;
+        if (ev.type === EventType.Meta && ev.data && ev.data.width) this.size = { width: ev.data.width, height: ev.data.height };
+        if (ev.type === EventType.Custom && ev.data && ev.data.tag === "lifeline.screen") this.screenShared = !!(ev.data.payload && ev.data.payload.sharing);
         this.replayer.addEvent(ev);
       } catch (_) {
-        /* a broken event must not stop the view */
+        /* skipped: the next event is applied */
       }
     }
     if (this.screenShared === false && this.mode === "screen") this.setMode("page");
