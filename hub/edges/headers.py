@@ -9,7 +9,8 @@ import re
 from aiohttp import web
 
 from hub.actions import visitors
-from hub.edges.http import HUB_KEY, Handler
+from hub.edges.http import HUB_KEY
+from hub.edges.openapi import Handler
 from hub.errors import Unauthorized
 
 # A CSP source must be a plain origin: a declared origin holding a space or a quote would
