@@ -6,9 +6,9 @@
 attribute 'more'`` for every object schema), and the subset pydantic emits for our models is
 small: the walk below covers it and refuses, loudly, a keyword it does not know.
 
-Inputs the hub is known to mishandle, and that another branch fixes, are left out of both here,
-each under the item of issue 12 that names it (``KNOWN``): remove an entry there at merge and
-the fuzz draws those inputs again. ``tests/fuzz/test_known.py`` pins each one meanwhile.
+What the contract refuses beyond the schema (a link that is not http(s), NUL and bidi overrides
+in names and texts) is drawn among the invalid payloads; ``tests/fuzz/test_found.py`` pins each
+thing the probe and this fuzz found (issue 12).
 """
 
 from __future__ import annotations
@@ -25,20 +25,9 @@ Schema = dict[str, Any]
 # Keywords of the schemas pydantic writes for our models that say nothing about the value.
 IGNORED = {"title", "default", "description", "$defs"}
 
-KNOWN: dict[str, str] = {
-    # issue 12 item 7: page.url takes any string, javascript: included.
-    "url_scheme": "issue 12 item 7: page.url not http(s)",
-    # issue 12 item 8: NUL and bidi overrides are stored in names and texts.
-    "controls": "issue 12 item 8: NUL/bidi-override characters in names and texts",
-    # Found by this fuzz (issue 12, with item 3): a string with a lone surrogate ("\\ud800",
-    # what JSON.stringify writes for half an emoji) makes orjson refuse the packet: no ack, and
-    # engine.io logs a traceback. hub/wire.py's OrjsonCodec.loads has no fallback (its dumps
-    # has one). Hence "Cs" left out of odd_chars below.
-    "surrogates": "issue 12 (fuzz, with item 3): lone surrogates get no ack",
-}
 
-# Characters the strategies never put in a string while KNOWN["controls"] stands: NUL and the
-# bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069).
+# NUL and the bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): refused in
+# names and texts (spoofing in the console), so drawn among the invalid payloads only.
 CONTROLS = "\x00\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
 # Text that is valid and odd: combining marks, zero-width joiners, right-to-left letters, a
@@ -65,14 +54,12 @@ ODD_STRINGS = [
 # Keys no model has: unknown fields are ignored (docs/protocol.md), whatever they are called.
 ODD_KEYS = ["__proto__", "constructor", "$where", "", " ", "ok", "error", "a.b", "ü", "0"]
 
-odd_chars = st.characters(
-    exclude_categories=("Cs",) if "surrogates" in KNOWN else (),
-    exclude_characters=CONTROLS if "controls" in KNOWN else "",
-) | st.sampled_from(ODD_CHARS)
+# Lone surrogates (category Cs) included: JSON.stringify writes one for half an emoji.
+odd_chars = st.characters(exclude_characters=CONTROLS) | st.sampled_from(ODD_CHARS)
 odd_text = st.text(odd_chars, max_size=40)
 # Finite numbers only. NaN and Infinity (issue 12 item 2) cannot be sent from here: the test's
 # socket.io client encodes with the hub's own codec (python-socketio keeps it on its Packet
-# class, for the whole process), and orjson writes NaN as null. test_known.py sends them in
+# class, for the whole process), and orjson writes NaN as null. test_found.py sends them in
 # raw frames, as a browser's page could.
 finite = st.floats(allow_nan=False, allow_infinity=False)
 json_scalars = st.none() | st.booleans() | st.integers() | finite | odd_text
@@ -273,12 +260,12 @@ class Walk:
         return st.one_of(found)
 
     def contract(self, schema: Schema, key: str | None) -> list[st.SearchStrategy[Any]]:
-        """Values of the right type that the contract refuses, where KNOWN does not hold them."""
+        """Values of the right type that the contract refuses."""
         admitted = self.types(schema)
         faults: list[st.SearchStrategy[Any]] = []
-        if "string" in admitted and key in URL_FIELDS and "url_scheme" not in KNOWN:
+        if "string" in admitted and key in URL_FIELDS:
             faults.append(st.sampled_from(["javascript:alert(1)", "data:text/html,x", "file:///"]))
-        if "string" in admitted and key in TEXT_FIELDS and "controls" not in KNOWN:
+        if "string" in admitted and key in TEXT_FIELDS:
             faults.append(st.sampled_from(CONTROLS).map(lambda c: f"Pat{c}"))
         return faults
 

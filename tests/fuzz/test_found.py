@@ -1,9 +1,6 @@
-"""What the fuzz found that another branch fixes (issue 12): each pinned, strict, until it is.
-
-The generic strategies leave these inputs out (``tests.fuzz.schema.KNOWN``); when a fix lands,
-its test here passes, strict xfail turns that into a failure, and the fix's author removes the
-mark here and the exclusion there, so the fuzz draws those inputs again.
-"""
+"""What the outside probe and the fuzz found (issue 12), each pinned at the edge: non-finite
+numbers, links that are not http(s), NUL and bidi overrides, numbers in other digits, a
+supervisor's callback outcome, a lone surrogate. Each failed before its fix."""
 
 from __future__ import annotations
 
@@ -43,7 +40,7 @@ async def raw_ack(server: HubServer, frame: str) -> Any:
     async with aiohttp.ClientSession() as http, http.ws_connect(url) as ws:
         await ws.send_str(f"40/customer,{auth}")
         await ws.send_str(f"42/customer,1{frame}")
-        # A short wait: today these get no answer at all.
+        # A short wait: before issue 12's fixes these got no answer at all.
         async with asyncio.timeout(2):
             async for msg in ws:
                 assert msg.type == aiohttp.WSMsgType.TEXT, f"the hub closed the socket: {msg}"
@@ -54,7 +51,6 @@ async def raw_ack(server: HubServer, frame: str) -> Any:
     raise AssertionError("no ack")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 2: NaN/Infinity numbers")
 @pytest.mark.parametrize("number", ["NaN", "Infinity"])
 async def test_non_finite_numbers_are_invalid(hub_server: HubServer, number: str) -> None:
     frame = f'["cobrowse.events", {{"contact_id": "c1", "events": [{{"x": {number}}}]}}]'
@@ -62,13 +58,11 @@ async def test_non_finite_numbers_are_invalid(hub_server: HubServer, number: str
     assert ack["ok"] is False and ack["error"]["code"] == "invalid", ack
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 7: page.url not http(s)")
 async def test_page_url_is_http(clients: Clients) -> None:
     shopper = await clients.customer()
     await refused(shopper, "page", {"url": "javascript:alert(1)"})
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 8: NUL/bidi-override characters")
 @pytest.mark.parametrize(
     ("event", "payload"),
     [
@@ -85,7 +79,6 @@ async def test_control_characters_are_invalid(
     await refused(shopper, event, payload)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 8: after_seq accepts 1_0 and other digits")
 @pytest.mark.parametrize("after_seq", ["1_0", "\u0661\u0660"], ids=["underscore", "arabic-indic"])
 async def test_after_seq_is_ascii_digits(
     hub_server: HubServer, clients: Clients, after_seq: str
@@ -108,7 +101,6 @@ async def test_after_seq_is_ascii_digits(
         assert (await r.json())["error"]["code"] == "invalid"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 6: callback.outcome by a supervisor")
 async def test_a_supervisors_outcome_ends_the_callback_for_its_agent(clients: Clients) -> None:
     ada = await clients.ada()
     shopper = await clients.customer()
@@ -124,7 +116,6 @@ async def test_a_supervisors_outcome_ends_the_callback_for_its_agent(clients: Cl
     await ada.next("contact.ended", about(contact_id), timeout=3)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 (fuzz, with item 3): lone surrogates, no ack")
 async def test_a_lone_surrogate_is_answered(hub_server: HubServer) -> None:
     # What JSON.stringify writes for a string cut in the middle of an emoji.
     ack = await raw_ack(hub_server, '["identify", {"name": "half an emoji \\ud83d"}]')
