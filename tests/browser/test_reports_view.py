@@ -54,14 +54,14 @@ async def test_the_supervisor_reads_the_figures_and_downloads_the_csv(
     await ada.click("#wrap-submit")
     await ada.locator(".conv-item").wait_for(state="detached")
 
-    # The supervisor's figures follow live (debounced), without a reload.
-    await sue.wait_for_function(
-        "() => { const c = document.querySelector("
-        "'#rep-figures tbody tr:nth-child(2) td[data-channel=chat]');"
-        " return c && c.textContent === '1'; }"
-    )
-    assert await cell(sue, "Offered", "all").inner_text() == "1"
+    # The supervisor's figures follow live (debounced), without a reload. They are fetched
+    # again at the accept too (the queue and Ada changed), before the reason is known: the
+    # contact's end is what brings its reason.
+    await sue.locator(f"#rep-reasons li[data-reason='{REASON}']").wait_for()
     assert await sue.locator(f"#rep-reasons li[data-reason='{REASON}']").count() == 1
+    assert await cell(sue, "Offered", "all").inner_text() == "1"
+    handled = sue.locator("#rep-figures tbody tr:nth-child(2) td[data-channel=chat]")
+    assert await handled.inner_text() == "1"
 
     # The customer answers the survey; the figures follow (the hub tells supervisors).
     pane = w(shop, "[data-survey]")
