@@ -815,6 +815,11 @@ class Visitor:
     token_hash: str
     verified: bool
     conversation_id: str | None
+    # A browser that has only looked is not written down (an open socket costs no row): its
+    # customer and token are stored by its first contact or identify, with the last page it
+    # told us about, kept here until then.
+    stored: bool = True
+    page: dict[str, Any] | None = None
 
     @property
     def author(self) -> dict[str, Any]:

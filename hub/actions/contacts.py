@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub import types
-from hub.actions import andon, perform, survey, webhooks
+from hub.actions import andon, perform, survey, visitors, webhooks
 from hub.actions.context import Hub
 from hub.actions.ending import end_contact_row
 from hub.actions.visitors import site_channels
@@ -34,7 +34,12 @@ async def request_contact(hub: Hub, visitor: Visitor, p: types.ContactRequest) -
     published: list[dict[str, Any]] = []
     ended: list[tuple[dict[str, Any], str | None]] = []
     async with hub.tx() as conn:
+        await visitors.store_visitor(conn, visitor, now)
         conversation_id = visitor.conversation_id
+        if conversation_id is None:
+            # Another tab of the customer may have started it since this socket connected.
+            conv = await queries.conversation_of(conn, site["id"], visitor.customer_id)
+            conversation_id = conv["id"] if conv else None
         if conversation_id is None:
             conversation_id = await queries.create_conversation(
                 conn, site["id"], visitor.customer_id, now
@@ -65,6 +70,7 @@ async def request_contact(hub: Hub, visitor: Visitor, p: types.ContactRequest) -
             contact_id, contact_row = await _new_contact(
                 conn, hub, visitor, p, conversation_id, sticky_agent, now, published
             )
+    visitors.stored(visitor)
     if visitor.conversation_id != conversation_id:
         visitor.conversation_id = conversation_id
         await hub.notify.customer_join(visitor.customer_id, conversation_id)

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub import types
-from hub.actions import perform
+from hub.actions import perform, visitors
 from hub.actions.context import Hub
 from hub.actions.visitors import rooms_for
 from hub.core.identity import normalize_email, plan_identify, verify_user_hash
@@ -30,6 +30,7 @@ async def identify(hub: Hub, visitor: Visitor, p: types.Identify) -> dict[str, A
     old_conversation = visitor.conversation_id
     merged_event = None
     async with hub.tx() as conn:
+        await visitors.store_visitor(conn, visitor, now)
         target = visitor.customer_id
         if p.user_id is not None:
             current_uid = await queries.verified_user_id(conn, visitor.customer_id)
@@ -69,6 +70,7 @@ async def identify(hub: Hub, visitor: Visitor, p: types.Identify) -> dict[str, A
         conv = await queries.conversation_of(conn, site["id"], target)
         verified = await queries.verified_user_id(conn, target) is not None
     assert row is not None
+    visitors.stored(visitor)
     perform.customer_rebound(hub, visitor.sid, old_customer, target)
     visitor.customer_id = target
     visitor.customer_name = row["name"]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from hub import types
 from hub.actions import perform, survey
 from hub.actions.context import Hub
-from hub.core.credentials import new_token, token_hash
+from hub.core.credentials import TOKEN_SHAPE, customer_id_of_token, new_token, token_hash
 from hub.notify import CUSTOMER_NS, conversation_room, customer_room
 from hub.store import queries
 from hub.types import Visitor
@@ -54,10 +56,10 @@ async def connect(
     hub: Hub, sid: str, site: dict[str, Any], token: str | None
 ) -> tuple[Visitor, dict[str, Any]]:
     """A customer socket opened: who it is, the rooms it follows, and its ``session``."""
-    visitor, new = await open_visitor(hub, sid, site, token)
+    visitor, fresh = await open_visitor(hub, sid, site, token)
     await hub.notify.enter(CUSTOMER_NS, sid, rooms_for(visitor))
     perform.customer_connected(hub, visitor.customer_id, sid)
-    return visitor, session_payload(hub, visitor, new)
+    return visitor, session_payload(hub, visitor, fresh)
 
 
 async def connected(hub: Hub, visitor: Visitor) -> None:
@@ -73,22 +75,35 @@ def disconnected(hub: Hub, visitor: Visitor) -> None:
 
 async def open_visitor(
     hub: Hub, sid: str, site: dict[str, Any], token: str | None
-) -> tuple[Visitor, str]:
-    """Recognise the browser by its visitor token, or give it a new one."""
-    now = hub.clock()
-    async with hub.tx() as conn:
+) -> tuple[Visitor, str | None]:
+    """Recognise the browser by its visitor token, or give it one; with the token to send back
+    when it is new.
+
+    Nothing is written: a browser that only looks costs no row. A token the hub does not know
+    yet is kept when it has the shape of one (another tab of the same browser, opened before
+    this one asked for help, made it), so that both tabs are one customer when it does.
+    """
+    async with hub.db.connect() as conn:
         row = None
         if token:
-            row = await queries.customer_by_token(conn, site["id"], token_hash(token))
             # A merged visitor's token was moved to the customer it merged into.
-        if row is None:
-            token = new_token()
-            customer_id = await queries.create_customer(conn, site["id"], now)
-            await queries.add_visitor_token(conn, site["id"], customer_id, token_hash(token), now)
-            row = {"id": customer_id, "name": None}
-        assert token is not None
-        conv = await queries.conversation_of(conn, site["id"], row["id"])
-        verified = await queries.verified_user_id(conn, row["id"]) is not None
+            row = await queries.customer_by_token(conn, site["id"], token_hash(token))
+        if token is not None and row is not None:
+            conv = await queries.conversation_of(conn, site["id"], row["id"])
+            verified = await queries.verified_user_id(conn, row["id"]) is not None
+            fresh = None
+        else:
+            conv, verified = None, False
+            # An erased customer's id stays taken (its row is kept, anonymous, for the reports):
+            # its old token, presented again, starts someone new.
+            if (
+                token is None
+                or not TOKEN_SHAPE.fullmatch(token)
+                or await queries.customer(conn, customer_id_of_token(token_hash(token)))
+            ):
+                token = new_token()
+            fresh = token
+            row = {"id": customer_id_of_token(token_hash(token)), "name": None}
     visitor = Visitor(
         sid=sid,
         site=site,
@@ -97,8 +112,28 @@ async def open_visitor(
         token_hash=token_hash(token),
         verified=verified,
         conversation_id=conv["id"] if conv else None,
+        stored=fresh is None,
     )
-    return visitor, token
+    return visitor, fresh
+
+
+async def store_visitor(conn: AsyncConnection, visitor: Visitor, now: float) -> None:
+    """Write the visitor's customer, in the transaction of its first contact or identify;
+    the caller calls ``stored`` once that transaction committed."""
+    if not visitor.stored:
+        await queries.store_visitor(
+            conn,
+            site_id=visitor.site["id"],
+            customer_id=visitor.customer_id,
+            token_hash=visitor.token_hash,
+            page=visitor.page,
+            now=now,
+        )
+
+
+def stored(visitor: Visitor) -> None:
+    visitor.stored = True
+    visitor.page = None
 
 
 def site_channels(site: dict[str, Any]) -> list[str]:
@@ -142,8 +177,16 @@ async def customer_page(hub: Hub, visitor: Visitor, p: types.Page) -> dict[str, 
         page["order_id"] = p.order_id
     if p.cart is not None:
         page["cart"] = [item.model_dump(exclude_none=True) for item in p.cart]
-    async with hub.tx() as conn:
-        await queries.set_customer(conn, visitor.customer_id, page=page)
+    if visitor.stored:
+        async with hub.tx() as conn:
+            await queries.set_customer(conn, visitor.customer_id, page=page)
+    else:
+        # Kept until the visitor is stored; another tab may have stored it meanwhile.
+        visitor.page = page
+        async with hub.tx() as conn:
+            visitor.stored = await queries.set_customer(conn, visitor.customer_id, page=page)
+        if visitor.stored:
+            visitor.page = None
     if visitor.conversation_id:
         await hub.notify.to_conversation_agents(
             visitor.conversation_id,

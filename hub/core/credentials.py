@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
 from argon2 import PasswordHasher
@@ -35,3 +36,17 @@ def token_hash(token: str) -> str:
 
 def new_id() -> str:
     return secrets.token_hex(16)
+
+
+# The shape of a token ``new_token`` makes: 32 random bytes in URL-safe base64.
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
+def customer_id_of_token(token_hash: str) -> str:
+    """The id a visitor's customer gets when it is first stored.
+
+    Derived from the token, so that every socket of a browser not yet stored (two tabs opened
+    before either asked for help) means the same customer, in any process; one-way, so that the
+    id an agent sees does not give the token away.
+    """
+    return hashlib.sha256(b"lifeline-customer:" + token_hash.encode()).hexdigest()[:32]

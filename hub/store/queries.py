@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Select, and_, func, insert, or_, select, text, update
+from sqlalchemy import Select, Table, and_, func, insert, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.core.credentials import new_id
@@ -90,6 +91,39 @@ async def create_customer(conn: AsyncConnection, site_id: str, now: float) -> st
     customer_id = new_id()
     await conn.execute(insert(customers).values(id=customer_id, site_id=site_id, created_at=now))
     return customer_id
+
+
+async def store_visitor(
+    conn: AsyncConnection,
+    *,
+    site_id: str,
+    customer_id: str,
+    token_hash: str,
+    page: dict[str, Any] | None,
+    now: float,
+) -> None:
+    """Write a visitor's customer and token the first time they matter (idempotent).
+
+    Another socket of the same browser, in this process or another, may have written them
+    first: then both inserts do nothing.
+    """
+    await conn.execute(
+        _insert_new(conn, customers).values(
+            id=customer_id, site_id=site_id, page=page, created_at=now
+        )
+    )
+    await conn.execute(
+        _insert_new(conn, visitor_tokens).values(
+            token_hash=token_hash, site_id=site_id, customer_id=customer_id, created_at=now
+        )
+    )
+
+
+def _insert_new(conn: AsyncConnection, table: Table) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING`` in the connection's dialect."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
 
 
 async def customer(conn: AsyncConnection, customer_id: str) -> Row | None:
@@ -197,8 +231,12 @@ async def add_identifier(
         )
 
 
-async def set_customer(conn: AsyncConnection, customer_id: str, **values: Any) -> None:
-    await conn.execute(update(customers).where(customers.c.id == customer_id).values(**values))
+async def set_customer(conn: AsyncConnection, customer_id: str, **values: Any) -> bool:
+    """Change a customer; False when there is no such row (a visitor not yet stored)."""
+    result = await conn.execute(
+        update(customers).where(customers.c.id == customer_id).values(**values)
+    )
+    return bool(result.rowcount)
 
 
 # conversations and the timeline
