@@ -107,9 +107,45 @@ async def test_an_unreadable_http_request_is_logged_once_without_its_bytes(
         writer.close()
         await writer.wait_closed()
         assert answer.startswith(b"HTTP/1.") and b" 400 " in answer.split(b"\r\n")[0]
+        assert b"SECRET" not in answer
     assert not any(r.exc_info for r in caplog.records)
     assert not any("SECRET" in r.getMessage() for r in caplog.records)
     assert [r.getMessage() for r in caplog.records if r.name == "hub.edges.frames"] == [
         "closed a connection that sent a malformed LineTooLong HTTP request"
         " (0 more since the last line)"
     ]
+
+
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        # A link to a very long URL: a browser sends it cross-site, and aiohttp quoted its start.
+        b"GET /<script>alert(1)</script>" + b"A" * 9000 + b" HTTP/1.1\r\nHost: hub\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: hub\r\nX-Big: <script>alert(1)</script>"
+        + b"A" * 9000
+        + b"\r\n\r\n",
+        b"\x16\x03\x01\x02\x00<script>not http</script>\r\n\r\n",
+    ],
+    ids=["request-line", "header", "not-http"],
+)
+async def test_an_unreadable_request_gets_a_fixed_json_answer(
+    hub_server: HubServer, request_bytes: bytes
+) -> None:
+    host, port = hub_server.url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(request_bytes)
+    await writer.drain()
+    answer = await reader.read(65536)
+    writer.close()
+    await writer.wait_closed()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    assert " 400 " in lines[0], lines
+    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    assert headers["content-type"].startswith("application/json")
+    assert headers["x-content-type-options"] == "nosniff"
+    assert b"script" not in answer
+    assert json.loads(body) == {
+        "ok": False,
+        "error": {"code": "invalid", "message": "the request could not be read"},
+    }

@@ -18,6 +18,7 @@ from aiohttp import web
 
 from hub.app import SHUTDOWN_TIMEOUT_S, create_app
 from hub.config import Config
+from hub.edges.serving import HubRunner
 from hub.sdk import CustomerClient
 from tests.kit import hub as kit
 from tests.kit.wire import agent, customer
@@ -101,7 +102,7 @@ async def test_clients_come_back_by_themselves_after_a_graceful_restart(
 
 
 async def _serve(config: Config, port: int) -> web.AppRunner:
-    runner = web.AppRunner(create_app(config), shutdown_timeout=SHUTDOWN_TIMEOUT_S)
+    runner = HubRunner(create_app(config), shutdown_timeout=SHUTDOWN_TIMEOUT_S)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     return runner

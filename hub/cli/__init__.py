@@ -333,6 +333,7 @@ def serve(config: Config) -> int:
     from aiohttp import web
 
     from hub.app import SHUTDOWN_TIMEOUT_S, create_app
+    from hub.edges.serving import HubRunner
 
     logging.basicConfig(
         level=os.environ.get("HUB_LOG_LEVEL", "INFO"),
@@ -341,14 +342,26 @@ def serve(config: Config) -> int:
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     app = create_app(config)
     app.on_startup.append(_settle_gc)  # after the hub's own start-up (cleanup_ctx)
-    web.run_app(
-        app,
-        host=config.host,
-        port=config.port,
-        print=None,
-        shutdown_timeout=SHUTDOWN_TIMEOUT_S,
-        loop=new_event_loop(),
+    # aiohttp's run_app, on the hub's runner: SIGINT and SIGTERM end it gracefully.
+    runner = HubRunner(
+        app, handle_signals=True, shutdown_timeout=SHUTDOWN_TIMEOUT_S, keepalive_timeout=75.0
     )
+    loop = new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(runner.setup())
+        loop.run_until_complete(web.TCPSite(runner, config.host, config.port).start())
+        loop.run_forever()
+    except (web.GracefulExit, KeyboardInterrupt):
+        pass
+    finally:
+        loop.run_until_complete(runner.cleanup())
+        left = asyncio.all_tasks(loop)
+        for task in left:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*left, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
     return 0
 
 

@@ -18,6 +18,7 @@ from hub.app import SHUTDOWN_TIMEOUT_S, create_app
 from hub.clock import Clock, ManualClock
 from hub.config import Config
 from hub.edges.http import HUB_KEY
+from hub.edges.serving import HubRunner
 
 PG_ADMIN_URL = os.environ.get("HUB_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -156,7 +157,7 @@ def hub_test_config(database_url: str, **overrides: Any) -> Config:
 
 async def start_hub(config: Config, clock: Clock | None = None) -> tuple[web.AppRunner, str]:
     """The hub on a free loopback port; ``clock`` (default the system's) goes to create_app."""
-    runner = web.AppRunner(create_app(config, clock=clock), shutdown_timeout=SHUTDOWN_TIMEOUT_S)
+    runner = HubRunner(create_app(config, clock=clock), shutdown_timeout=SHUTDOWN_TIMEOUT_S)
     await runner.setup()
     port = free_port()
     site = web.TCPSite(runner, "127.0.0.1", port)
