@@ -4,6 +4,7 @@ the URL names their content."""
 from __future__ import annotations
 
 import asyncio
+import collections
 import gzip
 import hashlib
 import os
@@ -45,6 +46,26 @@ TEXT_TYPES = frozenset(
 CODINGS = ("br", "gzip")
 ETAG_SUFFIX = {"identity": "", "gzip": "-gz", "br": "-br"}
 CHARSET_TYPES = frozenset({"application/javascript", "text/css", "text/html", "application/json"})
+
+
+# What a content compresses to, by (SHA-256, coding), for every hub of the process: the tests
+# start hundreds of hubs on the same files, and brotli's best takes a third of a second for the
+# console. Bounded; the files a hub serves now are also held by their Asset.
+MADE: collections.OrderedDict[tuple[str, str], bytes] = collections.OrderedDict()
+MADE_MAX = 32
+
+
+def remembered(digest: str, coding: str) -> bytes | None:
+    made = MADE.get((digest, coding))
+    if made is not None:
+        MADE.move_to_end((digest, coding))
+    return made
+
+
+def remember(digest: str, coding: str, made: bytes) -> None:
+    MADE[(digest, coding)] = made
+    while len(MADE) > MADE_MAX:
+        MADE.popitem(last=False)
 
 
 def compress(data: bytes, coding: str) -> bytes:
@@ -185,10 +206,11 @@ class Assets:
         if made is not None:
             return made
         async with self._locks.setdefault(path, asyncio.Lock()):
-            made = asset.codings.get(coding)
+            made = asset.codings.get(coding) or remembered(asset.digest, coding)
             if made is None:
                 made = await asyncio.to_thread(compress, asset.data, coding)
-                asset.codings[coding] = made
+                remember(asset.digest, coding, made)
+            asset.codings[coding] = made
             return made
 
     async def respond(
