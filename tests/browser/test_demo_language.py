@@ -3,6 +3,8 @@ set to French, English for any other (the widget's rule, web/widget/src/i18n.js)
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.kit.browser import new_page, open_shop, w
@@ -44,15 +46,19 @@ ENGLISH = {
 }
 
 
-@pytest.mark.parametrize(
-    ("locale", "words"),
-    [("fr-FR", FRENCH), ("fr-CA", FRENCH), ("en-GB", ENGLISH), ("de-DE", ENGLISH)],
-)
-async def test_the_shop_follows_the_browser_language(
-    hub_server, browser, locale: str, words: dict[str, str]
-) -> None:
-    shop = await new_page(browser, locale=locale)
-    await open_shop(shop, hub_server)
+LOCALES = [("fr-FR", FRENCH), ("fr-CA", FRENCH), ("en-GB", ENGLISH), ("de-DE", ENGLISH)]
+
+
+async def test_the_shop_follows_the_browser_language(hub_server, browser) -> None:
+    for locale, words in LOCALES:
+        shop = await new_page(browser, locale=locale)
+        await check_shop(shop, hub_server, words)
+        assert shop.js_errors == [], locale
+        await shop.context.close()
+
+
+async def check_shop(shop: Any, hub: Any, words: dict[str, str]) -> None:
+    await open_shop(shop, hub)
     assert await shop.evaluate("document.documentElement.lang") == words["lang"]
     assert await shop.title() == words["title"]
     assert await shop.locator("h1").inner_text() == words["hero"]
@@ -72,4 +78,3 @@ async def test_the_shop_follows_the_browser_language(
     assert await shop.locator("dt[data-t=shipping]").inner_text() == words["shipping"]
     assert await shop.locator("button[data-t=askUs]").inner_text() == words["ask"]
     assert await shop.locator(".cart-link").get_attribute("aria-label") == words["cart_label"]
-    assert shop.js_errors == []
