@@ -115,6 +115,9 @@ class Config:
     webhook_timeout_s: float = 10.0
     webhook_allow_private: bool = False
     demo: bool = False
+    # The built web files (widget.js, console/, demo/) to serve instead of those in the package,
+    # e.g. a build of one's own; empty means the package's hub/static.
+    static_dir: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Config:
@@ -158,6 +161,7 @@ class Config:
             "short_abandon_s": _float(env, "HUB_SHORT_ABANDON_S", 5.0),
             "webhook_timeout_s": _float(env, "HUB_WEBHOOK_TIMEOUT_S", 10.0),
             "webhook_allow_private": _bool(env, "HUB_WEBHOOK_ALLOW_PRIVATE"),
+            "static_dir": env.get("HUB_STATIC_DIR", "").strip(),
         }
         values.update(overrides)
         if values["webhook_timeout_s"] <= 0:
@@ -172,4 +176,6 @@ class Config:
             raise SystemExit("HUB_LOGIN_CONCURRENCY must be at least 1")
         if values["login_window_s"] <= 0 or values["session_check_s"] <= 0:
             raise SystemExit("HUB_LOGIN_WINDOW and HUB_SESSION_CHECK must be positive")
+        if values["static_dir"] and not os.path.isdir(values["static_dir"]):
+            raise SystemExit(f"HUB_STATIC_DIR must be a folder, not {values['static_dir']!r}")
         return cls(**values)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from hub.config import Config
@@ -47,3 +49,10 @@ def test_turn_read_from_env() -> None:
 def test_bad_turn_settings_stop_the_start(env: dict[str, str], message: str) -> None:
     with pytest.raises(SystemExit, match=message):
         Config.from_env(env)
+
+
+def test_static_dir_must_be_a_folder(tmp_path: Path) -> None:
+    assert Config.from_env({}).static_dir == ""
+    assert Config.from_env({"HUB_STATIC_DIR": str(tmp_path)}).static_dir == str(tmp_path)
+    with pytest.raises(SystemExit, match="HUB_STATIC_DIR must be a folder"):
+        Config.from_env({"HUB_STATIC_DIR": str(tmp_path / "missing")})

@@ -28,7 +28,7 @@ from hub.actions import (
 )
 from hub.actions.context import Hub
 from hub.core.identity import sign_user_id
-from hub.edges import openapi
+from hub.edges import assets, openapi
 from hub.edges.openapi import Handler, Raw, Route
 from hub.errors import Forbidden, HubError, Invalid, NotFound, RateLimited, Unauthorized
 
@@ -325,19 +325,6 @@ async def demo_signin(request: web.Request) -> web.Response:
     )
 
 
-def static_file(path: Path, content_type: str | None = None) -> Handler:
-    async def handler(request: web.Request) -> web.StreamResponse:
-        # A stat of a file shipped in the package: cheaper than a hop to a thread.
-        if not path.is_file():  # noqa: ASYNC240
-            raise web.HTTPNotFound()
-        headers = {"Cache-Control": "no-cache"}
-        if content_type:
-            headers["Content-Type"] = content_type
-        return web.FileResponse(path, headers=headers)
-
-    return handler
-
-
 def index_redirect(target: str) -> Handler:
     async def handler(request: web.Request) -> web.StreamResponse:
         raise web.HTTPFound(target)
@@ -523,18 +510,19 @@ def setup_routes(app: web.Application, *, demo: bool) -> None:
             r.add_get(route.path, route.handler)  # and HEAD
         else:
             r.add_route(route.method, route.path, route.handler)
-    r.add_get("/widget.js", static_file(STATIC / "widget.js", "application/javascript"))
-    # The lazy part of the widget, fetched at the "live video help" tap and never before.
-    r.add_get(
-        "/widget-mayday.js", static_file(STATIC / "widget-mayday.js", "application/javascript")
-    )
+    root = Path(app[HUB_KEY].config.static_dir or STATIC)
+    files = assets.Assets()
+    # The embed URL shops paste: stable, so revalidated (ETag) rather than cached for long.
+    r.add_get("/widget.js", assets.file_handler(files, root / "widget.js"))
+    # The lazy part of the widget, fetched at the "live video help" tap and never before; the
+    # widget asks for it by its content hash (?v=), which is cached for a year.
+    r.add_get("/widget-mayday.js", assets.file_handler(files, root / "widget-mayday.js"))
     if demo:
         # Before the static folders, so that /demo/api/ is not taken for a file path.
         r.add_post("/demo/api/signin", demo_signin)
         r.add_get("/", index_redirect("/demo/"))
     for name in ("console", "demo"):
-        folder = STATIC / name
+        folder = root / name
         r.add_get(f"/{name}", index_redirect(f"/{name}/"))
-        r.add_get(f"/{name}/", static_file(folder / "index.html", "text/html"))
-        if folder.is_dir():
-            r.add_static(f"/{name}/", folder, append_version=False)
+        r.add_get(f"/{name}/", assets.file_handler(files, folder / "index.html", "text/html"))
+        r.add_get(f"/{name}/{{tail:.+}}", assets.folder_handler(files, folder))

@@ -7,7 +7,8 @@ export function loadMayday(hubUrl) {
   if (ready()) return Promise.resolve(ready());
   return new Promise((resolve, reject) => {
     const s = document.createElement("script");
-    s.src = `${hubUrl}${MAYDAY_PATH}?v=${__VERSION__}`;
+    // Its content hash (web/build.mjs): the hub lets the browser keep that URL for a year.
+    s.src = `${hubUrl}${MAYDAY_PATH}?v=${__MAYDAY_VERSION__}`;
     s.async = true;
     s.onload = () => (s.remove(), ready() ? resolve(ready()) : reject(new Error("no Mayday")));
     s.onerror = () => (s.remove(), reject(new Error("Mayday could not load")));
