@@ -197,6 +197,12 @@ export class MaydayView {
         // The widget's own elements are blocked on the shopper's page; here they are nothing.
         insertStyleRules: ["lifeline-widget, lifeline-mayday, lifeline-overlay { display: none !important; }"],
       });
+      // The replay's frame is named for screen readers (axe's frame-title); it takes no focus:
+      // the drawing surface above it is what the keyboard works on.
+      if (this.replayer.iframe) {
+        this.replayer.iframe.setAttribute("title", `${this.who}'s page, replayed live`);
+        this.replayer.iframe.setAttribute("tabindex", "-1");
+      }
       this.replayer.on("resize", (d) => {
         if (d && d.width && d.height) this.size = { width: d.width, height: d.height };
       });
