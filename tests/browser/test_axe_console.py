@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_console_day import chatting, say
 from tests.kit import browser as kit
 from tests.kit.axe import blocking, describe
-from tests.kit.browser import BROWSER_OFFER_TIMEOUTS, agent_login, new_page
+from tests.kit.browser import BROWSER_OFFER_TIMEOUTS, agent_login, console_chat, new_page, say
 from tests.kit.clients import Clients
 
 pytestmark = pytest.mark.browser
@@ -35,7 +34,10 @@ async def test_the_console_has_no_serious_violations(
     await login.locator("#email").wait_for()
     await assert_clean(login, "the sign-in page")
 
-    agent, shopper, conv = await chatting(hub, browser, clients)
+    canned = [{"title": "Sizing", "text": "Our sneakers run true to size."}]
+    agent, shopper, conv = await console_chat(
+        hub, browser, clients, settings={"canned_responses": canned}
+    )
     await say(shopper, conv, "Is it shipped yet?")
     await agent.fill("#composer", "Let me look.")
     await agent.keyboard.press("Enter")

@@ -4,14 +4,12 @@ keyboard, the supervisor's longest wait goes on, and the Mayday stage is drawn o
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
 
-from hub.actions import admin
 from tests.kit import browser as kit
-from tests.kit.browser import BROWSER_OFFER_TIMEOUTS, agent_login, shot
+from tests.kit.browser import BROWSER_OFFER_TIMEOUTS, agent_login, console_chat, say, shot
 from tests.kit.clients import Clients
 from tests.kit.wire import Wire
 
@@ -31,25 +29,10 @@ def hub_config() -> dict[str, Any]:
     return {"offer_timeout_s": BROWSER_OFFER_TIMEOUTS, "rate_limit_burst": 200}
 
 
-async def say(shopper: Wire, conversation_id: str, text: str) -> None:
-    payload = {"conversation_id": conversation_id, "client_id": str(uuid.uuid4()), "text": text}
-    assert (await shopper.call("message.send", payload))["ok"]
-
-
 async def chatting(hub: Any, browser: Any, clients: Clients, **size: int) -> tuple[Any, Wire, str]:
-    """Ada's console with one chat accepted: her page, the shopper's socket, the conversation."""
-    await admin.update_site(
-        hub.database_url,
-        hub.site_key,
-        settings={"canned_responses": CANNED, "contact_reasons": REASONS},
-    )
-    agent = await agent_login(browser, hub, 0, **size)
-    shopper = await clients.customer()
-    ack = await shopper.call("contact.request", {"channel": "chat", "text": "My order is late"})
-    assert ack["ok"], ack
-    await agent.locator(".offer button.primary").click()
-    await agent.locator(".bubble.theirs", has_text="My order is late").wait_for()
-    return agent, shopper, ack["conversation_id"]
+    """Ada's console with one chat accepted, on a site with canned responses and reasons."""
+    settings = {"canned_responses": CANNED, "contact_reasons": REASONS}
+    return await console_chat(hub, browser, clients, settings=settings, **size)
 
 
 async def test_the_reply_box_keeps_the_focus_and_the_text(

@@ -14,7 +14,9 @@ AXE = Path(__file__).parents[2] / "web" / "node_modules" / "axe-core" / "axe.min
 BLOCKING = ("critical", "serious")
 
 RUN = """async ([selector, exclude]) => {
-  const context = exclude.length ? { include: [selector], exclude: exclude.map((s) => [s]) } : selector;
+  const context = exclude.length
+    ? { include: [selector], exclude: exclude.map((s) => [s]) }
+    : selector;
   const r = await window.axe.run(context, { resultTypes: ["violations"], iframes: false });
   return r.violations.map((v) => ({
     id: v.id,
