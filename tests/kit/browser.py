@@ -7,6 +7,7 @@ import asyncio
 import os
 import re
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -260,3 +261,36 @@ async def start(hub: Any, browser: Any, shop_site: Any) -> Session:
     s.first_frame_s = time.monotonic() - tapped
     print(f"tap to the agent's first frame on the page: {s.first_frame_s * 1000:.0f} ms")
     return s
+
+
+# A chat in the console, its customer on a raw socket (tests.kit.wire)
+
+
+async def say(shopper: Any, conversation_id: str, text: str) -> None:
+    """The customer on SHOPPER writes TEXT in the conversation."""
+    payload = {"conversation_id": conversation_id, "client_id": str(uuid.uuid4()), "text": text}
+    assert (await shopper.call("message.send", payload))["ok"]
+
+
+async def console_chat(
+    hub: Any,
+    browser: Any,
+    clients: Any,
+    *,
+    settings: dict[str, Any] | None = None,
+    text: str = "My order is late",
+    **size: int,
+) -> tuple[Any, Any, str]:
+    """Ada's console with one chat accepted, the hub's test site changed by SETTINGS first:
+    her page, the customer's socket and the conversation's id."""
+    from hub.actions import admin
+
+    if settings:
+        await admin.update_site(hub.database_url, hub.site_key, settings=settings)
+    agent = await agent_login(browser, hub, 0, **size)
+    shopper = await clients.customer()
+    ack = await shopper.call("contact.request", {"channel": "chat", "text": text})
+    assert ack["ok"], ack
+    await agent.locator(".offer button.primary").click()
+    await agent.locator(".bubble.theirs", has_text=text).wait_for()
+    return agent, shopper, ack["conversation_id"]

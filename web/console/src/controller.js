@@ -253,9 +253,12 @@ export class Console {
         ack.customer || offer.customer,
         ack.events || [],
       );
+      // The reply being written to the last conversation stays with it, not with this one.
+      this.saveDraft();
       this.selected = contactId;
       this.tab = "inbox";
       this.renderAll();
+      this.loadDraft();
       // A site added since the snapshot: fetch its lists rather than show another site's.
       if (offer.site_id && !this.state.sites[offer.site_id]) this.refreshSites();
       const hist = await request(this.socket, E.HISTORY, { conversation_id: item.contact.conversation_id, after_seq: 0 });
@@ -315,6 +318,8 @@ export class Console {
     const input = this.view.input;
     const item = this.state && this.state.contacts[this.selected];
     const text = input.value.trim();
+    // Sent with the button or with Enter, the agent goes on typing in the reply box.
+    if (!input.disabled) input.focus();
     if (!item || !text) return;
     const note = this.noteMode;
     const clientId = newClientId();
@@ -474,6 +479,7 @@ export class Console {
     if (this.tab === "team" && this.connected) this.team.tick(now);
     if (changed) this.renderAll();
     else this.view.renderCountdowns();
+    this.view.renderWaits();
     for (const [cid, t] of Object.entries(this.typing)) if (t && t.until < now) (delete this.typing[cid], this.view.renderTyping());
   }
 }

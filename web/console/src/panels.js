@@ -95,16 +95,31 @@ export function callbacksPage(state) {
   );
 }
 
+// The longest wait per channel as of NOW: the hub's figure when it last said, plus the time
+// since, while someone waits on that channel.
+export function longestWaits(state, now) {
+  const q = state.queue || { waiting: {}, longest_wait_s: {} };
+  const since = state.queueAt ? Math.max(0, (now - state.queueAt) / 1000) : 0;
+  const out = {};
+  for (const ch of ["chat", "video", "callback"]) {
+    const waiting = (q.waiting || {})[ch] || 0;
+    const s = (q.longest_wait_s || {})[ch] || 0;
+    out[ch] = fmtWait(waiting ? s + since : s);
+  }
+  return out;
+}
+
 // The supervisor's live queue: waiting contacts per channel, and each agent's status and load.
 export function supervisorPage(state) {
   const q = state.queue || { waiting: {}, longest_wait_s: {} };
+  const waits = longestWaits(state, Date.now());
   const cards = ["chat", "video", "callback"].map((ch) =>
     h(
       "div",
       { class: "stat", "data-channel": ch },
       h("div", { class: "stat-h" }, h("span", { class: "chan", html: icons[ch] }), channelLabel(ch)),
       h("div", { class: "stat-n" }, String((q.waiting || {})[ch] || 0)),
-      h("div", { class: "small muted" }, `waiting · longest ${fmtWait(((q.longest_wait_s || {})[ch] || 0))}`),
+      h("div", { class: "small muted" }, "waiting · longest ", h("span", { "data-longest": ch }, waits[ch])),
     ),
   );
   const agents = Object.values(state.agents || {}).sort((a, b) => (a.name > b.name ? 1 : -1));

@@ -60,17 +60,22 @@ export class MaydayView {
     this.pageInk = svgRoot({ class: "ink", "data-surface": "page" });
     this.pageInkScroll = document.createElementNS("http://www.w3.org/2000/svg", "g");
     this.pageInk.append(this.pageInkScroll);
-    this.catcher = h("div", { class: "catcher", "aria-label": "Drawing surface over the customer's page" });
+    // The drawing surfaces take the keyboard too: the arrow keys move a pointer, Enter draws.
+    this.hint = h("p", { class: "sr-only", id: `draw-hint-${this.contactId}` }, "Arrow keys move the pointer (with Shift, in bigger steps); Enter or Space draws there with the chosen tool, as a click does.");
+    this.catcher = h("div", { class: "catcher", role: "application", tabindex: "0", "aria-label": "Drawing surface over the customer's page", "aria-describedby": this.hint.id });
     this.scaled = h("div", { class: "scaled" }, this.replayRoot, this.pageInk, this.catcher);
     this.screenVideo = h("video", { class: "screen", autoplay: true, playsinline: true, muted: true, hidden: true });
     this.screenInk = svgRoot({ class: "ink screen-ink", "data-surface": "video", hidden: true });
-    this.screenCatcher = h("div", { class: "catcher screen-catcher", hidden: true });
+    this.screenCatcher = h("div", { class: "catcher screen-catcher", role: "application", tabindex: "0", "aria-label": "Drawing surface over the customer's shared screen", "aria-describedby": this.hint.id, hidden: true });
     this.msg = h("div", { class: "stage-msg", role: "status" }, "Waiting for the customer's page…");
     this.box = h("div", { class: "screen-box" }, this.scaled, this.screenVideo, this.screenInk, this.screenCatcher, this.msg);
     this.self = h("video", { class: "self", autoplay: true, playsinline: true, muted: true, "aria-label": "Your camera, as the customer sees it" });
     this.audio = h("audio", { autoplay: true });
-    this.el = h("section", { class: "stage", "data-contact": this.contactId, "aria-label": `Live video with ${this.who}` }, bar, h("div", { class: "stage-main" }, this.box, this.self), this.audio);
-    for (const c of [this.catcher, this.screenCatcher]) this.drawing(c);
+    this.el = h("section", { class: "stage", "data-contact": this.contactId, "aria-label": `Live video with ${this.who}` }, bar, h("div", { class: "stage-main" }, this.box, this.self), this.audio, this.hint);
+    for (const c of [this.catcher, this.screenCatcher]) {
+      this.drawing(c);
+      this.keyboard(c);
+    }
   }
 
   // ---- hub events ------------------------------------------------------------------------
@@ -192,6 +197,12 @@ export class MaydayView {
         // The widget's own elements are blocked on the shopper's page; here they are nothing.
         insertStyleRules: ["lifeline-widget, lifeline-mayday, lifeline-overlay { display: none !important; }"],
       });
+      // The replay's frame is named for screen readers (axe's frame-title); it takes no focus:
+      // the drawing surface above it is what the keyboard works on.
+      if (this.replayer.iframe) {
+        this.replayer.iframe.setAttribute("title", `${this.who}'s page, replayed live`);
+        this.replayer.iframe.setAttribute("tabindex", "-1");
+      }
       this.replayer.on("resize", (d) => {
         if (d && d.width && d.height) this.size = { width: d.width, height: d.height };
       });
@@ -281,6 +292,7 @@ export class MaydayView {
       const s = Math.min(bw / width, bh / height);
       this.scale = s;
       Object.assign(this.scaled.style, { width: `${width}px`, height: `${height}px`, transform: `scale(${s})`, left: `${Math.max(0, (bw - width * s) / 2)}px` });
+      this.scaled.style.setProperty("--unscale", String(1 / s));
     }
     this.fixBlocked();
     const win = this.replayer && this.replayer.iframe && this.replayer.iframe.contentWindow;
@@ -355,6 +367,50 @@ export class MaydayView {
     };
     catcher.addEventListener("pointerup", finish);
     catcher.addEventListener("pointercancel", finish);
+  }
+
+  // The keyboard's pointer: where on the surface (in fractions of it) Enter would draw.
+  keyboard(catcher) {
+    const pointer = h("span", { class: "kbd-pointer", "aria-hidden": "true", hidden: true });
+    catcher.append(pointer);
+    const place = () => {
+      pointer.style.left = `${this.kbd[0] * 100}%`;
+      pointer.style.top = `${this.kbd[1] * 100}%`;
+    };
+    this.kbd = this.kbd || [0.5, 0.5];
+    catcher.addEventListener("focus", () => {
+      pointer.hidden = false;
+      place();
+    });
+    catcher.addEventListener("blur", () => (pointer.hidden = true));
+    catcher.addEventListener("pointerdown", () => (pointer.hidden = true));
+    catcher.addEventListener("keydown", (e) => {
+      const step = e.shiftKey ? 0.1 : 0.02;
+      const move = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] }[e.key];
+      if (move && !e.altKey && !e.ctrlKey && !e.metaKey) {
+        e.preventDefault();
+        const clamp = (v) => Math.min(1, Math.max(0, v));
+        this.kbd = [clamp(this.kbd[0] + move[0]), clamp(this.kbd[1] + move[1])];
+        pointer.hidden = false;
+        place();
+      } else if ((e.key === "Enter" || e.key === " ") && !e.repeat && !this.paused) {
+        e.preventDefault();
+        const [x, y] = this.keyboardPoint();
+        const surface = this.mode === "page" ? "page" : "video";
+        const stroke = { id: `${this.contactId.slice(0, 8)}-${Date.now().toString(36)}-${++strokeSeq}`, tool: this.tool, color: this.color, surface, points: [[x, y]] };
+        if (DEFAULT_TTL[stroke.tool]) stroke.ttl_ms = DEFAULT_TTL[stroke.tool];
+        this.preview(stroke);
+        this.send(stroke);
+      }
+    });
+  }
+
+  // Where the keyboard's pointer is, in the surface's coordinates (as a click there would be).
+  keyboardPoint() {
+    const catcher = this.mode === "page" ? this.catcher : this.screenCatcher;
+    const r = catcher.getBoundingClientRect();
+    const [fx, fy] = this.kbd || [0.5, 0.5];
+    return this.toSurface({ clientX: r.left + fx * r.width, clientY: r.top + fy * r.height });
   }
 
   preview(stroke) {

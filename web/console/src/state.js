@@ -14,6 +14,7 @@ export function fromSnapshot(s) {
     canned: s.canned_responses || [],
     reasons: s.contact_reasons || [],
     queue: s.queue || null,
+    queueAt: Date.now(), // when the queue's figures were true (the longest wait goes on from there)
     agents: null,
     flags: {}, // supervisors: the open andon flags by id (snapshot, then andon / andon.cleared)
   };
@@ -116,6 +117,7 @@ export function apply(state, name, p) {
       return {};
     case "queue.updated":
       state.queue = p;
+      state.queueAt = Date.now();
       return {};
     case "agent.updated":
       state.agents = state.agents || {};

@@ -74,9 +74,11 @@ export class VideoDesk {
       media: this.media || Promise.resolve(null),
       onEnd: () => this.endVideo(contactId),
     });
+    if (app.selected !== contactId) app.saveDraft();
     app.selected = contactId;
     app.tab = "inbox";
     if (app.state) app.renderAll();
+    app.loadDraft();
   }
 
   end() {

@@ -4,7 +4,8 @@
 import { h } from "../../shared/dom.js";
 import { siteLists, followUpOf, openFlags } from "./state.js";
 import { icons, fmtTime, fmtWait, channelLabel, describeEvent, initials, customerName, surveyLine } from "./format.js";
-import { customerPanel, callbacksPage, supervisorPage } from "./panels.js";
+import { customerPanel, callbacksPage, supervisorPage, longestWaits } from "./panels.js";
+import { CannedPopup } from "./canned.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -69,31 +70,61 @@ export class ConsoleView {
     this.typingEl = h("div", { class: "typing", hidden: true });
     this.input = h("textarea", { id: "composer", rows: "3", "aria-label": "Reply to the customer", placeholder: REPLY_PLACEHOLDER });
     this.input.addEventListener("keydown", (e) => {
+      if (this.cannedPop.open && this.cannedPop.key(e)) return;
       if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
         e.preventDefault();
         app.send();
       }
     });
-    this.input.addEventListener("input", () => app.onComposerInput());
-    this.cannedSel = h("select", { class: "canned", "aria-label": "Insert a canned response" });
-    this.cannedSel.addEventListener("change", () => {
-      const i = this.cannedSel.value;
-      const item = app.state.contacts[app.selected];
-      const canned = i !== "" && item && siteLists(app.state, item.contact).canned[Number(i)];
-      if (canned) app.insertCanned(canned.text);
-      this.cannedSel.value = "";
+    this.input.addEventListener("input", () => {
+      this.cannedPop.follow();
+      app.onComposerInput();
     });
+    this.input.addEventListener("blur", () => this.cannedPop.close());
+    // The canned responses: choosing one with the arrow keys only shows it; Enter (or a pick
+    // from the open list, or the mouse) inserts it. An arrow key's change is told apart by the
+    // keydown that comes just before it.
+    this.cannedSel = h("select", { class: "canned", id: "canned", "aria-label": "Insert a canned response", title: "Arrow keys choose, Enter inserts; or type / in an empty reply" });
+    let keyed = false;
+    this.cannedSel.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") {
+        e.preventDefault();
+        this.insertChosenCanned();
+      } else if (!e.altKey) {
+        keyed = true;
+        setTimeout(() => (keyed = false), 0);
+      }
+    });
+    this.cannedSel.addEventListener("change", () => {
+      if (!keyed) this.insertChosenCanned();
+    });
+    this.cannedPop = new CannedPopup(this);
     this.replyTab = h("button", { type: "button", role: "tab", class: "mode", onclick: () => app.setNoteMode(false) }, "Reply");
     this.noteTab = h("button", { type: "button", role: "tab", class: "mode", title: "Alt+N", onclick: () => app.setNoteMode(true) }, "Private note");
     this.composer = h(
       "form",
       { class: "composer", onsubmit: (e) => (e.preventDefault(), app.send()) },
-      h("div", { class: "composer-bar", role: "tablist", "aria-label": "Message kind" }, this.replyTab, this.noteTab, h("span", { class: "grow" }), this.cannedSel),
+      h("div", { class: "composer-bar" }, h("div", { class: "modes", role: "tablist", "aria-label": "Message kind" }, this.replyTab, this.noteTab), h("span", { class: "grow" }), this.cannedSel),
+      this.cannedPop.el,
       this.input,
-      h("div", { class: "composer-foot" }, h("span", { class: "muted small" }, "Alt+A accept · Alt+D decline · Alt+N note · Alt+E wrap up · Alt+1…9 switch"), h("button", { type: "submit", class: "primary" }, "Send")),
+      h("div", { class: "composer-foot" }, h("span", { class: "muted small", id: "composer-keys" }, "Alt+A accept · Alt+D decline · Alt+N note · Alt+E wrap up · Alt+1…9 switch · / canned"), h("button", { type: "submit", class: "primary" }, "Send")),
     );
+    this.input.setAttribute("aria-describedby", "composer-keys");
     this.followBox = h("div", { class: "follow-box", hidden: true });
     this.convPane = h("section", { class: "conv", "aria-labelledby": "conv-title" }, this.convHead, this.followBox, this.log, this.typingEl, this.composer);
+  }
+
+  // The canned responses of the selected conversation's site.
+  cannedList() {
+    const item = this.app.state && this.app.state.contacts[this.app.selected];
+    return item ? siteLists(this.app.state, item.contact).canned : [];
+  }
+
+  insertChosenCanned() {
+    const i = this.cannedSel.value;
+    const canned = i !== "" && this.cannedList()[Number(i)];
+    this.cannedSel.value = "";
+    if (canned) this.app.insertCanned(canned.text);
   }
 
   buildWrapUp() {
@@ -105,7 +136,7 @@ export class ConsoleView {
         { method: "dialog", onsubmit: (e) => this.app.submitWrapUp(e) },
         h("h2", { id: "wrap-title" }, "Wrap up"),
         h("label", { for: "wrap-reason" }, "Contact reason"),
-        h("select", { id: "wrap-reason" }),
+        h("select", { id: "wrap-reason", onkeydown: (e) => this.wrapReasonKey(e) }),
         h("label", { for: "wrap-product" }, "Product ", h("span", { class: "muted small" }, "(SKU or name, optional)")),
         h("input", { id: "wrap-product", type: "text", maxlength: "120", autocomplete: "off" }),
         h(
@@ -150,6 +181,14 @@ export class ConsoleView {
     $("wrap-andon-status").textContent = "";
     dlg.showModal();
     sel.focus();
+  }
+
+  // Enter on the reason (a closed <select>, which a form does not submit by itself) ends the
+  // contact, as Enter does in the dialog's text field.
+  wrapReasonKey(e) {
+    if (e.key !== "Enter" || e.altKey || e.isComposing) return;
+    e.preventDefault();
+    e.target.form.requestSubmit();
   }
 
   wrapUpValues() {
@@ -378,6 +417,17 @@ export class ConsoleView {
     this.cannedSel.append(h("option", { value: "" }, "Canned responses…"));
     siteLists(app.state, item.contact).canned.forEach((c, i) => this.cannedSel.append(h("option", { value: String(i) }, c.title)));
     if (this.convPane.parentNode !== this.center) this.center.append(this.convPane);
+  }
+
+  // The supervisor's "longest wait" figures go on between the hub's queue updates: only their
+  // text changes, so nothing on the page loses the focus.
+  renderWaits() {
+    if (this.app.tab !== "supervisor" || !this.app.state) return;
+    const waits = longestWaits(this.app.state, Date.now());
+    for (const el of this.center.querySelectorAll("[data-longest]")) {
+      const text = waits[el.dataset.longest];
+      if (text !== undefined && el.textContent !== text) el.textContent = text;
+    }
   }
 
   renderConvHead(item) {
