@@ -167,6 +167,13 @@ async def test_refused_transfers_say_why_and_change_nothing(
         return str(ack["error"]["code"])
 
     mine = {"contact_id": contact_id}
+    # The dialog offers only those a transfer may name: not Ada, nor the disabled or far one.
+    listed = await ada.call("transfer.targets", mine)
+    assert [(a["name"], a["status"]) for a in listed["agents"]] == [
+        ("Bob", "away"),
+        ("Sue", "offline"),
+    ]
+    assert (await bob.call("transfer.targets", mine))["error"]["code"] == "forbidden"
     assert await refused(ada, {"contact_id": "nope"}) == "not_found"
     assert await refused(bob, mine) == "forbidden"  # not his
     assert await refused(ada, {**mine, "to_agent": ada_id}) == "same_agent"
@@ -192,6 +199,19 @@ async def test_a_supervisor_reassigns_and_watches(clients: Clients) -> None:
     shopper, contact_id = await clients.request("chat", text="Hello")
     conversation_id = (await assigned_to(ada, contact_id))["conversation_id"]
     sue = await clients.agent(*SUE, available=False)
+
+    # The live queue lists every contact now, for supervisors only.
+    listed = await sue.call("contact.list", {})
+    assert [(c["id"], c["state"], c["customer"]["id"]) for c in listed["contacts"]] == [
+        (
+            contact_id,
+            "assigned",
+            (await shopper.call("history", {"conversation_id": conversation_id, "after_seq": 0}))[
+                "events"
+            ][0]["author"]["id"],
+        )
+    ]
+    assert (await ada.call("contact.list", {}))["error"]["code"] == "forbidden"
 
     # Agents do not watch; supervisors do, and see the whole conversation live, read-only.
     assert (await ada.call("contact.watch", {"contact_id": contact_id}))["error"][

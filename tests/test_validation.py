@@ -172,6 +172,8 @@ AGENT_CASES: list[tuple[str, Any, str]] = [
     ("contact.transfer", {"contact_id": "{contact}", "note": LONG}, "note too long"),
     ("contact.watch", {"contact_id": 1}, "contact_id a number"),
     ("contact.unwatch", {}, "contact_id missing"),
+    ("contact.list", [], "not an object"),
+    ("transfer.targets", {}, "contact_id missing"),
     ("history", {"conversation_id": "{conv}", "after_seq": "3"}, "after_seq a string"),
     ("history", {"conversation_id": "{conv}", "after_seq": -1}, "after_seq negative"),
     ("history", {"conversation_id": "{conv}", "after_seq": 10**30}, "after_seq huge"),

@@ -175,3 +175,50 @@ async def unwatch(hub: Hub, session: AgentSession, p: types.ContactRef) -> dict[
     async with hub.tx() as conn:
         await queries.log_contact_event(conn, p.contact_id, "unwatched", hub.clock(), session.id)
     return {"ok": True}
+
+
+async def targets(hub: Hub, session: AgentSession, p: types.ContactRef) -> dict[str, Any]:
+    """Who a contact may be transferred to: the enabled agents of its site but its own, with
+    their live status (the console's Transfer dialog). For its agent or a supervisor."""
+    async with hub.db.connect() as conn:
+        contact = await queries.contact(conn, p.contact_id)
+        if contact is None:
+            raise NotFound("no such contact")
+        if contact["agent_id"] != session.id and not session.is_supervisor:
+            raise Forbidden("this contact is not assigned to you")
+        rows = await queries.all_agents(conn)
+    agents = [
+        {"id": row["id"], "name": row["name"], "status": hub.live.agent_view(row["id"])["status"]}
+        for row in rows
+        if row["disabled_at"] is None
+        and row["id"] != contact["agent_id"]
+        and serves(agent_from_row(row), contact["site_id"])
+    ]
+    return {"ok": True, "agents": sorted(agents, key=lambda a: (a["name"], a["id"]))}
+
+
+async def live_contacts(hub: Hub, session: AgentSession, _p: types.Empty) -> dict[str, Any]:
+    """Supervisors: every contact waiting, offered or with an agent now, oldest first (what
+    the live queue lists, each with a Watch button)."""
+    if not session.is_supervisor:
+        raise Forbidden("only supervisors and admins see every contact")
+    live = hub.live
+    out = []
+    for contact_id, contact in live.engine.contacts.items():
+        meta = live.meta.get(contact_id)
+        if meta is None:
+            continue
+        out.append(
+            {
+                "id": contact_id,
+                "site_id": contact.site_id,
+                "channel": contact.channel,
+                "state": contact.state,
+                "conversation_id": meta.conversation_id,
+                "customer": {"id": meta.customer_id, "name": meta.customer_name},
+                "agent_id": contact.agent_id,
+                "enqueued_at": contact.enqueued_at,
+            }
+        )
+    out.sort(key=lambda c: (c["enqueued_at"], c["id"]))
+    return {"ok": True, "contacts": out}

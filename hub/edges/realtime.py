@@ -291,6 +291,8 @@ class AgentEdge(Edge):
         "contact.transfer": (types.ContactTransfer, transfer.transfer),
         "contact.watch": (types.ContactRef, transfer.watch),
         "contact.unwatch": (types.ContactRef, transfer.unwatch),
+        "contact.list": (types.Empty, transfer.live_contacts),
+        "transfer.targets": (types.ContactRef, transfer.targets),
         "andon.raise": (types.AndonRaise, andon.raise_flag),
         "andon.clear": (types.AndonClear, andon.clear_flag),
         "history": (types.History, timeline.agent_history),
