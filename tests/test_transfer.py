@@ -121,6 +121,29 @@ async def test_a_missed_transfer_goes_to_the_next_agent(
     await assigned_to(cat, contact_id)
 
 
+async def test_a_named_agent_who_is_away_is_waited_for_then_anyone(
+    clients: Clients, hub_server: HubServer, manual_clock: HandClock
+) -> None:
+    ada = await clients.ada()
+    _, contact_id = await clients.request("chat")
+    await assigned_to(ada, contact_id)
+    bob = await clients.bob(available=False)
+    await hub_server.add_agent(*CAT, name="Cat")
+    cat = await clients.agent(*CAT)
+    sue = await clients.agent(*SUE, available=False)
+    ack = await ada.call(
+        "contact.transfer", {"contact_id": contact_id, "to_agent": await agent_id(bob)}
+    )
+    assert ack["ok"], ack
+    await cat.quiet("offer", about(contact_id))  # held for Bob, who is away
+    # Waiting for Bob, it is with no agent: a supervisor has nothing to reassign.
+    refused = await sue.call("contact.transfer", {"contact_id": contact_id})
+    assert refused["error"]["code"] == "not_assigned"
+    await manual_clock.advance(2.05)  # the hold (the 2 s sticky window of the tests) ends
+    await assigned_to(cat, contact_id)
+    await bob.quiet("offer")
+
+
 async def test_back_to_the_queue_keeps_its_place_and_needs_the_new_skills(
     clients: Clients, hub_server: HubServer
 ) -> None:
