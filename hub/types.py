@@ -231,6 +231,24 @@ class ContactEnd(Payload):
     product: Product | None = None
 
 
+class ContactTransfer(Payload):
+    """An assigned contact handed to a named agent (``to_agent``) or back to the queue."""
+
+    contact_id: Id
+    to_agent: Id | None = None
+    # Back in line needing these skills (replacing the contact's own); omitted: unchanged.
+    skills: Annotated[list[Skill], Field(max_length=5)] | None = None
+    # A private note for the next agent, on the timeline before the transfer.
+    note: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT), Plain] | None = None
+
+    @field_validator("note")
+    @classmethod
+    def note_not_blank(cls, v: str | None) -> str | None:
+        if v is not None and not v.strip():
+            raise ValueError("must not be blank")
+        return v
+
+
 class AndonRaise(Payload):
     contact_id: Id
     product: Product

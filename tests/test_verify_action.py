@@ -63,10 +63,11 @@ def apply(snap: Snapshot, event: str, p: Any) -> Snapshot:
             if item["contact"]["conversation_id"] == p["conversation_id"]:
                 _insert_event(item, p)
         # A contact the timeline says has ended, or whose callback got its outcome (requeued
-        # for a retry, or ended), is no longer assigned to this agent: the snapshot lists
-        # only those that are. (The console keeps it a while for the wrap-up form.)
+        # for a retry, or ended), or that was transferred, is no longer assigned to this
+        # agent: the snapshot lists only those that are. (The console keeps an ended one a
+        # while for the wrap-up form.)
         data = p.get("data") or {}
-        if p["type"] in ("contact.ended", "callback.outcome"):
+        if p["type"] in ("contact.ended", "callback.outcome", "contact.transferred"):
             s["contacts"] = [c for c in s["contacts"] if c["contact"]["id"] != data["contact_id"]]
     elif event == "contact.ended":
         s["contacts"] = [c for c in s["contacts"] if c["contact"]["id"] != p["contact_id"]]
@@ -466,6 +467,18 @@ async def agent_end(w: World) -> Expect:
     )
 
 
+async def agent_transfers_to_queue(w: World) -> Expect:
+    assert w.contact_id is not None
+    await w.ada.request("contact.transfer", {"contact_id": w.contact_id, "note": "Over to you"})
+    return Expect(
+        ada=[
+            ("event", timeline("note")),
+            ("event", timeline("contact.transferred", w.contact_id)),
+        ],
+        sue=[("queue.updated", anything), ("agent.updated", anything)],
+    )
+
+
 async def request_callback_later(w: World) -> Expect:
     await w.request(
         {"channel": "callback", "phone": "+33612345678", "not_before": time.time() + 3600}
@@ -555,6 +568,7 @@ CASES = [
     pytest.param(offered, customer_cancel_offered, id="customer-cancels-offered"),
     pytest.param(queued_while_away, customer_cancel, id="customer-cancels-queued"),
     pytest.param(assigned, agent_end, id="agent-ends-contact"),
+    pytest.param(assigned, agent_transfers_to_queue, id="agent-transfers-to-queue"),
     pytest.param(
         nothing,
         request_callback_later,

@@ -29,6 +29,9 @@ class Contact:
     not_before: float | None = None  # callbacks (and retries): not offered before this
     sticky_agent_id: str | None = None  # channel switch: offered only to this agent ...
     sticky_until: float | None = None  # ... until this time, then to anyone
+    # A transfer named this agent: while the sticky window is theirs, they need not have the
+    # contact's skills (a person chose them).
+    transferred_to: str | None = None
     # A follow-up of a contact whose customer said "not resolved": ahead of its channel's line.
     follow_up: bool = False
     # Managed by the engine:
@@ -124,3 +127,7 @@ Decision: TypeAlias = Offer | Revoke | SetAway | GraceExpired | Requeued | Aband
 
 class OfferGone(ValueError):
     """The contact is not (or no longer) offered to that agent."""
+
+
+class NotAssigned(ValueError):
+    """The contact is not assigned to an agent: there is nothing to transfer."""

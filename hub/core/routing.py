@@ -20,6 +20,7 @@ from hub.core.model import (
     ContactState,
     Decision,
     GraceExpired,
+    NotAssigned,
     Offer,
     OfferGone,
     Presence,
@@ -43,6 +44,7 @@ __all__ = [
     "Decision",
     "Engine",
     "GraceExpired",
+    "NotAssigned",
     "Offer",
     "OfferGone",
     "Presence",
@@ -231,6 +233,43 @@ class Engine:
             self._later.add(contact_id)
             self._mark_moved(contact)
         return out
+
+    def transfer(
+        self,
+        contact_id: str,
+        now: float,
+        *,
+        to_agent_id: str | None = None,
+        hold_until: float | None = None,
+        skills: frozenset[str] | None = None,
+    ) -> list[Decision]:
+        """Take an assigned contact from its agent and put it back at its original place.
+
+        With ``to_agent_id`` it is held for that agent alone until ``hold_until`` (the next
+        step offers it to them as soon as they are free, whatever its skills); once they
+        decline it, miss it, or the hold ends, it goes to anyone. With ``skills`` it needs
+        those from now on. The agent who had it is not offered it again for ``repass_after``.
+        :class:`NotAssigned` for a contact that is not assigned, ``ValueError`` for an
+        unknown target or its own agent; nothing changes then.
+        """
+        contact = self._contacts.get(contact_id)
+        if contact is None or contact.state != "assigned" or contact.agent_id is None:
+            raise NotAssigned(f"contact {contact_id!r} is not assigned")
+        old = contact.agent_id
+        if to_agent_id is not None and (to_agent_id == old or to_agent_id not in self._agents):
+            raise ValueError(f"cannot transfer contact {contact_id!r} to {to_agent_id!r}")
+        self._unassign(contact)
+        self._enqueue(contact)
+        self._join_line(contact)
+        if skills is not None:
+            contact.skills = skills
+        contact.passed_by[old] = now + self.repass_after
+        contact.sticky_agent_id = to_agent_id
+        contact.sticky_until = hold_until if to_agent_id is not None else None
+        contact.transferred_to = to_agent_id
+        if to_agent_id is not None:
+            contact.passed_by.pop(to_agent_id, None)
+        return [Requeued(contact_id)]
 
     # -- agents ----------------------------------------------------------------------------
 
@@ -597,7 +636,13 @@ class Engine:
     def _eligible(self, agent: Agent, contact: Contact, now: float) -> bool:
         """Eligibility of an agent already known to be free (see ``_free``)."""
         return (
-            contact.skills <= agent.skills
+            (
+                contact.skills <= agent.skills
+                or (
+                    contact.transferred_to == agent.id
+                    and self._sticky_agent(contact, now) == agent.id
+                )
+            )
             and serves(agent, contact.site_id)
             and contact.passed_by.get(agent.id, -math.inf) <= now
             and fits(agent.capacity, self._load[agent.id], contact.channel)

@@ -22,6 +22,7 @@ from hub.actions import (
     snapshot,
     survey,
     timeline,
+    transfer,
     visitors,
 )
 from hub.actions.context import Hub
@@ -287,6 +288,11 @@ class AgentEdge(Edge):
         "message.send": (types.MessageSend, timeline.agent_message),
         "contact.end": (types.ContactEnd, contacts.end_contact),
         "callback.outcome": (types.CallbackOutcome, contacts.callback_outcome),
+        "contact.transfer": (types.ContactTransfer, transfer.transfer),
+        "contact.watch": (types.ContactRef, transfer.watch),
+        "contact.unwatch": (types.ContactRef, transfer.unwatch),
+        "contact.list": (types.Empty, transfer.live_contacts),
+        "transfer.targets": (types.ContactRef, transfer.targets),
         "andon.raise": (types.AndonRaise, andon.raise_flag),
         "andon.clear": (types.AndonClear, andon.clear_flag),
         "history": (types.History, timeline.agent_history),

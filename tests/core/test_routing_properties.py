@@ -113,7 +113,13 @@ class RoutingMachine(RuleBasedStateMachine):
         now = self.now
         if agent.status != "available" or not agent.connected:
             return False
-        if not contact.skills <= agent.skills:
+        named = contact.transferred_to == agent.id and contact.sticky_agent_id == agent.id
+        if not contact.skills <= agent.skills and not (
+            named
+            and contact.sticky_until is not None
+            and contact.sticky_until > now
+            and contact.passed_by.get(agent.id, -math.inf) <= now
+        ):
             return False
         if agent.sites is not None and contact.site_id not in agent.sites:
             return False
@@ -289,6 +295,33 @@ class RoutingMachine(RuleBasedStateMachine):
         contact_id = ids[i % len(ids)]
         not_before = None if hold is None else self.now + hold
         assert self.engine.requeue(contact_id, self.now, not_before) == [Requeued(contact_id)]
+
+    @rule(
+        i=st.integers(0, 100),
+        to=st.none() | st.sampled_from(AGENT_IDS),
+        hold=st.floats(0.0, 30.0),
+        skills=st.none() | SKILLS,
+    )
+    def transfer(self, i: int, to: str | None, hold: float, skills: frozenset[str] | None) -> None:
+        """An agent (or a supervisor) hands an assigned contact on: it keeps its place."""
+        ids = self.ids("assigned")
+        if not ids:
+            return
+        contact = self.engine.contacts[ids[i % len(ids)]]
+        old = contact.agent_id
+        if to == old:
+            try:
+                self.engine.transfer(contact.id, self.now, to_agent_id=to)
+            except ValueError:
+                assert contact.state == "assigned" and contact.agent_id == old
+                return
+            raise AssertionError("transferred to its own agent")
+        decisions = self.engine.transfer(
+            contact.id, self.now, to_agent_id=to, hold_until=self.now + hold, skills=skills
+        )
+        assert decisions == [Requeued(contact.id)]
+        assert contact.state == "waiting" and contact.agent_id is None
+        assert old is not None and contact.passed_by[old] > self.now
 
     @rule(i=st.integers(0, 100), away=st.none() | st.floats(0.0, 20.0))
     def customer_away(self, i: int, away: float | None) -> None:

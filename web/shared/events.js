@@ -42,6 +42,12 @@ export const CUSTOMER_ERASED = "customer.erased"; // a customer's personal data 
 export const SESSION_ENDED = "session.ended"; // the socket's token was revoked or expired
 export const ANDON_RAISE = "andon.raise";
 export const ANDON_CLEAR = "andon.clear";
+// Transfers and watching (console/src/transfer.js).
+export const CONTACT_TRANSFER = "contact.transfer";
+export const TRANSFER_TARGETS = "transfer.targets";
+export const CONTACT_WATCH = "contact.watch";
+export const CONTACT_UNWATCH = "contact.unwatch";
+export const CONTACT_LIST = "contact.list"; // supervisors: every live contact
 
 // Mayday (live video help), both namespaces.
 export const RTC_CONFIG = "rtc.config";

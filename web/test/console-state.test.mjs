@@ -162,3 +162,16 @@ test("an erased customer's texts and name leave the console's state at once", ()
   assert.equal(state.contacts.c2.events[0].data.text, "hi");
   assert.deepEqual(redact({ text: "x", agent: { id: "a", name: "Ada" } }), { agent: { id: "a" }, erased: true });
 });
+
+test("a contact transferred away leaves the agent's state; a watched one stays, out of the comparison", () => {
+  const live = fromSnapshot(snapshot({ contacts: [item("c1", "cv1"), item("c2", "cv2")] }));
+  const watched = addContact(live, { id: "c3", site_id: "s1", channel: "chat", state: "assigned", conversation_id: "cv3", agent_id: "b1" }, customer, []);
+  watched.watching = true;
+  apply(live, EVENT, ev(3, "contact.transferred", { contact_id: "c1", from: { id: "a1", name: "Ada" }, to: { id: "b1", name: "Bob" } }));
+  apply(live, EVENT, ev(4, "contact.transferred", { contact_id: "c3", from: { id: "b1", name: "Bob" }, to: null }, "cv3"));
+  assert.deepEqual(Object.keys(live.contacts).sort(), ["c2", "c3"]);
+  assert.equal(live.contacts.c3.contact.agent_id, null);
+  assert.equal(live.contacts.c3.events.length, 1);
+  const fresh = fromSnapshot(snapshot({ contacts: [item("c2", "cv2")] }));
+  assert.deepEqual(normalize(live), normalize(fresh));
+});

@@ -92,6 +92,16 @@ test("timeline assignment takes the agent from the data or the author; requeuein
   assert.equal(st.contacts.get("c1").agent.name, "Bo");
 });
 
+test("a transferred chat waits for its next agent, who then shows", () => {
+  const st = S.createState();
+  S.apply(st, EVENT, ev("contact.assigned", { contact_id: "c1", channel: "chat", agent: { id: "a1", name: "Ada" } }));
+  S.apply(st, EVENT, ev("contact.transferred", { contact_id: "c1", from: { id: "a1", name: "Ada" }, to: { id: "a2", name: "Bo" } }));
+  assert.equal(st.contacts.get("c1").state, "queued");
+  assert.equal(st.contacts.get("c1").agent, null);
+  S.apply(st, EVENT, ev("contact.assigned", { contact_id: "c1", agent: { id: "a2", name: "Bo" } }));
+  assert.equal(st.contacts.get("c1").agent.name, "Bo");
+});
+
 test("an ended contact stays ended whatever arrives after, in any order", () => {
   const st = S.createState();
   S.apply(st, EVENT, ev("contact.ended", { contact_id: "c1", channel: "video" }));

@@ -10,6 +10,7 @@ import * as E from "../../shared/events.js";
 import { shortcut } from "./keys.js";
 import { ReportsPanel } from "./reports.js";
 import { TeamPanel } from "./team.js";
+import { TransferDesk } from "./transfer.js";
 
 const TOKEN = "lifeline:console:token";
 
@@ -42,6 +43,7 @@ export class Console {
     this.video = new VideoDesk(this);
     this.reports = new ReportsPanel(this); // the supervisor's figures, below the live queue
     this.team = new TeamPanel(this); // the supervisor's team and webhooks
+    this.transfer = new TransferDesk(this); // Transfer, and supervisors' Watch
     window.lifelineConsole = this; // for tests and curious developers
   }
 
@@ -169,6 +171,7 @@ export class Console {
     // The team view follows every agent's presence, load and listing.
     if (name === E.AGENT_UPDATED) this.team.onAgentUpdated(p);
     if (this.tab === "supervisor" && [E.QUEUE_UPDATED, E.AGENT_UPDATED, E.CONTACT_ENDED, E.SURVEY_ANSWERED].includes(name)) this.reports.schedule();
+    if (this.tab === "supervisor" && [E.QUEUE_UPDATED, E.AGENT_UPDATED].includes(name)) this.transfer.schedule();
   }
 
   applyServer(name, p) {
@@ -176,6 +179,11 @@ export class Console {
     if (this.mayday && name === E.EVENT) this.mayday.timeline(p);
     if (this.mayday && name === E.CONTACT_ENDED && p.contact_id === this.mayday.contactId) this.video.end();
     if (name === E.OFFER) this.onOffer(p);
+    if (name === E.EVENT && p.type === "contact.transferred") {
+      const d = p.data || {};
+      if (d.from && d.from.id === this.me.id && p.author && p.author.id !== this.me.id) this.toast(`${p.author.name} moved your conversation ${d.to ? `to ${d.to.name}` : "back to the queue"}.`);
+      this.transfer.gone(d.contact_id);
+    }
     if (name === E.ANDON) {
       beep();
       this.toast(`Line stopped: ${p.product} · ${p.reason}`);
@@ -372,7 +380,7 @@ export class Console {
 
   openWrapUp(contactId) {
     const item = this.state.contacts[contactId || this.selected];
-    if (!item) return;
+    if (!item || item.watching) return;
     this.wrapFor = item.contact.id;
     this.view.openWrapUp(item, siteLists(this.state, item.contact).reasons);
   }
@@ -447,6 +455,7 @@ export class Console {
     this.renderAll();
     if (id === "callbacks") this.refreshCallbacks();
     if (id === "supervisor") this.reports.refresh();
+    if (id === "supervisor") this.transfer.refresh();
     if (id === "team") this.team.show();
   }
 

@@ -58,6 +58,12 @@ export function describeEvent(ev) {
       return `${who || "An agent"} took the ${channelLabel(d.channel).toLowerCase() || "contact"}`;
     case "contact.ended":
       return `${channelLabel(d.channel) || "Contact"} ended${d.reason ? ` (${d.reason})` : ""}${d.resolved === true ? " · resolved" : d.resolved === false ? " · not resolved" : ""}`;
+    case "contact.transferred": {
+      const from = (d.from && d.from.name) || "An agent";
+      const by = ev.author && d.from && ev.author.id !== d.from.id ? ` (by ${ev.author.name})` : "";
+      const skills = (d.skills || []).length ? `, needing ${d.skills.join(", ")}` : "";
+      return d.to ? `${from} transferred to ${d.to.name}${by}` : `${from} sent it back to the queue${skills}${by}`;
+    }
     case "contact.requeued":
       return `Back in the queue${d.reason ? ` (${String(d.reason).replace(/_/g, " ")})` : ""}`;
     case "contact.cancelled":

@@ -93,6 +93,12 @@ export function apply(state, name, p) {
         fresh.push(item.contact.id);
         const d = p.data || {};
         if (p.type === "contact.ended" && d.contact_id === item.contact.id) item.contact.state = "ended";
+        // Transferred away: no longer this agent's (a watched one stays on a supervisor's screen).
+        if (p.type === "contact.transferred" && d.contact_id === item.contact.id) {
+          if (item.watching) item.contact.agent_id = null;
+          else delete state.contacts[item.contact.id];
+        }
+        if (p.type === "contact.assigned" && d.contact_id === item.contact.id && item.watching && d.agent) item.contact.agent_id = d.agent.id;
         if (p.type === "page" && d.url) item.customer.page = { url: d.url, title: d.title, product: d.product };
         if (p.type === "identity.merged" && d.customer) item.customer = { ...item.customer, ...d.customer };
         if (p.type === "callback.outcome" && d.contact_id === item.contact.id) {
@@ -174,7 +180,7 @@ export function expireOffers(state, now) {
 // (waiting for this agent's wrap-up) are the console's own business and left out.
 export function normalize(state) {
   const contacts = Object.values(state.contacts)
-    .filter((c) => c.contact.state !== "ended")
+    .filter((c) => c.contact.state !== "ended" && !c.watching)
     .map((c) => ({
       id: c.contact.id,
       channel: c.contact.channel,

@@ -320,6 +320,7 @@ export class ConsoleView {
                 { class: "ci-top" },
                 h("b", {}, customerName(item.customer)),
                 followUpOf(c) ? h("span", { class: "pill follow sm" }, "Follow-up") : null,
+                item.watching ? h("span", { class: "pill watching sm" }, "Watching") : null,
                 h("span", { class: "chan", html: icons[c.channel] || "", title: channelLabel(c.channel) }),
               ),
               h("span", { class: "ci-last" }, c.state === "ended" ? "Ended · wrap up" : last ? last.data.text : channelLabel(c.channel)),
@@ -395,7 +396,9 @@ export class ConsoleView {
     if (app.tab === "callbacks") return this.center.append(callbacksPage(app.state));
     if (app.tab === "supervisor") {
       if (kept.parentNode !== this.center) this.center.append(kept);
-      return this.center.insertBefore(supervisorPage(app.state), kept);
+      const page = supervisorPage(app.state);
+      page.append(app.transfer.liveTable());
+      return this.center.insertBefore(page, kept);
     }
     if (app.tab === "team") {
       if (kept.parentNode !== this.center) this.center.append(kept);
@@ -413,6 +416,7 @@ export class ConsoleView {
     this.renderTyping();
     const ended = item.contact.state === "ended";
     this.input.disabled = ended;
+    this.composer.hidden = !!item.watching; // a watched conversation is read-only
     this.cannedSel.textContent = "";
     this.cannedSel.append(h("option", { value: "" }, "Canned responses…"));
     siteLists(app.state, item.contact).canned.forEach((c, i) => this.cannedSel.append(h("option", { value: String(i) }, c.title)));
@@ -454,7 +458,8 @@ export class ConsoleView {
         ),
       );
     }
-    parts.push(h("button", { type: "button", class: ended ? "primary" : "ghost", id: "wrapup-open", onclick: () => app.openWrapUp(c.id), title: "Alt+E" }, ended ? "Wrap up" : "End & wrap up"));
+    parts.push(...app.transfer.headControls(item));
+    if (!item.watching) parts.push(h("button", { type: "button", class: ended ? "primary" : "ghost", id: "wrapup-open", onclick: () => app.openWrapUp(c.id), title: "Alt+E" }, ended ? "Wrap up" : "End & wrap up"));
     this.convHead.textContent = "";
     this.convHead.append(...parts);
     // A follow-up: the customer's answer that brought it, first thing the agent reads.

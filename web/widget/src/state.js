@@ -126,7 +126,8 @@ export function applyTimeline(state, ev) {
     c.state = "ended";
     if (d.survey) c.surveyAsked = true;
   }
-  else if (ev.type === "contact.requeued" && c.state !== "ended") {
+  // Requeued or transferred: back in line until the next agent takes it.
+  else if ((ev.type === "contact.requeued" || ev.type === "contact.transferred") && c.state !== "ended") {
     c.state = "queued";
     c.agent = null;
   } else if (ev.type === "callback.outcome") {
