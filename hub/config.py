@@ -83,8 +83,9 @@ class Config:
     login_address_limit: int = 20
     login_window_s: float = 15 * 60.0
     # How many argon2 checks run at once, each in a thread off the event loop: a burst of
-    # logins waits its turn instead of freezing every chat (each check takes ~50 ms of CPU).
-    login_concurrency: int = 2
+    # logins waits its turn instead of freezing every chat (each check takes ~170 ms of CPU).
+    # Half the cores by default, so that the loop always has one.
+    login_concurrency: int = max(1, (os.cpu_count() or 2) // 2)
     # Take the client address from the last X-Forwarded-For entry (behind a reverse proxy that
     # sets it); otherwise every login behind the proxy would share the proxy's address.
     trust_forwarded: bool = False
@@ -147,7 +148,9 @@ class Config:
             "login_account_limit": _int(env, "HUB_LOGIN_ACCOUNT_LIMIT", 5),
             "login_address_limit": _int(env, "HUB_LOGIN_ADDRESS_LIMIT", 20),
             "login_window_s": _float(env, "HUB_LOGIN_WINDOW", 15 * 60.0),
-            "login_concurrency": _int(env, "HUB_LOGIN_CONCURRENCY", 2),
+            "login_concurrency": _int(
+                env, "HUB_LOGIN_CONCURRENCY", max(1, (os.cpu_count() or 2) // 2)
+            ),
             "trust_forwarded": env.get("HUB_TRUST_FORWARDED", "").lower() in ("1", "true", "yes"),
             "ice_servers": ice,
             **_turn(env),

@@ -34,16 +34,23 @@ def _login_failures(hub: Hub) -> tuple[FailureWindow, FailureWindow]:
     return hub.live.login_failures
 
 
-async def _verify(hub: Hub, password_hash: str | None, password: str) -> bool:
-    """argon2 in a thread, at most ``login_concurrency`` at once, so the loop never waits.
+async def _check(hub: Hub, email: str, password: str) -> dict[str, Any] | None:
+    """The agent whose password this is, or None; at most ``login_concurrency`` at once.
 
-    An unknown email is checked against a dummy hash (``verify_password`` with None): it
-    takes as long, and waits for a slot alike, so the time of an answer tells nothing.
+    A burst of logins waits for a slot in the loop, where waiting costs nothing: the agent's
+    row is read in the slot too, so a burst does not queue a read per login ahead of every
+    chat's reads. argon2 runs in a thread, so the loop never waits for it. An unknown email is
+    checked against a dummy hash (``verify_password`` with None): it takes as long, and waits
+    for a slot alike, so the time of an answer tells nothing.
     """
     if hub.live.login_slots is None:
         hub.live.login_slots = asyncio.Semaphore(hub.config.login_concurrency)
     async with hub.live.login_slots:
-        return await asyncio.to_thread(verify_password, password_hash, password)
+        async with hub.db.connect() as conn:
+            agent = await queries.agent_by_email(conn, email)
+        hashed = agent["password_hash"] if agent else None
+        right = await asyncio.to_thread(verify_password, hashed, password)
+    return agent if right and agent is not None and agent["disabled_at"] is None else None
 
 
 async def login(hub: Hub, email: str, password: str, address: str | None = None) -> dict[str, Any]:
@@ -71,10 +78,8 @@ async def login(hub: Hub, email: str, password: str, address: str | None = None)
     # first ones are being looked at. For the address, only a wrong answer counts: a team
     # behind one address signing in together at the start of a shift is not an attack.
     accounts.fail(email, now)
-    async with hub.db.connect() as conn:
-        agent = await queries.agent_by_email(conn, email)
-    right = await _verify(hub, agent["password_hash"] if agent else None, password)
-    if not right or agent is None or agent["disabled_at"] is not None:
+    agent = await _check(hub, email, password)
+    if agent is None:
         if address:
             addresses.fail(address, now)
         raise Unauthorized("wrong email or password")
