@@ -56,10 +56,10 @@ async def connect(
     hub: Hub, sid: str, site: dict[str, Any], token: str | None
 ) -> tuple[Visitor, dict[str, Any]]:
     """A customer socket opened: who it is, the rooms it follows, and its ``session``."""
-    visitor, fresh = await open_visitor(hub, sid, site, token)
+    visitor, token = await open_visitor(hub, sid, site, token)
     await hub.notify.enter(CUSTOMER_NS, sid, rooms_for(visitor))
     perform.customer_connected(hub, visitor.customer_id, sid)
-    return visitor, session_payload(hub, visitor, fresh)
+    return visitor, session_payload(hub, visitor, token)
 
 
 async def connected(hub: Hub, visitor: Visitor) -> None:
@@ -75,9 +75,8 @@ def disconnected(hub: Hub, visitor: Visitor) -> None:
 
 async def open_visitor(
     hub: Hub, sid: str, site: dict[str, Any], token: str | None
-) -> tuple[Visitor, str | None]:
-    """Recognise the browser by its visitor token, or give it one; with the token to send back
-    when it is new.
+) -> tuple[Visitor, str]:
+    """Recognise the browser by its visitor token, or give it one; with the token it keeps.
 
     Nothing is written: a browser that only looks costs no row. A token the hub does not know
     yet is kept when it has the shape of one (another tab of the same browser, opened before
@@ -91,7 +90,7 @@ async def open_visitor(
         if token is not None and row is not None:
             conv = await queries.conversation_of(conn, site["id"], row["id"])
             verified = await queries.verified_user_id(conn, row["id"]) is not None
-            fresh = None
+            stored = True
         else:
             conv, verified = None, False
             # An erased customer's id stays taken (its row is kept, anonymous, for the reports):
@@ -102,7 +101,7 @@ async def open_visitor(
                 or await queries.customer(conn, customer_id_of_token(token_hash(token)))
             ):
                 token = new_token()
-            fresh = token
+            stored = False
             row = {"id": customer_id_of_token(token_hash(token)), "name": None}
     visitor = Visitor(
         sid=sid,
@@ -112,9 +111,9 @@ async def open_visitor(
         token_hash=token_hash(token),
         verified=verified,
         conversation_id=conv["id"] if conv else None,
-        stored=fresh is None,
+        stored=stored,
     )
-    return visitor, fresh
+    return visitor, token
 
 
 async def store_visitor(conn: AsyncConnection, visitor: Visitor, now: float) -> None:
