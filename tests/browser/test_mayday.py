@@ -136,7 +136,9 @@ async def test_mayday_unmute_ice_restart_and_shopper_ends(
     assert asked and all(not c.get("video") for c in asked), asked
     for _ in range(30):
         before, after = await s.rising(agent, "audio")
-        if after > before:
+        # Counted from the first packets seen: on a busy machine the sound may start between
+        # the two readings of a second (0, then some), which does not yet show it flowing.
+        if after > before > 0:
             break
     assert after > before > 0, (before, after)
 
