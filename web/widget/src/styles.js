@@ -64,7 +64,11 @@ button{cursor:pointer;}
 .sys{align-self:center;text-align:center;font-size:12.5px;color:var(--muted);margin:8px 12px;}
 .sys.alert{background:#fff7e6;color:#5c3c00;border:1px solid #f3d9a4;padding:10px 12px;border-radius:10px;font-size:14px;}
 .sys.alert button{display:block;margin:8px auto 0;}
-.status{flex:none;padding:8px 14px;font-size:13px;color:var(--muted);background:#fff;border-top:1px solid var(--line);}
+.chatbar{flex:none;display:flex;flex-wrap:wrap;align-items:center;gap:6px 8px;padding:6px 10px 6px 14px;background:#fff;border-top:1px solid var(--line);}
+.status{flex:1 1 160px;min-width:0;font-size:13px;color:var(--muted);}
+.chatbar>.btn{margin-left:auto;}
+.btn.small{min-height:32px;padding:4px 12px;font-size:13.5px;}
+.endask{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin-left:auto;font-size:13.5px;font-weight:600;}
 .typing{flex:none;padding:0 16px 6px;font-size:12.5px;color:var(--muted);background:var(--soft);min-height:0;}
 .typing i{display:inline-block;width:5px;height:5px;margin-right:3px;border-radius:50%;background:var(--muted);animation:blink 1.2s infinite;}
 .typing i:nth-child(2){animation-delay:.2s}.typing i:nth-child(3){animation-delay:.4s}
