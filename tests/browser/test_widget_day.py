@@ -254,3 +254,51 @@ async def test_axe_finds_nothing_serious_with_the_widget_open(
     assert (await ada.call("contact.end", {"contact_id": offer["contact_id"]}))["ok"]
     await w(shop, "[data-view=chat] [data-survey] legend").first.wait_for()
     assert await axe(shop) == []
+
+
+# A box's edges on the page: {x, y, width, height} as Playwright gives them.
+def overlaps(a: dict[str, float], b: dict[str, float]) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+@pytest.mark.parametrize("locale", ["en-US", "fr-FR"])
+async def test_on_a_phone_the_consent_bar_leaves_the_panels_controls_free(
+    hub_server: Any, browser: Any, shop_site: Any, locale: str
+) -> None:
+    from tests.kit.browser import start
+
+    s = await start(hub_server, browser, shop_site, width=390, height=844, locale=locale)
+    shop = s.shop
+    bar = s.mayday(".bar")
+    label = s.mayday(".bar > .txt")
+    await label.filter(has_text="May").wait_for()
+    # The label is whole: "May can see this page", not "May c…".
+    fits = await label.evaluate("(el) => el.scrollWidth <= el.clientWidth")
+    assert fits, await label.inner_text()
+
+    # The agent's face is up and the panel folded away; the shopper opens it to write.
+    await w(shop, ".launcher").click()
+    panel = w(shop, ".panel")
+    await panel.wait_for()
+    await w(shop, "textarea").wait_for()
+    bar_box = await bar.bounding_box()
+    controls = w(shop, ".head button:not([hidden])")
+    assert await controls.count() == 2  # Back and Close
+    for i in range(await controls.count()):
+        box = await controls.nth(i).bounding_box()
+        assert box is not None and bar_box is not None
+        assert not overlaps(box, bar_box), await controls.nth(i).get_attribute("aria-label")
+    assert (await panel.bounding_box())["y"] >= bar_box["y"] + bar_box["height"] - 1
+    await shot(shop, f"widget-mayday-phone-{locale[:2]}")
+
+    # A tap on Close closes the panel: the session goes on.
+    close = w(shop, ".head button[aria-label]").last
+    await close.click()
+    await panel.wait_for(state="hidden")
+    assert await bar.is_visible()
+    assert shop.js_errors == []

@@ -25,7 +25,7 @@ button{cursor:pointer;}
 .launcher svg{width:24px;height:24px;flex:none;}
 .badge{position:absolute;top:-6px;${x === "right" ? "left" : "right"}:-6px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;
  background:#d93025;color:#fff;font-size:12px;font-weight:700;line-height:22px;text-align:center;border:2px solid #fff;}
-.panel{position:fixed;bottom:84px;${x}:20px;width:380px;height:min(620px,calc(100vh - 110px));display:flex;flex-direction:column;
+.panel{position:fixed;bottom:84px;${x}:20px;width:380px;height:min(620px,calc(100vh - 110px - var(--ll-top,0px)));display:flex;flex-direction:column;
  background:var(--bg);border-radius:16px;overflow:hidden;box-shadow:0 12px 48px rgba(20,20,40,.28),0 2px 6px rgba(20,20,40,.12);
  animation:pop .18s ease-out;}
 @keyframes pop{from{opacity:0;transform:translateY(12px) scale(.98)}to{opacity:1;transform:none}}
@@ -118,7 +118,7 @@ textarea.in.area:focus{border-color:var(--c);outline:2px solid var(--c);outline-
 .btn:disabled{opacity:.6;cursor:default;}
 .foot{flex:none;text-align:center;font-size:11.5px;color:#6b7280;padding:6px;background:#fff;}
 @media (max-width:480px){
- .panel{inset:0;width:auto;height:auto;bottom:0;${x}:0;border-radius:0;animation:none;}
+ .panel{inset:var(--ll-top,0px) 0 0 0;width:auto;height:auto;border-radius:0;animation:none;}
  .launcher.open{display:none;}
 }
 @media (prefers-reduced-motion:reduce){.panel,.launcher{animation:none;transition:none;}.typing i{animation:none;}}

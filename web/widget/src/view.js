@@ -157,6 +157,11 @@ export class WidgetView {
     this.launcher.classList.toggle("open", open);
   }
 
+  // px: how far down the page's top the Mayday consent bar reaches (0: none).
+  keepClearOf(px) {
+    this.panel.style.setProperty("--ll-top", `${Math.max(0, px | 0)}px`);
+  }
+
   hasFocus() {
     return this.root.contains(this.shadow.activeElement);
   }

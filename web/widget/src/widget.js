@@ -528,6 +528,8 @@ export class Widget {
       hooks: {
         // The agent's face is up: fold the panel away so the shopper sees their page.
         firstFrame: () => this.close(),
+        // The consent bar's bottom edge: the panel starts below it (on a phone it is full screen).
+        bar: (px) => this.ui.keepClearOf(px),
         failed: () => this.open("chat"),
         // Ended by the agent: show the shopper the conversation, where the end is said.
         ended: (local) => {
