@@ -41,6 +41,18 @@ def _e164(value: str) -> str:
 # A phone number as the hub stores it: E.164 (identify, a callback, a survey's follow-up).
 Phone = Annotated[str, AfterValidator(_e164)]
 
+
+def _national_phone(v: Any, info: ValidationInfo) -> Any:
+    """A ``phone`` written as the payload's ``country`` dials it, made E.164 (no country: as is)."""
+    country = info.data.get("country")
+    if country is None or not isinstance(v, str):
+        return v
+    parsed = phones.parse(v, country)
+    if parsed is None:
+        raise ValueError(f"not a phone number we can call (read as a number of {country})")
+    return parsed.e164
+
+
 # A country as ISO 3166-1 alpha-2, in capitals ("fr" is taken as "FR").
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$", to_upper=True)]
 
@@ -169,13 +181,7 @@ class ContactRequest(Payload):
     @field_validator("phone", mode="before")
     @classmethod
     def national(cls, v: Any, info: ValidationInfo) -> Any:
-        country = info.data.get("country")
-        if country is None or not isinstance(v, str):
-            return v
-        parsed = phones.parse(v, country)
-        if parsed is None:
-            raise ValueError(f"not a phone number we can call (read as a number of {country})")
-        return parsed.e164
+        return _national_phone(v, info)
 
 
 class ContactRef(Payload):
@@ -234,7 +240,14 @@ class SurveyAnswer(Payload):
     resolved: bool
     effort: Annotated[int, Field(ge=1, le=7)] | None = None
     comment: Annotated[str, StringConstraints(max_length=2000), Plain] | None = None
+    # As in contact.request: with the shopper's country, ``phone`` as they dial it at home.
+    country: Country | None = None
     phone: Phone | None = None
+
+    @field_validator("phone", mode="before")
+    @classmethod
+    def national(cls, v: Any, info: ValidationInfo) -> Any:
+        return _national_phone(v, info)
 
 
 # /agent

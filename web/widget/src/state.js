@@ -208,7 +208,7 @@ export function surveyOnShow(state) {
 export function surveyOutcome(survey, ack, phone) {
   const f = ack && ack.follow_up;
   if (!f) return { kind: "thanks" };
-  if (f.channel === "callback") return { kind: "callback", phone: f.phone || phone || survey.phone || "", contact_id: f.contact_id };
+  if (f.channel === "callback") return { kind: "callback", phone: f.phone_display || f.phone || phone || survey.phone || "", contact_id: f.contact_id };
   return { kind: "chat", contact_id: f.contact_id };
 }
 

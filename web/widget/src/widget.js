@@ -2,7 +2,7 @@
 // (view.js) show them, and turns what the customer does into requests (net.js).
 import { Connection, newClientId } from "./net.js";
 import { translator } from "./i18n.js";
-import { phoneToSend, toE164 } from "./phone.js";
+import { phoneToSend } from "./phone.js";
 import { WidgetView } from "./view.js";
 import { loadMayday, tabVideo } from "./mayday-loader.js";
 import * as S from "./state.js";
@@ -344,8 +344,10 @@ export class Widget {
     if (!s || s.status !== "asked") return;
     const view = ui.survey;
     view.clearErrors();
-    const answer = view.values(toE164);
+    const country = this.config.country;
+    const answer = view.values((typed) => phoneToSend(typed, country));
     if (answer.error) return view.showError(answer.error, answer.message);
+    if (answer.phone && country) answer.country = country;
     s.status = "sending";
     s.error = null;
     ui.renderSurvey();
@@ -353,6 +355,12 @@ export class Widget {
       const ack = await this.conn.answerSurvey({ contact_id: s.contact_id, ...answer });
       S.surveyAnswered(state, ack, answer.phone);
     } catch (err) {
+      // A number the hub cannot call is said beside the field, as the widget's own check does.
+      if (err && err.code === "invalid" && answer.phone && /^phone/.test(err.message || "")) {
+        s.status = "asked";
+        ui.renderSurvey();
+        return view.showError("phone", this.t("phoneInvalid"));
+      }
       S.surveyFailed(state, err);
     }
     ui.renderSurvey();
