@@ -22,10 +22,12 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
 )
 
+from hub.core import phones
 from hub.core.identity import EMAIL, is_e164
 from hub.errors import Invalid
 
@@ -38,6 +40,21 @@ def _e164(value: str) -> str:
 
 # A phone number as the hub stores it: E.164 (identify, a callback, a survey's follow-up).
 Phone = Annotated[str, AfterValidator(_e164)]
+
+
+def _national_phone(v: Any, info: ValidationInfo) -> Any:
+    """A ``phone`` written as the payload's ``country`` dials it, made E.164 (no country: as is)."""
+    country = info.data.get("country")
+    if country is None or not isinstance(v, str):
+        return v
+    parsed = phones.parse(v, country)
+    if parsed is None:
+        raise ValueError(f"not a phone number we can call (read as a number of {country})")
+    return parsed.e164
+
+
+# A country as ISO 3166-1 alpha-2, in capitals ("fr" is taken as "FR").
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$", to_upper=True)]
 
 # NUL, and the bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): a
 # name or a message holding them can show the agent other text than it says (an "invoice"
@@ -146,6 +163,10 @@ class ContactRequest(Payload):
     # Skills an agent needs for this contact (a language, a department), set by the shop's page.
     skills: Annotated[list[Skill], Field(max_length=5)] = []
     text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT), Plain] | None = None
+    # The shopper's country (ISO 3166-1 alpha-2, from the widget's locale): with it, ``phone``
+    # may be written as that country writes it ("06 12 34 56 78" in FR). Before ``phone``,
+    # which reads it.
+    country: Country | None = None
     phone: Phone | None = None
     not_before: Timestamp | None = None
 
@@ -156,6 +177,11 @@ class ContactRequest(Payload):
         if v is not None and not v.strip():
             raise ValueError("must not be blank")
         return v
+
+    @field_validator("phone", mode="before")
+    @classmethod
+    def national(cls, v: Any, info: ValidationInfo) -> Any:
+        return _national_phone(v, info)
 
 
 class ContactRef(Payload):
@@ -214,7 +240,14 @@ class SurveyAnswer(Payload):
     resolved: bool
     effort: Annotated[int, Field(ge=1, le=7)] | None = None
     comment: Annotated[str, StringConstraints(max_length=2000), Plain] | None = None
+    # As in contact.request: with the shopper's country, ``phone`` as they dial it at home.
+    country: Country | None = None
     phone: Phone | None = None
+
+    @field_validator("phone", mode="before")
+    @classmethod
+    def national(cls, v: Any, info: ValidationInfo) -> Any:
+        return _national_phone(v, info)
 
 
 # /agent
@@ -264,6 +297,8 @@ class AndonClear(Payload):
 class CallbackOutcome(Payload):
     contact_id: Id
     outcome: Literal["reached", "no_answer", "wrong_number"]
+    # The wrap-up's contact reason, one of the site's, recorded when the outcome ends the call.
+    reason: Reason | None = None
 
 
 class NoteAdd(Text):

@@ -140,6 +140,8 @@ async def test_a_contact_that_was_not_handled_has_no_survey(clients: Clients) ->
         {"effort": "3"},
         {"comment": "x" * 2001},
         {"phone": "0612345678"},
+        {"phone": "06 12 34", "country": "FR"},
+        {"phone": "06 12 34 56 78", "country": "France"},
         {"resolved": "no"},
         {"resolved": None},
     ],
@@ -183,6 +185,21 @@ async def test_a_survey_expires_after_seven_days(clients: Clients, manual_clock:
 
 
 # the follow-up
+
+
+async def test_a_follow_up_number_is_read_as_the_shopper_dials_it(clients: Clients) -> None:
+    ada = await clients.ada()
+    shopper, contact_id = await surveyed(clients, ada)
+    ack = await shopper.call(
+        "survey.answer",
+        {"contact_id": contact_id, "resolved": False, "phone": "06 12 34 56 78", "country": "FR"},
+    )
+    assert ack["ok"], ack
+    follow_up = ack["follow_up"]
+    assert follow_up["channel"] == "callback"
+    assert (follow_up["phone"], follow_up["phone_display"]) == (PHONE, "06 12 34 56 78")
+    offer = await ada.next("offer", about(follow_up["contact_id"]))
+    assert offer["phone"] == PHONE
 
 
 async def test_unresolved_books_a_callback_offered_first_to_the_same_agent_then_reached(

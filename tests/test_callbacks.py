@@ -266,3 +266,146 @@ async def test_a_supervisors_outcome_ends_the_callback_as_its_agent(
     )
     assert ack["ok"], ack
     await ada.quiet("event", lambda e: e["data"].get("client_id") == "after")
+
+
+# the shopper's day (issue 13): national formats, a callback beside a live chat, its wrap-up
+
+
+async def test_a_national_number_is_read_with_the_shoppers_country(clients: Clients) -> None:
+    shopper = await clients.customer()
+    ack = await shopper.call(
+        "contact.request", {"channel": "callback", "phone": "06 12 34 56 78", "country": "FR"}
+    )
+    assert ack["ok"], ack
+    # Stored and dialled in E.164; the shopper reads it as a French number is written.
+    assert (ack["phone"], ack["phone_display"]) == (PHONE, "06 12 34 56 78")
+    ada = await clients.ada()
+    offer = await nth_offer(ada, ack["contact_id"], 1)
+    assert offer["phone"] == PHONE
+
+    # Another country's number, with its "+", reads internationally.
+    other = await clients.customer()
+    uk = await other.call(
+        "contact.request", {"channel": "callback", "phone": "+44 20 7946 0958", "country": "fr"}
+    )
+    assert (uk["phone"], uk["phone_display"]) == ("+442079460958", "+44 20 7946 0958")
+
+
+async def test_a_number_that_is_none_of_the_countrys_changes_nothing(clients: Clients) -> None:
+    shopper = await clients.customer()
+    token = shopper.received["session"][0]["visitor_token"]
+    for bad in (
+        {"phone": "06 12 34", "country": "FR"},
+        {"phone": "01 23", "country": "FR"},
+        {"phone": "06 12 34 56 78", "country": "FRA"},
+        {"phone": "06 12 34 56 78", "country": 33},
+    ):
+        ack = await shopper.call("contact.request", {"channel": "callback", **bad})
+        assert ack["ok"] is False and ack["error"]["code"] == "invalid", (bad, ack)
+        assert "phone" in ack["error"]["message"] or "country" in ack["error"]["message"]
+    again = await clients.customer(token)
+    assert again.received["session"][0]["conversation_id"] is None
+    assert shopper.received["callback.updated"] == []
+
+
+async def test_a_callback_asked_during_a_live_chat_keeps_the_chat_open(clients: Clients) -> None:
+    ada = await clients.ada()
+    shopper, chat = await clients.request("chat", text="Is the lamp in stock?")
+    await nth_offer(ada, chat, 1)
+    assert (await ada.call("offer.accept", {"contact_id": chat}))["ok"]
+
+    ack = await shopper.call("contact.request", {"channel": "callback", "phone": PHONE})
+    assert ack["ok"], ack
+    call = ack["contact_id"]
+    # Its own contact, in the same conversation of the same customer.
+    assert call != chat
+    update = await shopper.next("callback.updated", about(call))
+    assert update["status"] == "scheduled"
+    # The chat goes on: nobody was told it ended, and both sides still write in it.
+    await shopper.round_trip()
+    await ada.round_trip()
+    assert [e["contact_id"] for e in shopper.received["contact.ended"]] == []
+    assert [e["contact_id"] for e in ada.received["contact.ended"]] == []
+    said = await shopper.call(
+        "message.send",
+        {"conversation_id": ack["conversation_id"], "text": "Thanks!", "client_id": "c1"},
+    )
+    assert said["ok"], said
+    history = await shopper.call(
+        "history", {"conversation_id": ack["conversation_id"], "after_seq": 0}
+    )
+    assert "contact.ended" not in [e["type"] for e in history["events"]]
+    snapshot = await ada.call("snapshot", {})
+    assert [c["contact"]["id"] for c in snapshot["contacts"]] == [chat]
+
+    # Ended by the shopper, the chat asks its survey; the callback is still booked.
+    assert (await shopper.call("contact.cancel", {"contact_id": chat}))["ok"]
+    assert (await ada.next("contact.ended", about(chat)))["reason"] == "cancelled"
+    assert (await shopper.next("survey.request", about(chat)))["channel"] == "chat"
+    await shopper.round_trip()
+    assert [e["contact_id"] for e in shopper.received["contact.ended"]] == [chat]
+
+
+async def test_a_waiting_chat_gives_way_to_the_callback(clients: Clients) -> None:
+    shopper, chat = await clients.request("chat", text="Anyone there?")
+    ack = await shopper.call("contact.request", {"channel": "callback", "phone": PHONE})
+    assert ack["ok"], ack
+    ended = await shopper.next("contact.ended", about(chat))
+    assert ended["reason"] == "channel_switch"
+
+
+async def test_a_callbacks_outcome_takes_the_sites_contact_reason(
+    clients: Clients, hub_server: Any, manual_clock: HandClock
+) -> None:
+    ada = await clients.ada()
+    start = manual_clock()
+    shopper, contact_id = await callback(clients)
+    await take(ada, contact_id)
+    bad = await ada.call(
+        "callback.outcome", {"contact_id": contact_id, "outcome": "reached", "reason": "Aliens"}
+    )
+    assert bad["ok"] is False and bad["error"]["code"] == "invalid", bad
+    # Nothing changed: the call is still Ada's and still going on.
+    await shopper.round_trip()
+    assert shopper.received["contact.ended"] == []
+    snapshot = await ada.call("snapshot", {})
+    assert [c["contact"]["id"] for c in snapshot["contacts"]] == [contact_id]
+
+    ack = await ada.call(
+        "callback.outcome",
+        {"contact_id": contact_id, "outcome": "reached", "reason": "Order status"},
+    )
+    assert ack["ok"], ack
+    await shopper.next("contact.ended", about(contact_id))
+    assert await top_reasons(hub_server, start - 60, manual_clock() + 60) == ["Order status"]
+
+    # The wrap-up after the outcome (the console's dialog) takes a site's reason too.
+    late = await ada.call("contact.end", {"contact_id": contact_id, "reason": "Payment"})
+    assert late == {"ok": True, "already_ended": True}
+    assert await top_reasons(hub_server, start - 60, manual_clock() + 60) == ["Payment"]
+    wrong = await ada.call("contact.end", {"contact_id": contact_id, "reason": "Aliens"})
+    assert wrong["error"]["code"] == "invalid"
+
+
+async def top_reasons(hub_server: Any, start: float, end: float) -> list[str]:
+    """The wrap-up reasons of the report summary, as a supervisor reads them over REST."""
+    from datetime import UTC, datetime
+
+    import aiohttp
+
+    def iso(ts: float) -> str:
+        return datetime.fromtimestamp(ts, UTC).isoformat()
+
+    async with aiohttp.ClientSession() as http:
+        async with http.post(
+            hub_server.url + "/api/v1/auth/login",
+            json={"email": "sue@example.com", "password": "sue-password"},
+        ) as resp:
+            token = (await resp.json())["token"]
+        async with http.get(
+            hub_server.url + "/api/v1/reports/summary",
+            params={"site": hub_server.site_key, "from": iso(start), "to": iso(end)},
+            headers={"Authorization": f"Bearer {token}"},
+        ) as resp:
+            assert resp.status == 200
+            return [r["reason"] for r in (await resp.json())["top_reasons"]]

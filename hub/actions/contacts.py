@@ -11,7 +11,7 @@ from hub.actions import andon, perform, survey, visitors, webhooks
 from hub.actions.context import Hub
 from hub.actions.ending import end_contact_row
 from hub.actions.visitors import site_channels
-from hub.core import policy
+from hub.core import phones, policy
 from hub.errors import Forbidden, IdentityRequired, Invalid, NotFound
 from hub.store import queries
 from hub.store.timeline import append_event, event_payload
@@ -49,6 +49,8 @@ async def request_contact(hub: Hub, visitor: Visitor, p: types.ContactRequest) -
         # A second tap on the same channel is the same request (its text is still posted).
         repeat = next((a for a in actives if a["channel"] == p.channel), None)
         for active in actives if repeat is None else ():
+            if _kept_beside(active, p.channel):
+                continue
             # Switching channel: the old contact ends, its agent is offered the new one first.
             if active["state"] == "assigned":
                 sticky_agent = active["agent_id"]
@@ -80,7 +82,10 @@ async def request_contact(hub: Hub, visitor: Visitor, p: types.ContactRequest) -
         await hub.notify.publish_event(event)
     if repeat is not None:
         return {"ok": True, "contact_id": contact_id, "conversation_id": conversation_id}
+    ack: dict[str, Any] = {"ok": True, "contact_id": contact_id, "conversation_id": conversation_id}
     if p.channel == "callback":
+        assert p.phone is not None
+        ack.update(phone=p.phone, phone_display=phones.display(p.phone, p.country))
         await hub.notify.to_customer(
             visitor.customer_id, "callback.updated", _callback_status(contact_row, "scheduled")
         )
@@ -95,7 +100,18 @@ async def request_contact(hub: Hub, visitor: Visitor, p: types.ContactRequest) -
         )
     contact_row["first_text"] = p.text
     await perform.enqueue(hub, contact_row, visitor.customer_name)
-    return {"ok": True, "contact_id": contact_id, "conversation_id": conversation_id}
+    return ack
+
+
+def _kept_beside(active: dict[str, Any], channel: str) -> bool:
+    """Whether ``active`` goes on when its customer asks for ``channel``.
+
+    A callback is its own contact: asked during a live chat (or video) with an agent, it is
+    queued beside it and the chat goes on until the shopper or the agent ends it. A chat still
+    waiting for an agent is replaced by the callback, as any other switch of channel.
+    """
+    live = active["state"] == "assigned"
+    return channel == "callback" and active["channel"] != "callback" and live
 
 
 async def _new_contact(
@@ -292,6 +308,10 @@ async def callback_outcome(
         contact = await _assigned_contact(conn, session, p.contact_id)
         if contact["channel"] != "callback":
             raise Invalid("contact_id: this contact is not a callback")
+        if p.reason is not None:
+            site = await queries.site_by_id(conn, contact["site_id"])
+            assert site is not None
+            andon.check_reason(site, p.reason)
         # A supervisor may give the outcome for the agent: the contact still ends (or is
         # requeued) as that agent's, who is told and leaves the room.
         owner: str = contact["agent_id"]
@@ -347,7 +367,14 @@ async def callback_outcome(
             await queries.set_contact(conn, contact["id"], attempts=attempts)
             events.append(
                 await end_contact_row(
-                    conn, hub, contact, now, reason=p.outcome, resolved=None, outcome=p.outcome
+                    conn,
+                    hub,
+                    contact,
+                    now,
+                    reason=p.outcome,
+                    resolved=None,
+                    wrapup_reason=p.reason,
+                    outcome=p.outcome,
                 )
             )
     for event in events:

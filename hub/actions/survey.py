@@ -17,7 +17,7 @@ from hub import types
 from hub.actions import perform, webhooks
 from hub.actions.context import Hub
 from hub.actions.ending import survey_request
-from hub.core import policy
+from hub.core import phones, policy
 from hub.errors import Conflict, Invalid, NotFound
 from hub.notify import CUSTOMER_NS
 from hub.store import queries
@@ -123,7 +123,11 @@ async def answer_survey(hub: Hub, visitor: Visitor, p: types.SurveyAnswer) -> di
     if requested is not None and follow_up is not None:
         await hub.notify.publish_event(event_payload(requested))
         await _enqueue(hub, visitor, follow_up)
-    return {"ok": True, "follow_up": follow_up_view(follow_up)}
+    view = follow_up_view(follow_up)
+    if view is not None and view.get("phone"):
+        # How the shopper reads the number they will be called at ("06 12 34 56 78").
+        view["phone_display"] = phones.display(view["phone"], p.country)
+    return {"ok": True, "follow_up": view}
 
 
 def survey_data(contact_id: str, p: types.SurveyAnswer) -> dict[str, Any]:

@@ -218,7 +218,9 @@ class Session:
         return before, await page.evaluate(INBOUND, kind)
 
 
-async def start(hub: Any, browser: Any, shop_site: Any) -> Session:
+async def start(hub: Any, browser: Any, shop_site: Any, **shop_page: Any) -> Session:
+    """A Mayday session up to the agent's first frame; shop_page: new_page's width, height,
+    locale for the shopper's page (a phone: width=390, height=844)."""
     await hub.add_site("vid", settings={"channels": ["chat", "callback", "video"]})
     await hub.add_agent("may@example.com", "may-password", name="May", auto_answer=True)
     agent = await agent_login(browser, hub, len(hub.agents) - 1, init_script=SPY)
@@ -229,7 +231,7 @@ async def start(hub: Any, browser: Any, shop_site: Any) -> Session:
           if (name === "cobrowse.events") window.__cobrowse.push(JSON.stringify(payload));
         });"""
     )
-    shop = await new_page(browser)
+    shop = await new_page(browser, **shop_page)
     await shop.add_init_script(SPY)
     sent: list[str] = []
     shop.on(

@@ -112,7 +112,7 @@ export class CallbackView {
 
   callbackText(c) {
     const { t } = this;
-    const phone = c.phone || "";
+    const phone = c.phoneDisplay || c.phone || "";
     const time = (iso) =>
       iso ? new Intl.DateTimeFormat(this.config.lang, { weekday: "short", hour: "2-digit", minute: "2-digit" }).format(new Date(typeof iso === "number" ? iso * 1000 : iso)) : "";
     if (c.status === "cancelled") return [t("cbCancelled"), ""];

@@ -6,11 +6,13 @@ const en = {
   title: "How can we help?",
   online: "We're online",
   offline: "We're away · we can call you back",
+  joinedSub: "With you now",
   connecting: "Connecting…",
   reconnecting: "Connection lost · reconnecting…",
   back: "Back",
   greeting: "Hi there!",
   greetingText: "Ask us anything: a real person answers, usually within a minute.",
+  greetingAway: "Ask us anything: a real person answers as soon as someone is free.",
   chat: "Chat with us",
   chatHint: "Type your question, a person answers",
   callback: "Call me back",
@@ -30,10 +32,19 @@ const en = {
   queued: "You are number {position} in line · {wait}",
   queuedFirst: "You are next in line · {wait}",
   waitSoon: "any moment now",
+  queuedAway: "No one is available yet · we answer as soon as someone is free",
   minutes: "about {n} min",
   seconds: "about {n} s",
   assigned: "{name} joined the conversation",
   ended: "The conversation has ended",
+  ended_ended: "{name} ended the conversation",
+  ended_cancelled: "You ended the conversation",
+  ended_channel_switch: "This chat goes on in your new request",
+  ended_abandoned: "The conversation closed while you were away",
+  endChat: "End chat",
+  endChatAsk: "End this chat?",
+  endChatYes: "Yes, end it",
+  endChatNo: "Keep chatting",
   requested: "You asked for help by {channel}",
   chanchat: "chat",
   chanvideo: "video",
@@ -44,9 +55,9 @@ const en = {
   noAgent: "No one is available right now. We can call you back as soon as someone is free.",
   offerCallback: "Call me back",
   callbackTitle: "We'll call you",
-  phoneLabel: "Phone number, international format",
-  phoneHint: "For example +33 6 12 34 56 78 or +44 20 7946 0958",
-  phoneInvalid: "Please enter a phone number starting with + and the country code.",
+  phoneLabel: "Phone number",
+  phoneHint: "As you dial it at home, or with + and the country code: +44 20 7946 0958",
+  phoneInvalid: "We can't call this number. Please check it, or write it with + and the country code.",
   when: "When?",
   asap: "As soon as possible",
   later: "At a time that suits me",
@@ -90,7 +101,7 @@ const en = {
   effortStep: "{n} of 7: {label}",
   surveyComment: "Anything to add? (optional)",
   surveyPhone: "Your phone number, so we can call you back (optional)",
-  surveyPhoneHint: "International format, for example +33 6 12 34 56 78. Without it we carry on here by chat.",
+  surveyPhoneHint: "As you dial it at home, or with + and the country code. Without it we carry on here by chat.",
   surveySend: "Send my answer",
   surveyNeedResolved: "Please say whether your problem was resolved.",
   surveyThanks: "Thank you for your answer!",
@@ -109,11 +120,13 @@ const fr = {
   title: "Comment pouvons-nous vous aider ?",
   online: "Nous sommes en ligne",
   offline: "Absents · nous pouvons vous rappeler",
+  joinedSub: "Avec vous",
   connecting: "Connexion…",
   reconnecting: "Connexion perdue · reconnexion…",
   back: "Retour",
   greeting: "Bonjour !",
   greetingText: "Posez-nous votre question : une vraie personne répond, en général en moins d'une minute.",
+  greetingAway: "Posez-nous votre question : une vraie personne répond dès que quelqu'un se libère.",
   chat: "Discuter avec nous",
   chatHint: "Écrivez votre question, une personne répond",
   callback: "Être rappelé",
@@ -133,10 +146,19 @@ const fr = {
   queued: "Vous êtes n° {position} dans la file · {wait}",
   queuedFirst: "Vous êtes le prochain · {wait}",
   waitSoon: "d'un instant à l'autre",
+  queuedAway: "Personne n'est encore disponible · nous répondons dès que quelqu'un se libère",
   minutes: "environ {n} min",
   seconds: "environ {n} s",
   assigned: "{name} a rejoint la conversation",
   ended: "La conversation est terminée",
+  ended_ended: "{name} a mis fin à la conversation",
+  ended_cancelled: "Vous avez mis fin à la conversation",
+  ended_channel_switch: "Ce chat continue dans votre nouvelle demande",
+  ended_abandoned: "La conversation a été close pendant votre absence",
+  endChat: "Terminer le chat",
+  endChatAsk: "Terminer ce chat ?",
+  endChatYes: "Oui, terminer",
+  endChatNo: "Continuer",
   requested: "Vous avez demandé de l'aide par {channel}",
   chanchat: "chat",
   chanvideo: "vidéo",
@@ -147,9 +169,9 @@ const fr = {
   noAgent: "Personne n'est disponible pour le moment. Nous pouvons vous rappeler dès que quelqu'un se libère.",
   offerCallback: "Être rappelé",
   callbackTitle: "Nous vous appelons",
-  phoneLabel: "Numéro de téléphone, format international",
-  phoneHint: "Par exemple +33 6 12 34 56 78",
-  phoneInvalid: "Saisissez un numéro commençant par + et l'indicatif du pays.",
+  phoneLabel: "Numéro de téléphone",
+  phoneHint: "Par exemple 06 12 34 56 78, ou avec + et l'indicatif : +44 20 7946 0958",
+  phoneInvalid: "Nous ne pouvons pas appeler ce numéro. Vérifiez-le, ou écrivez-le avec + et l'indicatif du pays.",
   when: "Quand ?",
   asap: "Dès que possible",
   later: "À l'heure qui me convient",
@@ -193,7 +215,7 @@ const fr = {
   effortStep: "{n} sur 7 : {label}",
   surveyComment: "Quelque chose à ajouter ? (facultatif)",
   surveyPhone: "Votre numéro, pour que nous vous rappelions (facultatif)",
-  surveyPhoneHint: "Format international, par exemple +33 6 12 34 56 78. Sans numéro, nous continuons ici par écrit.",
+  surveyPhoneHint: "Par exemple 06 12 34 56 78, ou avec + et l'indicatif. Sans numéro, nous continuons ici par écrit.",
   surveySend: "Envoyer ma réponse",
   surveyNeedResolved: "Dites-nous si votre problème est résolu.",
   surveyThanks: "Merci pour votre réponse !",
@@ -214,6 +236,19 @@ export function pickLanguage(requested, navigatorLanguages) {
     if (tables[base]) return base;
   }
   return "en";
+}
+
+// The shopper's country (ISO 3166-1 alpha-2), which the hub reads a phone number with: the
+// page's data-country, else the region of the first browser language in the widget's own
+// language ("fr-BE" -> BE), else that language's home country; null when none is known.
+const HOME = { fr: "FR" };
+export function pickCountry(requested, navigatorLanguages, lang) {
+  if (/^[a-z]{2}$/i.test(requested || "")) return requested.toUpperCase();
+  for (const tag of navigatorLanguages || []) {
+    const [base, region] = String(tag).split("-");
+    if (base.toLowerCase() === lang && /^[a-z]{2}$/i.test(region || "")) return region.toUpperCase();
+  }
+  return HOME[lang] || null;
 }
 
 export function translator(lang) {

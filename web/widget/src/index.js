@@ -4,7 +4,7 @@
 //   <script>window.Lifeline=window.Lifeline||function(){(Lifeline.q=Lifeline.q||[]).push(arguments)}</script>
 //   <script src="https://HUB/widget.js" data-site-key="KEY" async></script>
 import { Widget } from "./widget.js";
-import { pickLanguage } from "./i18n.js";
+import { pickCountry, pickLanguage } from "./i18n.js";
 
 (function boot() {
   const w = window;
@@ -22,10 +22,14 @@ import { pickLanguage } from "./i18n.js";
     if (w.console) console.warn("Lifeline: no data-site-key on the widget's <script> tag");
     return;
   }
+  const languages = navigator.languages || [navigator.language];
+  const lang = pickLanguage(data.lang, languages);
   const config = {
     siteKey,
     hubUrl,
-    lang: pickLanguage(data.lang, navigator.languages || [navigator.language]),
+    lang,
+    // Where the shopper is, to read a phone number as they write it at home (data-country).
+    country: pickCountry(data.country, languages, lang),
     color: /^#[0-9a-f]{6}$/i.test(data.color || "") ? data.color : "#4f46e5",
     label: data.label || "",
     position: data.position === "left" || data.position === "bottom-left" ? "left" : "right",

@@ -48,6 +48,18 @@ export function callbackFinished(c) {
   return c.state === "ended" || ["done", "failed", "cancelled"].includes(c.status);
 }
 
+// What the widget says comes from one place: where the shopper stands now.
+//   "connecting" / "reconnecting": no hub yet, or lost; "joined": an agent has the chat;
+//   "waiting": the chat waits for an agent who is online; "noOne": no agent is online (a
+//   waiting chat waits for the first one free); "online": nothing going on, agents are online.
+export function situation(state) {
+  if (!state.online) return state.loaded ? "reconnecting" : "connecting";
+  const c = activeChat(state);
+  if (c && c.state === "assigned") return "joined";
+  if (!state.agentsOnline) return "noOne";
+  return c ? "waiting" : "online";
+}
+
 // The hub's session event (on every connect).
 export function applySession(state, s) {
   state.agentsOnline = s.agents_online !== false;
@@ -78,6 +90,8 @@ export function apply(state, name, p) {
     case CONTACT_QUEUED:
       return Object.assign(contact(state, p.contact_id), { state: "queued", position: p.position, wait: p.estimated_wait_s });
     case CONTACT_ASSIGNED:
+      // Someone took it: an agent is online, whatever the hub said before.
+      state.agentsOnline = true;
       return Object.assign(contact(state, p.contact_id, p.channel), { state: "assigned", agent: p.agent });
     case CONTACT_ENDED: {
       const c = contact(state, p.contact_id);
@@ -124,6 +138,7 @@ export function applyTimeline(state, ev) {
     c.agent = d.agent || (ev.author && ev.author.role === "agent" ? ev.author : c.agent);
   } else if (ev.type === "contact.ended") {
     c.state = "ended";
+    c.reason = d.reason;
     if (d.survey) c.surveyAsked = true;
   }
   // Requeued or transferred: back in line until the next agent takes it.
@@ -140,10 +155,11 @@ export function applyTimeline(state, ev) {
   return c;
 }
 
-// The hub took our callback request (the ack of contact.request).
-export function callbackRequested(state, contactId, phone, notBefore) {
+// The hub took our callback request (the ack of contact.request); display: the number as
+// the hub formats it for the shopper ("06 12 34 56 78").
+export function callbackRequested(state, contactId, phone, notBefore, display) {
   const c = contact(state, contactId, "callback");
-  Object.assign(c, { phone, not_before: notBefore, status: c.status || "scheduled", state: c.state === "ended" ? "ended" : "queued" });
+  Object.assign(c, { phone, phoneDisplay: display || c.phoneDisplay || null, not_before: notBefore, status: c.status || "scheduled", state: c.state === "ended" ? "ended" : "queued" });
   return c;
 }
 
@@ -193,7 +209,7 @@ export function surveyOnShow(state) {
 export function surveyOutcome(survey, ack, phone) {
   const f = ack && ack.follow_up;
   if (!f) return { kind: "thanks" };
-  if (f.channel === "callback") return { kind: "callback", phone: f.phone || phone || survey.phone || "", contact_id: f.contact_id };
+  if (f.channel === "callback") return { kind: "callback", phone: f.phone_display || f.phone || phone || survey.phone || "", contact_id: f.contact_id };
   return { kind: "chat", contact_id: f.contact_id };
 }
 

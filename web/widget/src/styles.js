@@ -25,7 +25,7 @@ button{cursor:pointer;}
 .launcher svg{width:24px;height:24px;flex:none;}
 .badge{position:absolute;top:-6px;${x === "right" ? "left" : "right"}:-6px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;
  background:#d93025;color:#fff;font-size:12px;font-weight:700;line-height:22px;text-align:center;border:2px solid #fff;}
-.panel{position:fixed;bottom:84px;${x}:20px;width:380px;height:min(620px,calc(100vh - 110px));display:flex;flex-direction:column;
+.panel{position:fixed;bottom:84px;${x}:20px;width:380px;height:min(620px,calc(100vh - 110px - var(--ll-top,0px)));display:flex;flex-direction:column;
  background:var(--bg);border-radius:16px;overflow:hidden;box-shadow:0 12px 48px rgba(20,20,40,.28),0 2px 6px rgba(20,20,40,.12);
  animation:pop .18s ease-out;}
 @keyframes pop{from{opacity:0;transform:translateY(12px) scale(.98)}to{opacity:1;transform:none}}
@@ -64,7 +64,11 @@ button{cursor:pointer;}
 .sys{align-self:center;text-align:center;font-size:12.5px;color:var(--muted);margin:8px 12px;}
 .sys.alert{background:#fff7e6;color:#5c3c00;border:1px solid #f3d9a4;padding:10px 12px;border-radius:10px;font-size:14px;}
 .sys.alert button{display:block;margin:8px auto 0;}
-.status{flex:none;padding:8px 14px;font-size:13px;color:var(--muted);background:#fff;border-top:1px solid var(--line);}
+.chatbar{flex:none;display:flex;flex-wrap:wrap;align-items:center;gap:6px 8px;padding:6px 10px 6px 14px;background:#fff;border-top:1px solid var(--line);}
+.status{flex:1 1 160px;min-width:0;font-size:13px;color:var(--muted);}
+.chatbar>.btn{margin-left:auto;}
+.btn.small{min-height:32px;padding:4px 12px;font-size:13.5px;}
+.endask{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin-left:auto;font-size:13.5px;font-weight:600;}
 .typing{flex:none;padding:0 16px 6px;font-size:12.5px;color:var(--muted);background:var(--soft);min-height:0;}
 .typing i{display:inline-block;width:5px;height:5px;margin-right:3px;border-radius:50%;background:var(--muted);animation:blink 1.2s infinite;}
 .typing i:nth-child(2){animation-delay:.2s}.typing i:nth-child(3){animation-delay:.4s}
@@ -114,7 +118,7 @@ textarea.in.area:focus{border-color:var(--c);outline:2px solid var(--c);outline-
 .btn:disabled{opacity:.6;cursor:default;}
 .foot{flex:none;text-align:center;font-size:11.5px;color:#6b7280;padding:6px;background:#fff;}
 @media (max-width:480px){
- .panel{inset:0;width:auto;height:auto;bottom:0;${x}:0;border-radius:0;animation:none;}
+ .panel{inset:var(--ll-top,0px) 0 0 0;width:auto;height:auto;border-radius:0;animation:none;}
  .launcher.open{display:none;}
 }
 @media (prefers-reduced-motion:reduce){.panel,.launcher{animation:none;transition:none;}.typing i{animation:none;}}

@@ -3,7 +3,7 @@
 // what the customer does goes to the controller (widget.js) through `actions`.
 import { css } from "./styles.js";
 import { h, icons } from "../../shared/dom.js";
-import { activeChat, contact } from "./state.js";
+import { activeChat, contact, situation } from "./state.js";
 import { CallbackView } from "./callback-view.js";
 import { SurveyView } from "./survey-view.js";
 
@@ -65,7 +65,8 @@ export class WidgetView {
     this.dot = h("span", { class: "dot" });
     this.subtitle = h("span", {}, t("connecting"));
     const closeBtn = h("button", { class: "icon", type: "button", "aria-label": t("closeHelp"), html: icons.close, onclick: () => actions.close() });
-    const head = h("header", { class: "head" }, this.backBtn, this.avatar, h("div", { class: "ttl" }, this.title, h("p", {}, this.dot, this.subtitle)), closeBtn);
+    // A div, not <header>: inside the dialog it would be the page's second "banner" landmark.
+    const head = h("div", { class: "head" }, this.backBtn, this.avatar, h("div", { class: "ttl" }, this.title, h("p", {}, this.dot, this.subtitle)), closeBtn);
 
     this.homeView = this.buildHome();
     this.chatView = this.buildChat();
@@ -106,7 +107,7 @@ export class WidgetView {
       "section",
       { class: "home", "data-view": "home" },
       h("h3", {}, t("greeting")),
-      h("p", { class: "lead" }, t("greetingText")),
+      (this.lead = h("p", { class: "lead" }, t("greetingText"))),
       this.offlineNotice,
       this.signInNotice,
       this.cbCard,
@@ -121,6 +122,16 @@ export class WidgetView {
     this.log = h("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": t("chat"), tabindex: "0" });
     this.typingEl = h("div", { class: "typing", "aria-live": "polite", hidden: true });
     this.statusEl = h("div", { class: "status", role: "status", "aria-live": "polite", hidden: true });
+    // End chat, asked once more before it ends: a stray tap does not end a conversation.
+    this.endBtn = h("button", { class: "btn ghost small", type: "button", "data-action": "end-chat", onclick: () => this.askEnd(true) }, t("endChat"));
+    this.endAsk = h(
+      "div",
+      { class: "endask", role: "group", "aria-label": t("endChatAsk"), hidden: true },
+      h("span", {}, t("endChatAsk")),
+      h("button", { class: "btn small", type: "button", "data-action": "end-chat-yes", onclick: () => (this.askEnd(false), actions.endChat()) }, t("endChatYes")),
+      h("button", { class: "btn ghost small", type: "button", "data-action": "end-chat-no", onclick: () => this.askEnd(false, true) }, t("endChatNo")),
+    );
+    this.chatBar = h("div", { class: "chatbar", hidden: true }, this.statusEl, this.endBtn, this.endAsk);
     this.input = h("textarea", { rows: "1", placeholder: t("composer"), "aria-label": t("composerLabel"), maxlength: "4000" });
     this.sendBtn = h("button", { class: "send", type: "submit", "aria-label": t("send"), html: icons.send, disabled: true });
     this.input.addEventListener("input", () => actions.input());
@@ -132,7 +143,7 @@ export class WidgetView {
     });
     this.composeForm = h("form", { class: "compose", onsubmit: (e) => (e.preventDefault(), actions.submitChat()) }, this.input, this.sendBtn);
     this.survey = new SurveyView({ t, state: this.state, actions: actions.survey });
-    return h("section", { class: "body", "data-view": "chat", hidden: true }, this.log, this.typingEl, this.statusEl, this.survey.el, this.composeForm);
+    return h("section", { class: "body", "data-view": "chat", hidden: true }, this.log, this.typingEl, this.chatBar, this.survey.el, this.composeForm);
   }
 
   // ---- the frame: state attribute, open or closed, which view ------------------------------
@@ -144,6 +155,11 @@ export class WidgetView {
     this.panel.hidden = !open;
     this.launcher.setAttribute("aria-expanded", String(open));
     this.launcher.classList.toggle("open", open);
+  }
+
+  // px: how far down the page's top the Mayday consent bar reaches (0: none).
+  keepClearOf(px) {
+    this.panel.style.setProperty("--ll-top", `${Math.max(0, px | 0)}px`);
   }
 
   hasFocus() {
@@ -181,20 +197,29 @@ export class WidgetView {
     if (focus) setTimeout(() => focus.focus(), 0);
   }
 
+  // The header, the home's words and the chat's status line all say one situation
+  // (state.js situation()): never "we're away" beside an agent who answers.
   renderHeader() {
     const { t, state } = this;
+    const now = situation(state);
     const chat = activeChat(state);
-    const agent = chat && chat.state === "assigned" && chat.agent;
-    this.title.textContent = agent ? agent.name : t("title");
+    const agent = now === "joined" && chat.agent;
+    this.host.setAttribute("data-lifeline-situation", now);
+    this.title.textContent = agent ? agent.name || t("agent") : t("title");
     this.avatar.textContent = agent ? (agent.name || "?").trim().charAt(0).toUpperCase() : "?";
     this.avatar.hidden = !agent;
-    this.dot.className = "dot" + (state.online && state.agentsOnline ? " on" : "");
-    this.subtitle.textContent = !state.online ? t(state.loaded ? "reconnecting" : "connecting") : state.agentsOnline ? t("online") : t("offline");
+    this.dot.className = "dot" + (now === "online" || now === "waiting" || now === "joined" ? " on" : "");
+    const sub = { connecting: "connecting", reconnecting: "reconnecting", joined: "joinedSub", noOne: "offline" };
+    this.subtitle.textContent = t(sub[now] || "online");
+    this.lead.textContent = t(now === "noOne" ? "greetingAway" : "greetingText");
+    if (now === "noOne") this.offlineNotice.hidden = false;
+    else if (now !== "connecting" && now !== "reconnecting") this.offlineNotice.hidden = true;
+    this.renderStatus();
   }
 
   renderChannels() {
     this.videoCard.hidden = !this.state.channels.includes("video");
-    this.offlineNotice.hidden = this.state.agentsOnline;
+    this.renderHeader();
   }
 
   // The site wants the shop's sign-in for this channel: say so, with the shop's sign-in page.
@@ -213,7 +238,15 @@ export class WidgetView {
 
   // A contact found no agent: the home view says so too.
   showOffline() {
-    this.offlineNotice.hidden = false;
+    this.renderHeader();
+  }
+
+  // The End chat control: asking (on) shows the question with Yes and No instead of it.
+  askEnd(on, refocus) {
+    this.endAsk.hidden = !on;
+    this.endBtn.hidden = on;
+    const target = on ? this.endAsk.querySelector("[data-action=end-chat-no]") : refocus ? this.endBtn : this.input;
+    if (target) target.focus();
   }
 
   renderCallback() {
@@ -290,12 +323,21 @@ export class WidgetView {
     this.lastAuthor = null;
     const sys = (text) => out.push(h("div", { class: "sys", "data-seq": ev.seq, "data-type": ev.type }, text));
     if (ev.type === "contact.assigned") sys(t("assigned", { name: (d.agent && d.agent.name) || a.name || t("agent") }));
-    else if (ev.type === "contact.ended" && (d.channel || contact(this.state, d.contact_id).channel) !== "callback") sys(t("ended"));
+    else if (ev.type === "contact.ended" && (d.channel || contact(this.state, d.contact_id).channel) !== "callback") sys(this.endedText(d));
     else if (ev.type === "contact.requested" && d.channel && d.channel !== "chat") sys(t("requested", { channel: t("chan" + d.channel) }));
     else if (ev.type === "callback.outcome") sys(t("outcome_" + d.outcome));
     else if (ev.type === "identity.merged") sys(t("merged"));
     else if (ev.type === "video.failed") sys(t("videoFailed", { reason: d.reason || "" }));
     return out;
+  }
+
+  // Why it ended, in words (never the hub's reason code).
+  endedText(d) {
+    const { t } = this;
+    const c = contact(this.state, d.contact_id);
+    const key = "ended_" + d.reason;
+    if (!d.reason || t(key) === key) return t("ended");
+    return t(key, { name: (c.agent && c.agent.name) || t("agent") });
   }
 
   renderNoAgent() {
@@ -365,14 +407,21 @@ export class WidgetView {
   renderStatus() {
     const { t } = this;
     const c = activeChat(this.state);
+    const now = situation(this.state);
     let text = "";
-    if (c && c.state === "queued" && c.position) {
+    if (c && c.state !== "assigned" && now === "noOne") text = t("queuedAway");
+    else if (c && c.state === "queued" && c.position) {
       const w = c.wait;
       const wait = w == null || w < 15 ? t("waitSoon") : w < 90 ? t("seconds", { n: Math.round(w / 5) * 5 }) : t("minutes", { n: Math.round(w / 60) });
       text = c.position <= 1 ? t("queuedFirst", { wait }) : t("queued", { position: c.position, wait });
     }
     this.statusEl.textContent = text;
     this.statusEl.hidden = !text;
+    // A chat (not a video, which ends from its own bar) going on can be ended by the shopper.
+    const endable = !!c && c.channel === "chat";
+    if (!endable && !this.endAsk.hidden) this.endAsk.hidden = true;
+    this.endBtn.hidden = !endable || !this.endAsk.hidden;
+    this.chatBar.hidden = !text && !endable;
   }
 
   showTyping(on, name) {

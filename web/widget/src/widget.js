@@ -2,7 +2,7 @@
 // (view.js) show them, and turns what the customer does into requests (net.js).
 import { Connection, newClientId } from "./net.js";
 import { translator } from "./i18n.js";
-import { toE164 } from "./phone.js";
+import { phoneToSend } from "./phone.js";
 import { WidgetView } from "./view.js";
 import { loadMayday, tabVideo } from "./mayday-loader.js";
 import * as S from "./state.js";
@@ -35,6 +35,7 @@ export class Widget {
         startVideo: () => this.tap("video"),
         input: () => this.onInput(),
         submitChat: () => this.submitChat(),
+        endChat: () => this.endChat(),
         callback: { submit: () => this.submitCallback(), cancel: () => this.cancelCallback(), again: () => this.resetCallbackForm() },
         survey: { submit: () => this.submitSurvey(), dismiss: () => this.dismissSurvey() },
       },
@@ -343,8 +344,10 @@ export class Widget {
     if (!s || s.status !== "asked") return;
     const view = ui.survey;
     view.clearErrors();
-    const answer = view.values(toE164);
+    const country = this.config.country;
+    const answer = view.values((typed) => phoneToSend(typed, country));
     if (answer.error) return view.showError(answer.error, answer.message);
+    if (answer.phone && country) answer.country = country;
     s.status = "sending";
     s.error = null;
     ui.renderSurvey();
@@ -352,6 +355,12 @@ export class Widget {
       const ack = await this.conn.answerSurvey({ contact_id: s.contact_id, ...answer });
       S.surveyAnswered(state, ack, answer.phone);
     } catch (err) {
+      // A number the hub cannot call is said beside the field, as the widget's own check does.
+      if (err && err.code === "invalid" && answer.phone && /^phone/.test(err.message || "")) {
+        s.status = "asked";
+        ui.renderSurvey();
+        return view.showError("phone", this.t("phoneInvalid"));
+      }
       S.surveyFailed(state, err);
     }
     ui.renderSurvey();
@@ -411,17 +420,31 @@ export class Widget {
     }
   }
 
+  // The shopper ends the chat (End chat): contact.cancel, which for a chat an agent has ends
+  // it for the agent too; the hub's contact.ended and survey.request follow as for any end.
+  async endChat() {
+    const c = S.activeChat(this.state);
+    if (!c) return;
+    try {
+      await this.conn.cancel(c.id);
+    } catch (_) {
+      this.ui.alert(this.t("error"));
+    }
+  }
+
   async submitCallback() {
     const cb = this.ui.callback;
     const { phone: typed, notBefore } = cb.values();
-    const phone = toE164(typed);
+    const country = this.config.country;
+    const phone = phoneToSend(typed, country);
     if (!phone) return cb.phoneInvalid(this.t("phoneInvalid"));
     cb.phoneValid();
     const payload = { channel: "callback", phone };
+    if (country) payload.country = country;
     if (notBefore) payload.not_before = notBefore;
     try {
       const ack = await this.conn.requestContact(payload);
-      S.callbackRequested(this.state, ack.contact_id, phone, payload.not_before);
+      S.callbackRequested(this.state, ack.contact_id, ack.phone || phone, payload.not_before, ack.phone_display);
       this.ui.renderCallback();
       cb.focusStatus();
     } catch (err) {
@@ -429,7 +452,8 @@ export class Widget {
         this.show("home");
         return this.ui.showSignIn("callback");
       }
-      cb.formError((err && err.code === "invalid" && this.t("phoneInvalid")) || this.t("error"));
+      if (err && err.code === "invalid") return cb.phoneInvalid(this.t("phoneInvalid"));
+      cb.formError(this.t("error"));
     }
   }
 
@@ -512,6 +536,8 @@ export class Widget {
       hooks: {
         // The agent's face is up: fold the panel away so the shopper sees their page.
         firstFrame: () => this.close(),
+        // The consent bar's bottom edge: the panel starts below it (on a phone it is full screen).
+        bar: (px) => this.ui.keepClearOf(px),
         failed: () => this.open("chat"),
         // Ended by the agent: show the shopper the conversation, where the end is said.
         ended: (local) => {

@@ -38,7 +38,7 @@ function validSelectors(list) {
 }
 
 export class Session {
-  // conn: the widget's Connection; hooks: {ended(), failed(reason), firstFrame()}
+  // conn: the widget's Connection; hooks: {ended(), failed(reason), firstFrame(), bar(px)}
   // rejoining: back after a reload; recording waits for the hub's word on pausing (rejoin()).
   constructor({ contactId, conn, lang, color, side, maskSelectors, hooks, rejoining }) {
     this.contactId = contactId;
@@ -54,6 +54,7 @@ export class Session {
       color,
       side,
       actions: { pause: () => this.pause(), resume: () => this.resume(), end: () => this.end(true), mic: () => this.toggleMic(), screen: () => this.toggleScreen() },
+      onBar: (px) => this.hooks.bar && this.hooks.bar(px),
     });
     this.overlay = new Overlay();
     const extra = validSelectors(String(maskSelectors || "").split(","));

@@ -47,12 +47,16 @@ button{font:inherit;cursor:pointer;margin:0}
 .ctl button svg{width:18px;height:18px}
 .win.mini .ctl button.opt{display:none}
 .sr{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-@media (max-width:480px){.win{width:180px;bottom:80px}.win.mini{width:104px}.bar .txt{max-width:45vw}}`;
+@media (max-width:480px){.win{width:180px;bottom:80px}.win.mini{width:104px}
+ .bar{left:0;right:0;transform:none;max-width:none;flex-wrap:wrap;border-radius:0;padding:6px 8px 6px 12px;gap:6px 10px}
+ .bar .txt{flex:1 1 calc(100% - 30px);min-width:0;white-space:normal;overflow-wrap:anywhere}
+ .bar button[data-action=pause]{margin-left:auto}}`;
 }
 
 export class MaydayUI {
-  // actions: {pause(), resume(), end(), mic(), screen()}
-  constructor({ t, color, side, actions }) {
+  // actions: {pause(), resume(), end(), mic(), screen()}; onBar(px): the consent bar's height,
+  // on show and whenever it changes, so the widget's panel keeps clear of it (0 when it goes).
+  constructor({ t, color, side, actions, onBar }) {
     this.t = t;
     this.actions = actions;
     this.side = side;
@@ -71,6 +75,11 @@ export class MaydayUI {
     this.agentName = "";
     this.render();
     document.documentElement.appendChild(this.host);
+    this.onBar = onBar;
+    if (onBar && typeof ResizeObserver === "function") {
+      this.barWatch = new ResizeObserver(() => onBar(Math.ceil(this.bar.getBoundingClientRect().bottom)));
+      this.barWatch.observe(this.bar);
+    }
   }
 
   setAgent(name) {
@@ -201,6 +210,8 @@ export class MaydayUI {
   }
 
   remove() {
+    if (this.barWatch) this.barWatch.disconnect();
+    if (this.onBar) this.onBar(0);
     if (this.onResize) window.removeEventListener("resize", this.onResize);
     if (this.video) this.video.srcObject = null;
     this.host.remove();
