@@ -54,6 +54,10 @@ class Live:
         # midnight of ``zone`` (hub.actions.status keeps it, and its log in the store).
         self.zone = zone or ZoneInfo("UTC")
         self.agent_days: dict[str, StatusDay] = {}
+        # The status of an agent whose last console closed, kept for the grace period: the same
+        # token back by then (a reload, a network blip) resumes it; a new sign-in starts away.
+        # agent id -> (status, reason, token hash, until).
+        self.resume_status: dict[str, tuple[routing.Presence, str | None, str, float]] = {}
         # Whether each customer with a socket or a contact is here, and since when: (True,
         # since their first socket opened) or (False, since their last one closed).
         self.customer_seen: dict[str, tuple[bool, float]] = {}

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from tests.kit.clients import Clients, about
+from tests.kit.clients import ADA, Clients, about
 from tests.kit.hub import HandClock, HubServer
-from tests.kit.wire import Wire
+from tests.kit.wire import Wire, login
 
 pytestmark = pytest.mark.usefixtures("manual_clock")
 
@@ -198,3 +198,32 @@ async def test_supervisors_see_the_time_in_each_status_today(
     await manual_clock.advance(45)
     row = await supervisor_row(sue, ada_id)
     assert row["today"] == seen["today"] and row["status_since"] == seen["status_since"]
+
+
+async def test_the_same_console_back_within_the_grace_resumes_its_status(
+    clients: Clients, manual_clock: HandClock, hub_server: HubServer
+) -> None:
+    sue = await clients.agent(*SUE, available=False)
+    token = await login(hub_server.url, *ADA)
+    ada = clients.keep(Wire(hub_server.url, "/agent"))
+    await ada.connect({"token": token})
+    ada_id = await agent_id(ada)
+    assert (await ada.call("presence", {"status": "break", "reason": "tea"}))["ok"]
+    await ada.close()
+    await sue.next("agent.updated", updated(ada_id, "offline"))
+    # A reload: the same token, within the grace period (1 s in tests).
+    reload = clients.keep(Wire(hub_server.url, "/agent"))
+    await reload.connect({"token": token})
+    assert await reload.next("presence") == {"status": "break"}
+    seen = await sue.next(
+        "agent.updated", lambda p: updated(ada_id, "break")(p) and p["status_reason"] == "tea"
+    )
+    assert seen["status_set_by"] is None
+    offline = updated(ada_id, "offline")
+    before = len([p for p in sue.received["agent.updated"] if offline(p)])
+    await reload.close()
+    await sue.until(lambda: len([p for p in sue.received["agent.updated"] if offline(p)]) > before)
+    await manual_clock.advance(1.5)
+    later = clients.keep(Wire(hub_server.url, "/agent"))
+    await later.connect({"token": token})
+    assert await later.next("presence") == {"status": "away"}

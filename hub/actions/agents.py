@@ -272,9 +272,13 @@ async def connect(hub: Hub, session: AgentSession) -> str:
     now = hub.clock()
     await perform.perform(hub, engine.set_connected(session.id, True, now))
     if engine.agents[session.id].status == "offline":
-        # An agent signing in is not yet taking contacts: they say so themselves.
-        await perform.perform(hub, engine.set_presence(session.id, "away", now))
-        await agent_status.record(hub, session.id, "away", now)
+        # An agent signing in is not yet taking contacts: they say so themselves. The same
+        # console back within the grace period (a reload, a network blip) resumes its status.
+        status, reason, token, until = live.resume_status.pop(session.id, ("away", None, "", now))
+        if token != session.token_hash or now > until:
+            status, reason = "away", None
+        await perform.perform(hub, engine.set_presence(session.id, status, now))
+        await agent_status.record(hub, session.id, status, now, reason)
     await perform.step(hub)
     await perform.agent_changed(hub, session.id)
     return str(engine.agents[session.id].status)
@@ -290,7 +294,15 @@ async def disconnect(hub: Hub, session: AgentSession) -> None:
     hub.live.agent_sids.pop(session.id, None)
     engine, now = hub.live.engine, hub.clock()
     await perform.perform(hub, engine.set_connected(session.id, False, now))
-    # Gone is offline: whoever comes back, on a reload or the next morning, starts away.
+    # Gone is offline. The same console back within the grace period resumes its status
+    # (see connect); anyone else, or later, starts away.
+    day = hub.live.agent_days.get(session.id)
+    hub.live.resume_status[session.id] = (
+        engine.agents[session.id].status,
+        day.reason if day else None,
+        session.token_hash,
+        now + hub.config.agent_grace_s,
+    )
     await perform.perform(hub, engine.set_presence(session.id, "offline", now))
     await agent_status.record(hub, session.id, "offline", now)
     await perform.step(hub)
