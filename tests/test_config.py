@@ -47,3 +47,10 @@ def test_turn_read_from_env() -> None:
 def test_bad_turn_settings_stop_the_start(env: dict[str, str], message: str) -> None:
     with pytest.raises(SystemExit, match=message):
         Config.from_env(env)
+
+
+def test_the_time_zone_of_the_agents_day() -> None:
+    assert Config.from_env({}).timezone == "UTC"
+    assert Config.from_env({"HUB_TIMEZONE": " Europe/Paris "}).timezone == "Europe/Paris"
+    with pytest.raises(SystemExit, match="HUB_TIMEZONE is not a known time zone: Mars/Olympus"):
+        Config.from_env({"HUB_TIMEZONE": "Mars/Olympus"})
