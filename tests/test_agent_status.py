@@ -227,3 +227,11 @@ async def test_the_same_console_back_within_the_grace_resumes_its_status(
     later = clients.keep(Wire(hub_server.url, "/agent"))
     await later.connect({"token": token})
     assert await later.next("presence") == {"status": "away"}
+
+
+async def test_another_tab_keeps_the_agents_status(clients: Clients) -> None:
+    ada = await clients.ada(available=False)
+    assert (await ada.call("presence", {"status": "offline", "reason": "wrap-up"}))["ok"]
+    tab = await clients.ada(available=False)
+    assert await tab.next("presence") == {"status": "offline"}
+    assert (await tab.call("snapshot", {}))["agent"]["status_reason"] == "wrap-up"

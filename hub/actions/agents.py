@@ -262,6 +262,7 @@ async def connect(hub: Hub, session: AgentSession) -> str:
         if meta is not None:
             rooms.append(conversation_room(meta.conversation_id))
     await hub.notify.enter(AGENT_NS, session.sid, rooms)
+    first = not live.agent_sids.get(session.id)  # no other console of theirs is open
     live.agent_sids.setdefault(session.id, set()).add(session.sid)
     live.agent_sessions[session.sid] = session
     if live.wakes_at is None or session.expires_at < live.wakes_at:
@@ -271,7 +272,7 @@ async def connect(hub: Hub, session: AgentSession) -> str:
     engine.upsert_agent(agent_from_row(agent))
     now = hub.clock()
     await perform.perform(hub, engine.set_connected(session.id, True, now))
-    if engine.agents[session.id].status == "offline":
+    if first:
         # An agent signing in is not yet taking contacts: they say so themselves. The same
         # console back within the grace period (a reload, a network blip) resumes its status.
         status, reason, token, until = live.resume_status.pop(session.id, ("away", None, "", now))
