@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -66,7 +67,8 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
             offer_timeout=dict(config.offer_timeout_s),  # type: ignore[arg-type]
             max_missed=config.max_missed_offers,
             grace_s=config.agent_grace_s,
-        )
+        ),
+        zone=ZoneInfo(config.timezone),
     )
     db = create_engine(config.database_url)
     gate = write_gate(config.database_url)

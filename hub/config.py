@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hub.core import turn
 
@@ -115,6 +116,9 @@ class Config:
     # to private and loopback addresses (tests and local development only).
     webhook_timeout_s: float = 10.0
     webhook_allow_private: bool = False
+    # The time zone whose midnight starts an agent's day for the time in each status
+    # (an IANA name such as Europe/Paris).
+    timezone: str = "UTC"
     demo: bool = False
     # The built web files (widget.js, console/, demo/) to serve instead of those in the package,
     # e.g. a build of one's own; empty means the package's hub/static.
@@ -165,8 +169,15 @@ class Config:
             "webhook_timeout_s": _float(env, "HUB_WEBHOOK_TIMEOUT_S", 10.0),
             "webhook_allow_private": _bool(env, "HUB_WEBHOOK_ALLOW_PRIVATE"),
             "static_dir": env.get("HUB_STATIC_DIR", "").strip(),
+            "timezone": env.get("HUB_TIMEZONE", "").strip() or "UTC",
         }
         values.update(overrides)
+        try:
+            ZoneInfo(values["timezone"])
+        except (ValueError, ZoneInfoNotFoundError):
+            raise SystemExit(
+                f"HUB_TIMEZONE is not a known time zone: {values['timezone']}"
+            ) from None
         if values["webhook_timeout_s"] <= 0:
             raise SystemExit("HUB_WEBHOOK_TIMEOUT_S must be a positive number of seconds")
         if values["andon_threshold"] < 1:

@@ -10,9 +10,11 @@ import asyncio
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hub.core import capacity, estimates, routing
 from hub.core.ratelimit import FailureWindow, TokenBucket
+from hub.core.status import StatusDay
 from hub.types import AgentSession
 
 
@@ -46,8 +48,19 @@ class Share:
 class Live:
     """One per process (per site lease holder in cluster mode)."""
 
-    def __init__(self, engine: routing.Engine) -> None:
+    def __init__(self, engine: routing.Engine, zone: ZoneInfo | None = None) -> None:
         self.engine = engine
+        # Each agent's status today: since when, why, and the time in each status since the
+        # midnight of ``zone`` (hub.actions.status keeps it, and its log in the store).
+        self.zone = zone or ZoneInfo("UTC")
+        self.agent_days: dict[str, StatusDay] = {}
+        # The status of an agent whose last console closed, kept for the grace period: the same
+        # token back by then (a reload, a network blip) resumes it; a new sign-in starts away.
+        # agent id -> (status, reason, token hash, until).
+        self.resume_status: dict[str, tuple[routing.Presence, str | None, str, float]] = {}
+        # Whether each customer with a socket or a contact is here, and since when: (True,
+        # since their first socket opened) or (False, since their last one closed).
+        self.customer_seen: dict[str, tuple[bool, float]] = {}
         self.meta: dict[str, ContactMeta] = {}
         # Live sockets per agent, so that all of an agent's tabs join and leave rooms together.
         self.agent_sids: dict[str, set[str]] = {}
@@ -113,6 +126,8 @@ class Live:
                 mine.discard(contact_id)
                 if not mine:
                     del self.contacts_of[meta.customer_id]
+                    if meta.customer_id not in self.customer_sids:
+                        self.customer_seen.pop(meta.customer_id, None)
         self.sent_positions.pop(contact_id, None)
         self.shares.pop(contact_id, None)
         self.retell.discard(contact_id)
@@ -197,12 +212,28 @@ class Live:
             longest[contact.channel] = max(longest[contact.channel], int(now - contact.enqueued_at))
         return {"waiting": waiting, "longest_wait_s": longest}
 
-    def agent_view(self, agent_id: str) -> dict[str, Any]:
+    def agent_view(self, agent_id: str, now: float) -> dict[str, Any]:
+        """An agent as supervisors see them: status (with its reason, since when, who set it,
+        the time in each status today) and load."""
+        day = self.agent_days.get(agent_id)
+        if day is None:
+            day = self.agent_days[agent_id] = StatusDay()
+        day.roll(now, self.zone)
         agent = self.engine.agents.get(agent_id)
         if agent is None:
-            return {"id": agent_id, "status": "offline", "load": {}}
+            return {"id": agent_id, "status": "offline", "load": {}, **day.view()}
         status = agent.status if agent.connected else "offline"
-        return {"id": agent_id, "status": status, "load": self.engine.load(agent_id)}
+        return {"id": agent_id, "status": status, "load": self.engine.load(agent_id), **day.view()}
+
+    def customer_presence(self, customer_id: str) -> dict[str, Any]:
+        """Whether the customer has a socket open now: ``online``, and ``online_since`` or
+        ``last_seen`` (null when this hub has not seen them)."""
+        online, since = self.customer_seen.get(customer_id, (False, None))
+        return {
+            "online": online,
+            "online_since": since if online else None,
+            "last_seen": since if not online else None,
+        }
 
     def assigned_to(self, agent_id: str) -> list[str]:
         """The contacts assigned to the agent now."""

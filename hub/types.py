@@ -253,8 +253,25 @@ class SurveyAnswer(Payload):
 # /agent
 
 
+# Only an available agent is offered contacts; the others say why not to whoever reads them.
+Status = Literal["available", "away", "break", "offline"]
+# Given with a status: free text or a code ("lunch", "training"), at most 80 characters.
+StatusReason = Annotated[
+    str, StringConstraints(min_length=1, max_length=80, strip_whitespace=True), Plain
+]
+
+
 class Presence(Payload):
-    status: Literal["available", "away"]
+    status: Status
+    reason: StatusReason | None = None
+
+
+class AgentPresence(Payload):
+    """A supervisor sets another agent's status (``agent.presence``)."""
+
+    agent_id: Id
+    status: Status
+    reason: StatusReason | None = None
 
 
 class ContactEnd(Payload):
@@ -691,7 +708,7 @@ class TeamMember(Answer):
     disabled: bool
     disabled_at: float | None
     created_at: float
-    status: Literal["available", "away", "offline"]
+    status: Status
     load: dict[str, int]
 
 

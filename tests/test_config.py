@@ -56,3 +56,10 @@ def test_static_dir_must_be_a_folder(tmp_path: Path) -> None:
     assert Config.from_env({"HUB_STATIC_DIR": str(tmp_path)}).static_dir == str(tmp_path)
     with pytest.raises(SystemExit, match="HUB_STATIC_DIR must be a folder"):
         Config.from_env({"HUB_STATIC_DIR": str(tmp_path / "missing")})
+
+
+def test_the_time_zone_of_the_agents_day() -> None:
+    assert Config.from_env({}).timezone == "UTC"
+    assert Config.from_env({"HUB_TIMEZONE": " Europe/Paris "}).timezone == "Europe/Paris"
+    with pytest.raises(SystemExit, match="HUB_TIMEZONE is not a known time zone: Mars/Olympus"):
+        Config.from_env({"HUB_TIMEZONE": "Mars/Olympus"})

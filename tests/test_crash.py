@@ -89,8 +89,10 @@ async def test_acked_messages_and_waiting_contacts_survive_kill_9(
     assert first["ok"], first
     conversation_id = first["conversation_id"]
     waiting = [first["contact_id"]]
+    tokens = []
     for _ in range(4):
         shopper = await clients.customer(url=url, site_key=SITE_KEY)
+        tokens.append(shopper.received["session"][0]["visitor_token"])
         ack = await shopper.call("contact.request", {"channel": "chat"})
         assert ack["ok"], ack
         waiting.append(ack["contact_id"])
@@ -114,7 +116,10 @@ async def test_acked_messages_and_waiting_contacts_survive_kill_9(
     # A new message continues the numbering: no seq is reused.
     assert await send(again, conversation_id, "after-restart") == events[-1]["seq"] + 1
 
-    # The five contacts still wait, and are offered in their original order.
+    # The five contacts still wait, and are offered in their original order once their
+    # shoppers are back (a contact whose shopper has no page open is offered to nobody).
+    for shopper_token in tokens:
+        await clients.customer(shopper_token, url=url, site_key=SITE_KEY)
     ada = await clients.agent(ADA["email"], ADA["password"], url=url)
     for contact_id in waiting:
         await ada.next("offer", lambda o, c=contact_id: o["contact_id"] == c, timeout=5)

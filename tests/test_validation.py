@@ -142,7 +142,12 @@ CUSTOMER_CASES: list[tuple[str, Any, str]] = [
 ]
 
 AGENT_CASES: list[tuple[str, Any, str]] = [
-    ("presence", {"status": "offline"}, "bad status enum"),
+    ("presence", {"status": "lunch"}, "bad status enum"),
+    ("presence", {"status": "break", "reason": ""}, "empty reason"),
+    ("presence", {"status": "break", "reason": "r" * 81}, "reason over 80 characters"),
+    ("agent.presence", {"status": "away"}, "agent_id missing"),
+    ("agent.presence", {"agent_id": "a1", "status": "lunch"}, "bad status enum"),
+    ("agent.presence", {"agent_id": "a1", "status": "away", "reason": 3}, "reason a number"),
     ("presence", {"status": 1}, "status a number"),
     ("presence", {}, "status missing"),
     ("presence", "available", "a string"),

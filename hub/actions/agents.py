@@ -9,11 +9,12 @@ from typing import Any
 
 from hub import types
 from hub.actions import perform
+from hub.actions import status as agent_status
 from hub.actions.context import Hub
 from hub.core.credentials import new_token, token_hash, verify_password
 from hub.core.identity import normalize_email
 from hub.core.ratelimit import FailureWindow
-from hub.errors import RateLimited, Unauthorized
+from hub.errors import Forbidden, Invalid, NotFound, RateLimited, Unauthorized
 from hub.live import agent_from_row
 from hub.notify import AGENT_NS, AGENTS, SUPERVISORS, agent_room, conversation_room
 from hub.store import queries
@@ -209,11 +210,46 @@ async def refresh_agents(hub: Hub, rows: Iterable[dict[str, Any]]) -> None:
 
 
 async def presence(hub: Hub, session: AgentSession, p: types.Presence) -> dict[str, Any]:
-    engine = hub.live.engine
-    await perform.perform(hub, engine.set_presence(session.id, p.status, hub.clock()))
-    await perform.agent_changed(hub, session.id)
-    await perform.step(hub)
+    """The agent sets their own status, with a reason if they like."""
+    await set_status(hub, session.id, p.status, p.reason)
     return {"ok": True}
+
+
+async def presence_of(hub: Hub, session: AgentSession, p: types.AgentPresence) -> dict[str, Any]:
+    """A supervisor sets another agent's status (``agent.presence``). The agent is told by a
+    ``presence`` event naming who set it; the supervisors see it in ``agent.updated``.
+
+    Only a connected agent has a status to set: one whose consoles are all closed is
+    ``offline`` until they sign in (``invalid``).
+    """
+    if not session.is_supervisor:
+        raise Forbidden("only supervisors and admins set another agent's status")
+    if p.agent_id not in hub.live.engine.agents:
+        raise NotFound("no such agent")
+    if not hub.live.agent_sids.get(p.agent_id):
+        raise Invalid("that agent is offline: their console is not open")
+    by = {"id": session.id, "name": session.agent["name"]}
+    await set_status(hub, p.agent_id, p.status, p.reason, by)
+    payload: dict[str, Any] = {"status": p.status, "set_by": by}
+    if p.reason is not None:
+        payload["reason"] = p.reason
+    await hub.notify.to_agent(p.agent_id, "presence", payload)
+    return {"ok": True}
+
+
+async def set_status(
+    hub: Hub,
+    agent_id: str,
+    status: types.Status,
+    reason: str | None = None,
+    set_by: dict[str, str] | None = None,
+) -> None:
+    """One road for a status change: the engine, the log, the supervisors, routing again."""
+    now = hub.clock()
+    await perform.perform(hub, hub.live.engine.set_presence(agent_id, status, now))
+    await agent_status.record(hub, agent_id, status, now, reason, set_by)
+    await perform.agent_changed(hub, agent_id)
+    await perform.step(hub)
 
 
 async def connect(hub: Hub, session: AgentSession) -> str:
@@ -231,6 +267,7 @@ async def connect(hub: Hub, session: AgentSession) -> str:
         if meta is not None:
             rooms.append(conversation_room(meta.conversation_id))
     await hub.notify.enter(AGENT_NS, session.sid, rooms)
+    first = not live.agent_sids.get(session.id)  # no other console of theirs is open
     live.agent_sids.setdefault(session.id, set()).add(session.sid)
     live.agent_sessions[session.sid] = session
     if live.wakes_at is None or session.expires_at < live.wakes_at:
@@ -240,12 +277,17 @@ async def connect(hub: Hub, session: AgentSession) -> str:
     engine.upsert_agent(agent_from_row(agent))
     now = hub.clock()
     await perform.perform(hub, engine.set_connected(session.id, True, now))
-    if engine.agents[session.id].status == "offline":
-        # A console that just connected is not yet taking contacts: it says so itself.
-        await perform.perform(hub, engine.set_presence(session.id, "away", now))
+    if first:
+        # An agent signing in is not yet taking contacts: they say so themselves. The same
+        # console back within the grace period (a reload, a network blip) resumes its status.
+        status, reason, token, until = live.resume_status.pop(session.id, ("away", None, "", now))
+        if token != session.token_hash or now > until:
+            status, reason = "away", None
+        await perform.perform(hub, engine.set_presence(session.id, status, now))
+        await agent_status.record(hub, session.id, status, now, reason)
     await perform.step(hub)
     await perform.agent_changed(hub, session.id)
-    return str(live.agent_view(session.id)["status"])
+    return str(engine.agents[session.id].status)
 
 
 async def disconnect(hub: Hub, session: AgentSession) -> None:
@@ -256,6 +298,18 @@ async def disconnect(hub: Hub, session: AgentSession) -> None:
     if sids:
         return
     hub.live.agent_sids.pop(session.id, None)
-    await perform.perform(hub, hub.live.engine.set_connected(session.id, False, hub.clock()))
+    engine, now = hub.live.engine, hub.clock()
+    await perform.perform(hub, engine.set_connected(session.id, False, now))
+    # Gone is offline. The same console back within the grace period resumes its status
+    # (see connect); anyone else, or later, starts away.
+    day = hub.live.agent_days.get(session.id)
+    hub.live.resume_status[session.id] = (
+        engine.agents[session.id].status,
+        day.reason if day else None,
+        session.token_hash,
+        now + hub.config.agent_grace_s,
+    )
+    await perform.perform(hub, engine.set_presence(session.id, "offline", now))
+    await agent_status.record(hub, session.id, "offline", now)
     await perform.step(hub)
     await perform.agent_changed(hub, session.id)

@@ -57,4 +57,5 @@ async def read_customer(hub: Hub, agent: dict[str, Any], customer_id: str) -> di
             "admin",
         ) and not await queries.agent_may_read_customer(conn, agent["id"], customer_id):
             raise Forbidden("this customer is not one of your sites'")
-        return await customer_profile(conn, customer_id)
+        profile = await customer_profile(conn, customer_id)
+    return {**profile, **hub.live.customer_presence(customer_id)}

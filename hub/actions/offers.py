@@ -75,6 +75,7 @@ async def accept_offer(hub: Hub, session: AgentSession, p: types.ContactRef) -> 
         await mayday.joined(hub, p.contact_id, session.id, contact["customer_id"])
     await perform.agent_changed(hub, session.id)
     hub.wake_router()
+    profile = {**profile, **hub.live.customer_presence(contact["customer_id"])}
     return {"ok": True, "conversation_id": contact["conversation_id"], "customer": profile}
 
 

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from hub.actions import status
 from hub.actions.context import Hub
 from hub.actions.ending import end_contact_row
 from hub.core import estimates, routing
@@ -51,6 +52,8 @@ async def restore(hub: Hub) -> None:
             engine.set_connected(agent_id, False, now)
         for channel, seconds in await queries.handle_times(conn):
             live.record_handle_time(channel, seconds)
+    async with hub.tx() as conn:
+        await status.restore(hub, conn, list(engine.agents))
 
 
 async def step(hub: Hub) -> None:
@@ -72,6 +75,7 @@ async def perform(hub: Hub, decisions: list[routing.Decision]) -> None:
         elif isinstance(decision, Revoke):
             await _revoke(hub, decision)
         elif isinstance(decision, SetAway):
+            await status.record(hub, decision.agent_id, "away", hub.clock(), decision.reason)
             await hub.notify.to_agent(
                 decision.agent_id, "presence", {"status": "away", "reason": decision.reason}
             )
@@ -125,13 +129,38 @@ async def _abandoned(hub: Hub, contact_id: str) -> None:
 def customer_connected(hub: Hub, customer_id: str, sid: str) -> None:
     """A socket of the customer is open: nothing of theirs is abandoned while it is."""
     live = hub.live
-    live.customer_sids.setdefault(customer_id, set()).add(sid)
+    sids = live.customer_sids.setdefault(customer_id, set())
+    if not sids:
+        live.customer_seen[customer_id] = (True, hub.clock())
+    sids.add(sid)
     for contact_id in live.contacts_of.get(customer_id, ()):
         live.engine.set_abandon(contact_id, None)
 
 
-def customer_disconnected(hub: Hub, customer_id: str, sid: str) -> None:
-    """The customer's last socket closed: their waiting chats and videos end if they stay away."""
+async def customer_back(hub: Hub, customer_id: str) -> None:
+    """The customer's socket has its ``session``: the agents of their contacts are told they
+    are here, and a contact passed by while they were away may be offered again."""
+    if hub.live.contacts_of.get(customer_id):
+        await tell_customer_presence(hub, customer_id)
+        await step(hub)
+
+
+async def tell_customer_presence(hub: Hub, customer_id: str) -> None:
+    """``customer.presence`` to the agents in the conversations of the customer's contacts."""
+    live = hub.live
+    payload = {"customer_id": customer_id, **live.customer_presence(customer_id)}
+    rooms = {
+        meta.conversation_id
+        for contact_id in live.contacts_of.get(customer_id, ())
+        if (meta := live.meta.get(contact_id)) is not None
+    }
+    for conversation_id in sorted(rooms):
+        await hub.notify.to_conversation_agents(conversation_id, "customer.presence", payload)
+
+
+async def customer_disconnected(hub: Hub, customer_id: str, sid: str) -> None:
+    """The customer's last socket closed: their waiting chats and videos are not offered
+    while they are away, and end if they stay away; their agents are told they left."""
     live = hub.live
     sids = live.customer_sids.get(customer_id)
     if sids is not None:
@@ -139,9 +168,16 @@ def customer_disconnected(hub: Hub, customer_id: str, sid: str) -> None:
         if sids:
             return
         del live.customer_sids[customer_id]
-    at = hub.clock() + hub.config.abandon_after_s
-    for contact_id in live.contacts_of.get(customer_id, ()):
+    now = hub.clock()
+    mine = live.contacts_of.get(customer_id, ())
+    if mine:
+        live.customer_seen[customer_id] = (False, now)
+    else:
+        live.customer_seen.pop(customer_id, None)
+    at = now + hub.config.abandon_after_s
+    for contact_id in mine:
         live.engine.set_abandon(contact_id, at)
+    await tell_customer_presence(hub, customer_id)
     hub.wake_router()  # it sleeps until the deadline it saw last
 
 
@@ -155,6 +191,7 @@ def customer_rebound(hub: Hub, sid: str, old: str, new: str) -> None:
         sids.discard(sid)
         if not sids:
             del live.customer_sids[old]
+            live.customer_seen.pop(old, None)
     moved = live.contacts_of.pop(old, set())
     if moved:
         live.contacts_of.setdefault(new, set()).update(moved)
@@ -317,5 +354,5 @@ async def agent_changed(hub: Hub, agent_id: str, listing: Mapping[str, Any] | No
     """Supervisors get ``agent.updated``: the agent's presence and load, and after an admin's
     change (hub.actions.team) their whole listing too (name, role, skills, sites...)."""
     await hub.notify.to_supervisors(
-        "agent.updated", {**(listing or {}), **hub.live.agent_view(agent_id)}
+        "agent.updated", {**(listing or {}), **hub.live.agent_view(agent_id, hub.clock())}
     )

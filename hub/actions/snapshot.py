@@ -15,17 +15,19 @@ from hub.types import AgentSession
 async def snapshot(hub: Hub, session: AgentSession) -> dict[str, Any]:
     """Everything the console shows, at once; live events keep it current afterwards."""
     live = hub.live
-    view = live.agent_view(session.id)
+    view = live.agent_view(session.id, hub.clock())
     async with hub.db.connect() as conn:
         contacts = []
         for c in await queries.contacts_of_agent(conn, session.id):
             view_of_contact = _contact_view(c)
+            profile = await customer_profile(conn, c["customer_id"])
+            profile.update(live.customer_presence(c["customer_id"]))
             if c["follow_up_of"]:
                 view_of_contact["follow_up"] = await perform.follow_up_of(conn, c["follow_up_of"])
             contacts.append(
                 {
                     "contact": view_of_contact,
-                    "customer": await customer_profile(conn, c["customer_id"]),
+                    "customer": profile,
                     "events": await list_events(
                         conn, c["conversation_id"], 0, include_private=True
                     ),
@@ -53,6 +55,7 @@ async def snapshot(hub: Hub, session: AgentSession) -> dict[str, Any]:
             "name": session.agent["name"],
             "role": session.agent["role"],
             "status": view["status"],
+            "status_reason": view["status_reason"],
             "auto_answer": bool(session.agent["auto_answer"]),
         },
         "contacts": contacts,
@@ -66,7 +69,8 @@ async def snapshot(hub: Hub, session: AgentSession) -> dict[str, Any]:
         out["queue"] = live.queue_summary(hub.clock())
         async with hub.db.connect() as conn:
             agents = await queries.all_agents(conn)
-        out["agents"] = [{**live.agent_view(a["id"]), "name": a["name"]} for a in agents]
+        now = hub.clock()
+        out["agents"] = [{**live.agent_view(a["id"], now), "name": a["name"]} for a in agents]
         out["flags"] = await andon.list_flags(hub, None, cleared=False)
     return out
 

@@ -41,7 +41,7 @@ def check_change(actor: Mapping[str, Any], agent_id: str, p: types.AgentChange) 
 def member(hub: Hub, row: Mapping[str, Any], site_keys: Mapping[str, str]) -> dict[str, Any]:
     """An agent as the team view shows them: the listing of ``hub agents list`` (never the
     password hash) with their presence and load in this process now."""
-    live = hub.live.agent_view(row["id"])
+    live = hub.live.agent_view(row["id"], hub.clock())
     return {**admin.agent_listing(row, site_keys), "status": live["status"], "load": live["load"]}
 
 

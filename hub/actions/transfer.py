@@ -187,8 +187,13 @@ async def targets(hub: Hub, session: AgentSession, p: types.ContactRef) -> dict[
         if contact["agent_id"] != session.id and not session.is_supervisor:
             raise Forbidden("this contact is not assigned to you")
         rows = await queries.all_agents(conn)
+    now = hub.clock()
     agents = [
-        {"id": row["id"], "name": row["name"], "status": hub.live.agent_view(row["id"])["status"]}
+        {
+            "id": row["id"],
+            "name": row["name"],
+            "status": hub.live.agent_view(row["id"], now)["status"],
+        }
         for row in rows
         if row["disabled_at"] is None
         and row["id"] != contact["agent_id"]

@@ -66,11 +66,12 @@ async def connected(hub: Hub, visitor: Visitor) -> None:
     """The socket has its ``session``: a customer back after a reload is told their place,
     and asked the survey they have not answered yet."""
     await perform.resend_positions(hub, visitor.customer_id)
+    await perform.customer_back(hub, visitor.customer_id)
     await survey.ask_again(hub, visitor)
 
 
-def disconnected(hub: Hub, visitor: Visitor) -> None:
-    perform.customer_disconnected(hub, visitor.customer_id, visitor.sid)
+async def disconnected(hub: Hub, visitor: Visitor) -> None:
+    await perform.customer_disconnected(hub, visitor.customer_id, visitor.sid)
 
 
 async def open_visitor(

@@ -8,7 +8,8 @@ from typing import Literal, TypeAlias
 from hub.core.capacity import DEFAULT_CAPACITY
 
 Channel = Literal["chat", "video", "callback"]
-Presence = Literal["available", "away", "offline"]
+Presence = Literal["available", "away", "break", "offline"]
+PRESENCES: tuple[Presence, ...] = ("available", "away", "break", "offline")
 ContactState = Literal["waiting", "offered", "assigned"]
 RevokeReason = Literal["expired", "cancelled", "taken"]
 

@@ -295,8 +295,9 @@ class Engine:
     def set_presence(self, agent_id: str, status: Presence, now: float) -> list[Decision]:
         """Change presence. Leaving ``available`` withdraws the outstanding offer (``cancelled``).
 
-        ``offline`` is accepted and behaves like ``away``. Becoming available forgives missed
-        offers. KeyError for an unknown agent.
+        Only ``available`` is offered anything; ``away``, ``break`` and ``offline`` differ only
+        to the people who read them. Becoming available forgives missed offers. KeyError for an
+        unknown agent.
         """
         agent = self._agents[agent_id]
         agent.status = status
@@ -589,6 +590,12 @@ class Engine:
             # Before anything is offered in this step: nobody is offered a ghost.
             out.extend(self.remove_contact(contact_id))
             out.append(Abandoned(contact_id))
+        # A contact whose customer has gone is not offered while they are away: an offer made
+        # before they left is withdrawn, and _match passes the contact by until they return.
+        for contact_id in sorted(self._leaving):
+            contact = self._contacts[contact_id]
+            if contact.state == "offered":
+                out.append(self._withdraw(contact, "cancelled"))
 
     def _refresh(self, agent: Agent) -> None:
         if (
@@ -683,6 +690,8 @@ class Engine:
             contact = self._contacts[contact_id]
             if contact.not_before is not None and contact.not_before > now:
                 continue
+            if contact.abandon_at is not None:
+                continue  # its customer has no socket open: nobody is offered a ghost
             chosen: Agent | None = None
             sticky_id = self._sticky_agent(contact, now)
             if sticky_id is not None:

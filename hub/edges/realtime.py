@@ -277,12 +277,13 @@ class CustomerEdge(Edge):
     async def disconnect(self, sid: str) -> None:
         visitor = self._close(sid)
         if visitor is not None and not self.shutting_down:
-            visitors.disconnected(self.hub, visitor)
+            await visitors.disconnected(self.hub, visitor)
 
 
 class AgentEdge(Edge):
     events: ClassVar[dict[str, tuple[type[types.Payload], Action]]] = {
         "presence": (types.Presence, agents.presence),
+        "agent.presence": (types.AgentPresence, agents.presence_of),
         "offer.accept": (types.ContactRef, offers.accept_offer),
         "offer.decline": (types.ContactRef, offers.decline_offer),
         "message.send": (types.MessageSend, timeline.agent_message),

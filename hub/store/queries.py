@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.core.credentials import new_id
 from hub.store.schema import (
+    agent_status_log,
     agent_tokens,
     agents,
     contact_events,
@@ -387,6 +388,34 @@ async def agents_by_ids(conn: AsyncConnection, agent_ids: Iterable[str]) -> list
     return [
         dict(r._mapping) for r in await conn.execute(select(agents).where(agents.c.id.in_(wanted)))
     ]
+
+
+async def log_agent_status(
+    conn: AsyncConnection,
+    agent_id: str,
+    status: str,
+    at: float,
+    reason: str | None = None,
+    set_by: str | None = None,
+) -> None:
+    await conn.execute(
+        insert(agent_status_log).values(
+            agent_id=agent_id, status=status, reason=reason, at=at, set_by=set_by
+        )
+    )
+
+
+async def agent_status_changes(conn: AsyncConnection, since: float) -> list[Row]:
+    """Every agent's status changes from ``since`` on, oldest first, each agent's latest one
+    before ``since`` too (their status then)."""
+    log = agent_status_log
+    before = select(func.max(log.c.id)).where(log.c.at < since).group_by(log.c.agent_id)
+    rows = await conn.execute(
+        select(log.c.agent_id, log.c.status, log.c.reason, log.c.at)
+        .where((log.c.at >= since) | log.c.id.in_(before))
+        .order_by(log.c.at, log.c.id)
+    )
+    return [dict(r._mapping) for r in rows]
 
 
 async def agent(conn: AsyncConnection, agent_id: str) -> Row | None:

@@ -141,6 +141,20 @@ agent_tokens = Table(
     Column("expires_at", Float, nullable=False),
 )
 
+# Every change of an agent's status (available, away, break, offline), with the reason given and
+# the supervisor who set it (null: the agent, or the hub): the time in each status today.
+agent_status_log = Table(
+    "agent_status_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("agent_id", ID, ForeignKey("agents.id"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reason", String(80), nullable=True),
+    Column("at", Float, nullable=False),
+    Column("set_by", ID, nullable=True),
+    Index("ix_agent_status_log_agent_at", "agent_id", "at"),
+)
+
 # The columns the reports count, after a contact's site and enqueue time (ix_contacts_report).
 REPORT_COLUMNS = (
     "channel",

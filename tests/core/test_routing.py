@@ -728,19 +728,31 @@ def test_a_follow_up_goes_ahead_of_its_channel_but_not_of_a_higher_one() -> None
     assert isinstance(offer, Offer) and offer.contact_id == "video"
 
 
-def test_a_contact_whose_customer_stays_away_is_abandoned_before_anything_is_offered() -> None:
+def test_a_contact_whose_customer_stays_away_is_never_offered_and_then_abandoned() -> None:
     engine = Engine(offer_timeout={"chat": 100.0})
     wait(engine, "c", "chat", at=0.0)
     engine.set_abandon("c", 60.0)
     assert engine.next_deadline(10.0) == 60.0
     online(engine, "a")
-    # Offered while the customer may still come back...
-    (offer,) = engine.step(10.0)
-    assert isinstance(offer, Offer)
-    # ... and withdrawn when the time is up, in the same step that would offer it again.
-    decisions = engine.step(60.0)
-    assert decisions == [Revoke("c", "a", "cancelled"), Abandoned("c")]
+    # Nobody is offered a contact whose customer has no socket open...
+    assert engine.step(10.0) == []
+    # ... and when the time is up it is gone.
+    assert engine.step(60.0) == [Abandoned("c")]
     assert "c" not in engine.contacts and engine.step(61.0) == []
+
+
+def test_an_offer_is_withdrawn_when_its_customer_leaves_and_made_again_on_return() -> None:
+    engine = Engine(offer_timeout={"chat": 100.0})
+    wait(engine, "c", "chat", at=0.0)
+    online(engine, "a")
+    (offer,) = engine.step(1.0)
+    assert isinstance(offer, Offer)
+    engine.set_abandon("c", 61.0)
+    assert engine.step(2.0) == [Revoke("c", "a", "cancelled")]
+    assert engine.step(3.0) == []
+    engine.set_abandon("c", None)
+    (again,) = engine.step(4.0)
+    assert isinstance(again, Offer) and again.contact_id == "c"
 
 
 def test_a_customer_back_in_time_keeps_the_contact() -> None:

@@ -113,6 +113,8 @@ class RoutingMachine(RuleBasedStateMachine):
         now = self.now
         if agent.status != "available" or not agent.connected:
             return False
+        if contact.abandon_at is not None:
+            return False  # its customer is away: not offered until they are back
         named = contact.transferred_to == agent.id and contact.sticky_agent_id == agent.id
         if not contact.skills <= agent.skills and not (
             named
@@ -151,6 +153,7 @@ class RoutingMachine(RuleBasedStateMachine):
         for contact in contacts.values():
             if contact.state != "assigned" and contact.abandon_at is not None:
                 assert contact.abandon_at > self.now, contact
+                assert contact.state == "waiting", ("offered while its customer is away", contact)
         waiting = [c for c in contacts.values() if c.state == "waiting" and self.due(c)]
         free = [a for a in self.engine.agents.values() if a.id not in self.outstanding.values()]
         # Work-conserving: nobody due is left waiting while an eligible agent is free.

@@ -33,6 +33,8 @@ export const NOTE_ADD = "note.add";
 export const CONTACT_END = "contact.end";
 export const CALLBACK_OUTCOME = "callback.outcome";
 export const CUSTOMER_PAGE = "customer.page";
+export const CUSTOMER_PRESENCE = "customer.presence"; // the shopper's socket came or went
+export const AGENT_PRESENCE = "agent.presence"; // supervisors: set another agent's status
 export const QUEUE_UPDATED = "queue.updated";
 export const AGENT_UPDATED = "agent.updated";
 export const ANDON = "andon"; // supervisors: a product's line is stopped
@@ -68,5 +70,5 @@ export const TO_CUSTOMER = [CONTACT_QUEUED, CONTACT_ASSIGNED, CONTACT_ENDED, CON
 
 // What the hub sends an agent: the events that change the console's state (state.js apply),
 // and the Mayday ones, for the live video session (stage.js). Typing is shown, not kept.
-export const AGENT_STATE_EVENTS = [OFFER, OFFER_REVOKED, EVENT, CONTACT_ENDED, PRESENCE, QUEUE_UPDATED, AGENT_UPDATED, CALLBACK_UPDATED, CUSTOMER_PAGE, ANDON, ANDON_CLEARED, SURVEY_ANSWERED, CUSTOMER_ERASED];
+export const AGENT_STATE_EVENTS = [OFFER, OFFER_REVOKED, EVENT, CONTACT_ENDED, PRESENCE, QUEUE_UPDATED, AGENT_UPDATED, CALLBACK_UPDATED, CUSTOMER_PAGE, CUSTOMER_PRESENCE, ANDON, ANDON_CLEARED, SURVEY_ANSWERED, CUSTOMER_ERASED];
 export const MAYDAY_TO_AGENT = [RTC_CONFIG, RTC_SIGNAL, RTC_STATE, COBROWSE_EVENTS, SHARE_STATE];

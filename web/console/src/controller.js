@@ -201,7 +201,8 @@ export class Console {
       }
     }
     if (name === E.EVENT && p.type === "note") for (const cid of effect.fresh || []) this.dropPending(cid, p.data && p.data.client_id);
-    if (name === E.PRESENCE && p.reason) this.toast(p.reason === "missed_offers" ? "You missed two offers in a row, so you were set to away." : `You are now ${p.status}: ${p.reason}`);
+    if (name === E.PRESENCE && p.set_by) this.toast(`${p.set_by.name} set you to ${p.status}${p.reason ? ": " + p.reason : ""}.`);
+    else if (name === E.PRESENCE && p.reason) this.toast(p.reason === "missed_offers" ? "You missed two offers in a row, so you were set to away." : `You are now ${p.status}: ${p.reason}`);
     if (name === E.CONTACT_ENDED) {
       const item = this.state.contacts[p.contact_id];
       // "ended" is an agent's own end (protocol.md); the others are news to the agent.

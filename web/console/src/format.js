@@ -34,6 +34,36 @@ export function fmtTime(ts, withDay) {
   return new Intl.DateTimeFormat(undefined, opts).format(d);
 }
 
+// The agent statuses, in the order the console offers them (docs/protocol.md "presence").
+export const STATUSES = [
+  ["available", "Available"],
+  ["away", "Away"],
+  ["break", "Break"],
+  ["offline", "Offline"],
+];
+
+// Whether the shopper is here: "● here" or "left 2 min ago" (null: the hub has not said).
+export function customerHere(cu, nowMs) {
+  if (!cu || typeof cu.online !== "boolean") return null;
+  if (cu.online) return { online: true, text: "● here", since: cu.online_since };
+  if (cu.last_seen == null) return { online: false, text: "left", since: null };
+  const min = Math.max(0, Math.floor((nowMs / 1000 - cu.last_seen) / 60));
+  return { online: false, text: min < 1 ? "left just now" : `left ${min} min ago`, since: cu.last_seen };
+}
+
+// An agent's seconds in each status today: what the hub counted up to status_since, and the
+// current status running since then (from midnight when it began before).
+export function statusTimes(agent, nowMs) {
+  const today = (agent && agent.today) || { seconds: {} };
+  const out = {};
+  for (const [k] of STATUSES) out[k] = (today.seconds || {})[k] || 0;
+  if (agent && agent.status_since != null && agent.status in out) {
+    const from = Math.max(agent.status_since, today.since || 0);
+    out[agent.status] += Math.max(0, nowMs / 1000 - from);
+  }
+  return out;
+}
+
 export function fmtWait(s) {
   s = Math.max(0, Math.round(s || 0));
   if (s < 60) return `${s}s`;

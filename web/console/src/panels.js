@@ -1,7 +1,7 @@
 // The console's read-only panels: the customer beside a conversation, the callbacks page and
 // the supervisor's live queue. Each is built whole from the state on every render.
 import { h } from "../../shared/dom.js";
-import { icons, fmtTime, fmtWait, channelLabel, describeEvent, initials, customerName, webUrl } from "./format.js";
+import { icons, fmtTime, fmtWait, channelLabel, describeEvent, initials, customerName, webUrl, customerHere, statusTimes, STATUSES } from "./format.js";
 
 // The customer of a conversation: identifiers (verified or not), current page, timeline.
 export function customerPanel(item) {
@@ -26,7 +26,7 @@ export function customerPanel(item) {
     if (text) tl.append(h("li", { class: "tl-" + ev.type.replace(/\./g, "-") }, h("span", { class: "ts" }, fmtTime(ev.ts, true)), h("span", {}, text)));
   }
   return [
-    h("div", { class: "cust-head" }, h("span", { class: "avatar lg" }, initials(customerName(cu))), h("div", {}, h("h2", {}, customerName(cu)), h("div", { class: "small muted" }, cu.name ? "" : "Anonymous visitor"))),
+    h("div", { class: "cust-head" }, h("span", { class: "avatar lg" }, initials(customerName(cu))), h("div", {}, h("h2", {}, customerName(cu)), h("div", { class: "small muted" }, cu.name ? "" : "Anonymous visitor"), herePill(cu))),
     h("h3", {}, "Identifiers"),
     (cu.identifiers || []).length ? ids : h("p", { class: "muted small" }, "Anonymous visitor"),
     h("h3", {}, "Current page"),
@@ -35,6 +35,14 @@ export function customerPanel(item) {
     h("h3", {}, "Timeline"),
     tl,
   ];
+}
+
+// Whether the shopper has the page open now ("● here", since when) or left, and how long ago.
+function herePill(cu) {
+  const here = customerHere(cu, Date.now());
+  if (!here) return null;
+  const title = here.since != null ? `${here.online ? "Here since" : "Left at"} ${fmtTime(here.since, true)}` : null;
+  return h("div", { class: "here " + (here.online ? "on" : "off"), id: "customer-here", title }, here.text);
 }
 
 // The customer's page as a link when it is a web page, else as plain text.
@@ -109,6 +117,20 @@ export function longestWaits(state, now) {
   return out;
 }
 
+// An agent's status, with the reason, since when, and who set it when it was not them.
+function statusCell(a) {
+  const bits = [a.status_reason, a.status_since != null ? `since ${fmtTime(a.status_since, true)}` : null, a.status_set_by ? `set by ${a.status_set_by.name}` : null].filter(Boolean);
+  return [h("span", { class: "pill " + a.status }, a.status), bits.length ? h("div", { class: "small muted" }, bits.join(" · ")) : null];
+}
+
+// The time in each status today, e.g. "Available 2h 5m · Away 12m 00s · Break 30s".
+function todayText(a) {
+  const t = statusTimes(a, Date.now());
+  return STATUSES.filter(([k]) => t[k] > 0 || k === a.status)
+    .map(([k, label]) => `${label} ${fmtWait(t[k])}`)
+    .join(" · ");
+}
+
 // The supervisor's live queue: waiting contacts per channel, and each agent's status and load.
 export function supervisorPage(state) {
   const q = state.queue || { waiting: {}, longest_wait_s: {} };
@@ -126,7 +148,7 @@ export function supervisorPage(state) {
   const table = h(
     "table",
     { class: "grid" },
-    h("thead", {}, h("tr", {}, ...["Agent", "Status", "Chat", "Video", "Callback"].map((t) => h("th", { scope: "col" }, t)))),
+    h("thead", {}, h("tr", {}, ...["Agent", "Status", "Today", "Chat", "Video", "Callback"].map((t) => h("th", { scope: "col" }, t)))),
     h(
       "tbody",
       {},
@@ -135,7 +157,8 @@ export function supervisorPage(state) {
           "tr",
           { "data-agent": a.id },
           h("td", {}, h("span", { class: "avatar sm" }, initials(a.name)), " ", a.name),
-          h("td", {}, h("span", { class: "pill " + a.status }, a.status)),
+          h("td", { "data-col": "status" }, ...statusCell(a)),
+          h("td", { "data-col": "today", class: "small status-times" }, todayText(a)),
           ...["chat", "video", "callback"].map((ch) => h("td", {}, String((a.load || {})[ch] || 0))),
         ),
       ),

@@ -153,6 +153,11 @@ export function apply(state, name, p) {
       }
       return {};
     }
+    case "customer.presence": {
+      const here = { online: p.online, online_since: p.online_since, last_seen: p.last_seen };
+      for (const item of Object.values(state.contacts)) if (item.customer.id === p.customer_id) Object.assign(item.customer, here);
+      return {};
+    }
     case "customer.page": {
       const page = p.page || { url: p.url, title: p.title };
       for (const item of Object.values(state.contacts)) if (item.customer.id === p.customer_id) item.customer.page = page;

@@ -3,7 +3,7 @@
 // Drawn from the controller's state; what the agent does goes back to the controller (`app`).
 import { h } from "../../shared/dom.js";
 import { siteLists, followUpOf, openFlags } from "./state.js";
-import { icons, fmtTime, fmtWait, channelLabel, describeEvent, initials, customerName, surveyLine } from "./format.js";
+import { icons, fmtTime, fmtWait, channelLabel, describeEvent, initials, customerName, surveyLine, STATUSES } from "./format.js";
 import { customerPanel, callbacksPage, supervisorPage, longestWaits } from "./panels.js";
 import { CannedPopup } from "./canned.js";
 
@@ -233,8 +233,7 @@ export class ConsoleView {
     const sel = h(
       "select",
       { id: "presence", class: "presence " + presence, "aria-label": "Your status", onchange: (e) => app.setPresence(e.target.value) },
-      h("option", { value: "available", selected: presence === "available" }, "● Available"),
-      h("option", { value: "away", selected: presence !== "available" }, "● Away"),
+      ...STATUSES.map(([value, label]) => h("option", { value, selected: presence === value }, "● " + label)),
     );
     this.top.textContent = "";
     this.top.append(
