@@ -97,7 +97,7 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
         clock=clock or SystemClock(),
         bus=bus,
     )
-    router = Router(hub)
+    router = Router(hub, routing=config.router)
     outbox = Outbox(hub)
     customer_edge = CustomerEdge(CUSTOMER_NS, hub)
     agent_edge = AgentEdge(AGENT_NS, hub)
@@ -110,8 +110,7 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
         await migrate(hub.db)
         await bus.start(sio)
         hub.writer.start()
-        if config.router:
-            await router.start()
+        await router.start()
         await outbox.start()
         log.info("hub ready on %s", config.database_url.split("@")[-1])
         if config.cluster:

@@ -232,6 +232,36 @@ async def test_a_stopped_node_leaves_no_redis_connection_open(pg_database: str) 
     gc.collect()
 
 
+async def test_a_node_with_the_router_off_offers_no_waiting_contact(pg_database: str) -> None:
+    """Two routers would offer the same waiting contacts: HUB_ROUTER=off takes none."""
+    runner, url = await start_hub(hub_test_config(pg_database))
+    try:
+        async with Clients() as clients:
+            shopper = await clients.customer(url=url, site_key=SITE_KEY)
+            ack = await shopper.call("contact.request", {"channel": "chat"})
+            assert ack["ok"], ack
+    finally:
+        await runner.cleanup()
+    # The contact waits in the store (its customer may come back): a node that does not run
+    # the router does not take it up, even with an agent free.
+    runner, url = await start_hub(hub_test_config(pg_database, router=False))
+    try:
+        async with Clients() as clients:
+            ada = await clients.ada(url=url)
+            await ada.quiet("offer")
+    finally:
+        await runner.cleanup()
+    # The router does.
+    runner, url = await start_hub(hub_test_config(pg_database))
+    try:
+        async with Clients() as clients:
+            ada = await clients.ada(url=url)
+            offer = await ada.next("offer")
+            assert offer["contact_id"] == ack["contact_id"]
+    finally:
+        await runner.cleanup()
+
+
 def test_cluster_mode_on_sqlite_is_refused_at_start(tmp_path: Path) -> None:
     db = tmp_path / "hub.db"
     env = {"HUB_DATABASE_URL": f"sqlite:///{db}", "HUB_REDIS_URL": "redis://127.0.0.1:6379/0"}
