@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,8 +12,6 @@ from redis import asyncio as aioredis
 from redis.exceptions import RedisError
 
 from hub.bus import follow_here
-
-log = logging.getLogger(__name__)
 
 # The bus's own pub/sub message beside socket.io's emit, enter_room, leave_room...
 FOLLOW = "lifeline.follow"
@@ -94,7 +91,6 @@ class RedisBus:
         )
         self.redis = aioredis.Redis(connection_pool=self.pool)
         self._manager = _Manager(self, channel)
-        self._sio: socketio.AsyncServer | None = None
 
     def manager(self) -> socketio.AsyncManager:
         return self._manager
@@ -102,7 +98,6 @@ class RedisBus:
     async def start(self, sio: socketio.AsyncServer) -> None:
         # socket.io starts the listener at the first connection; here it starts with the app,
         # so that the task is owned and cancelled by close().
-        self._sio = sio
         if not sio.manager_initialized:
             sio.manager_initialized = True
             self._manager.initialize()
