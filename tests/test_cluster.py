@@ -106,7 +106,7 @@ async def two_tabs(clients: Clients, cluster: Cluster) -> tuple[Wire, Wire]:
 
 async def assigned(
     clients: Clients, agent: Wire, cluster: Cluster, channel: str
-) -> tuple[Wire, dict[str, Any]]:
+) -> tuple[Wire, Wire, dict[str, Any]]:
     """``agent`` on node B accepts a contact asked for on node B by a customer also on A."""
     on_a, on_b = await two_tabs(clients, cluster)
     ack = await on_b.call("contact.request", {"channel": channel})
@@ -116,14 +116,16 @@ async def assigned(
     assert accepted["ok"], accepted
     # To the customer's room, which node A's tab is in: it hears the assignment.
     await on_a.next("contact.assigned", lambda p: p["contact_id"] == ack["contact_id"])
-    return on_a, ack
+    return on_a, on_b, ack
 
 
 async def test_a_customer_on_one_node_and_an_agent_on_another_chat_type_and_signal(
     cluster: Cluster, clients: Clients
 ) -> None:
     ada = await clients.ada(url=cluster.b.url)
-    on_a, ack = await assigned(clients, ada, cluster, "chat")
+    # Ada has a second console open, on node A: it follows her conversations too.
+    ada_on_a = await clients.ada(url=cluster.a.url, available=False)
+    on_a, on_b, ack = await assigned(clients, ada, cluster, "chat")
     conversation_id = ack["conversation_id"]
 
     # Node A's tab follows the conversation since node B's asked for help: the room change
@@ -142,6 +144,8 @@ async def test_a_customer_on_one_node_and_an_agent_on_another_chat_type_and_sign
     assert reply["ok"], reply
     got = await ada.next("event", lambda e: e["type"] == "message" and e["seq"] == reply["seq"])
     assert got["data"]["text"] == "Hello from A"
+    also = await ada_on_a.next("event", lambda e: e["seq"] == reply["seq"])
+    assert also["data"]["text"] == "Hello from A"
 
     assert (await on_a.call("typing", {"conversation_id": conversation_id, "typing": True}))["ok"]
     typing = await ada.next("typing", lambda t: t["role"] == "customer")
@@ -150,9 +154,21 @@ async def test_a_customer_on_one_node_and_an_agent_on_another_chat_type_and_sign
     typing = await on_a.next("typing", lambda t: t["role"] == "agent")
     assert typing == {"conversation_id": conversation_id, "role": "agent", "typing": True}
 
+    # Ada ends the contact on node B: her console on node A leaves the conversation as well.
+    ended = await ada.call("contact.end", {"contact_id": ack["contact_id"]})
+    assert ended["ok"], ended
+    # Sent from node B after the leave: node A hears both in that order, so once the
+    # customer's tab there has this message, Ada's console there would have it too.
+    after = await on_b.call(
+        "message.send", {"conversation_id": conversation_id, "client_id": "c2", "text": "Thanks"}
+    )
+    assert after["ok"], after
+    await on_a.next("event", lambda e: e["seq"] == after["seq"])
+    await ada_on_a.quiet("event", lambda e: e["seq"] == after["seq"])
+
     # Mayday: the agent's WebRTC offer reaches the customer's socket on the other node.
     bob = await clients.bob(url=cluster.b.url)
-    on_a, ack = await assigned(clients, bob, cluster, "video")
+    on_a, _on_b, ack = await assigned(clients, bob, cluster, "video")
     contact_id = ack["contact_id"]
     sent = await bob.call("rtc.signal", {"contact_id": contact_id, "description": OFFER})
     assert sent["ok"], sent
