@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from hub.actions.context import Hub
-from hub.bus import InProcessBus
+from hub.bus import Bus, InProcessBus
+from hub.bus.redis_bus import RedisBus
 from hub.clock import Clock, SystemClock
 from hub.config import Config
 from hub.core.routing import Engine
@@ -38,6 +39,19 @@ MAX_PAYLOAD_BYTES = 256 * 1024
 SHUTDOWN_TIMEOUT_S = 2.0
 
 
+def open_bus(config: Config) -> Bus:
+    """Redis in cluster mode (DESIGN §10), else this process's own rooms."""
+    if not config.cluster:
+        return InProcessBus()
+    return RedisBus(
+        config.redis_url,
+        config.redis_channel,
+        node_id=config.node_id,
+        max_connections=config.redis_max_connections,
+        timeout_s=config.redis_timeout_s,
+    )
+
+
 def create_app(config: Config, *, clock: Clock | None = None) -> web.Application:
     """The hub as an aiohttp application. ``clock`` is for tests that move time by hand."""
     app = web.Application(
@@ -45,7 +59,8 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
         client_max_size=MAX_PAYLOAD_BYTES,
         handler_args={"logger": frames.RequestLog()},
     )
-    bus = InProcessBus()
+    config.check()
+    bus = open_bus(config)
     sio = frames.Server(
         async_mode="aiohttp",
         client_manager=bus.manager(),
@@ -79,11 +94,12 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
         reads=create_read_engine(config.database_url, db),
         writer=EventWriter(open_appender(config.database_url), gate),
         live=live,
-        notify=Notify(sio, metrics, live),
+        notify=Notify(sio, metrics, live, bus),
         metrics=metrics,
         clock=clock or SystemClock(),
+        bus=bus,
     )
-    router = Router(hub)
+    router = Router(hub, routing=config.router)
     outbox = Outbox(hub)
     customer_edge = CustomerEdge(CUSTOMER_NS, hub)
     agent_edge = AgentEdge(AGENT_NS, hub)
@@ -94,10 +110,13 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
 
     async def lifetime(app: web.Application) -> AsyncIterator[None]:
         await migrate(hub.db)
+        await bus.start(sio)
         hub.writer.start()
         await router.start()
         await outbox.start()
         log.info("hub ready on %s", config.database_url.split("@")[-1])
+        if config.cluster:
+            log.info("cluster node %s, router %s", config.node_id, "on" if config.router else "off")
         yield
         # Inward out: the edges' events finish first, then the router's step, then the
         # writer's queue, and only then the database closes. Nothing is cancelled inside a
@@ -107,6 +126,7 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
         await router.stop()
         await outbox.stop()
         await hub.writer.stop()
+        await bus.close()
         if hub.reads is not hub.db:
             await hub.reads.dispose()
         await hub.db.dispose()

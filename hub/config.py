@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +13,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from hub.core import turn
 
 DEFAULT_DATABASE_URL = "sqlite:///hub.db"
+
+
+def default_node_id() -> str:
+    """This process among the cluster's nodes when HUB_NODE_ID does not name it."""
+    return f"{socket.gethostname()}-{os.getpid()}"
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
@@ -31,6 +37,16 @@ def _bool(env: Mapping[str, str], name: str) -> bool:
     if raw in ("1", "true", "yes"):
         return True
     raise SystemExit(f"{name} must be true or false, not {raw!r}")
+
+
+def _switch(env: Mapping[str, str], name: str) -> bool:
+    """On unless it says off (HUB_ROUTER=off); on and off or true and false."""
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "on", "1", "true", "yes"):
+        return True
+    if raw in ("off", "0", "false", "no"):
+        return False
+    raise SystemExit(f"{name} must be on or off, not {raw!r}")
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -123,6 +139,37 @@ class Config:
     # The built web files (widget.js, console/, demo/) to serve instead of those in the package,
     # e.g. a build of one's own; empty means the package's hub/static.
     static_dir: str = ""
+    # Cluster mode (DESIGN §10, docs/cluster.md): with a Redis URL, events reach sockets held
+    # by the other nodes. Kept out of repr: the URL may carry a password.
+    redis_url: str = field(default="", repr=False)
+    # The pub/sub channel the nodes of one cluster share (two clusters on one Redis differ).
+    redis_channel: str = "lifeline"
+    # The bounded, blocking pool of connections to Redis: past the bound a caller waits up to
+    # the timeout for one instead of opening more (redis-py's default pool fails past 100).
+    redis_max_connections: int = 20
+    redis_timeout_s: float = 5.0
+    node_id: str = field(default_factory=default_node_id)
+    # Whether this node runs the routing engine. Until the router lease exists exactly one
+    # node of a cluster may run it; the others say HUB_ROUTER=off.
+    router: bool = True
+
+    @property
+    def cluster(self) -> bool:
+        return bool(self.redis_url)
+
+    def check(self) -> None:
+        """Refuse what cannot run, with a message for the operator (raises SystemExit)."""
+        if self.redis_url and self.database_url.startswith("sqlite"):
+            raise SystemExit(
+                "HUB_REDIS_URL turns on cluster mode, which needs a PostgreSQL HUB_DATABASE_URL: "
+                "SQLite is one file on one machine, and every node must share the database"
+            )
+        if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise SystemExit("HUB_REDIS_URL must be a redis://, rediss:// or unix:// URL")
+        if self.redis_max_connections < 2 or self.redis_timeout_s <= 0:
+            raise SystemExit(
+                "HUB_REDIS_MAX_CONNECTIONS must be at least 2 and HUB_REDIS_TIMEOUT positive"
+            )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Config:
@@ -170,6 +217,12 @@ class Config:
             "webhook_allow_private": _bool(env, "HUB_WEBHOOK_ALLOW_PRIVATE"),
             "static_dir": env.get("HUB_STATIC_DIR", "").strip(),
             "timezone": env.get("HUB_TIMEZONE", "").strip() or "UTC",
+            "redis_url": env.get("HUB_REDIS_URL", "").strip(),
+            "redis_channel": env.get("HUB_REDIS_CHANNEL", "").strip() or "lifeline",
+            "redis_max_connections": _int(env, "HUB_REDIS_MAX_CONNECTIONS", 20),
+            "redis_timeout_s": _float(env, "HUB_REDIS_TIMEOUT", 5.0),
+            "node_id": env.get("HUB_NODE_ID", "").strip()[:100] or default_node_id(),
+            "router": _switch(env, "HUB_ROUTER"),
         }
         values.update(overrides)
         try:
@@ -192,4 +245,6 @@ class Config:
             raise SystemExit("HUB_LOGIN_WINDOW and HUB_SESSION_CHECK must be positive")
         if values["static_dir"] and not os.path.isdir(values["static_dir"]):
             raise SystemExit(f"HUB_STATIC_DIR must be a folder, not {values['static_dir']!r}")
-        return cls(**values)
+        config = cls(**values)
+        config.check()
+        return config

@@ -11,6 +11,7 @@ from typing import Any
 
 import socketio
 
+from hub.bus import Bus
 from hub.live import Live
 from hub.metrics import Metrics
 
@@ -33,8 +34,9 @@ def agent_room(agent_id: str) -> str:
 
 
 class Notify:
-    def __init__(self, sio: socketio.AsyncServer, metrics: Metrics, live: Live) -> None:
+    def __init__(self, sio: socketio.AsyncServer, metrics: Metrics, live: Live, bus: Bus) -> None:
         self.sio = sio
+        self.bus = bus
         self.metrics = metrics
         self.live = live
 
@@ -105,21 +107,24 @@ class Notify:
         for room in rooms:
             await self.sio.leave_room(sid, room, namespace=namespace)
 
+    # Whole people follow a conversation: all their sockets, on this node and on the others
+    # (the bus applies the change on each node to the sockets it holds).
+
     async def customer_join(self, customer_id: str, conversation_id: str) -> None:
         """Every socket of the customer (each tab, each device) follows the conversation."""
-        room = conversation_room(conversation_id)
-        for sid, _eio_sid in list(
-            self.sio.manager.get_participants(CUSTOMER_NS, customer_room(customer_id))
-        ):
-            await self.sio.enter_room(sid, room, namespace=CUSTOMER_NS)
+        await self.bus.follow(
+            CUSTOMER_NS, customer_room(customer_id), conversation_room(conversation_id), enter=True
+        )
 
     async def agent_join(self, agent_id: str, conversation_id: str) -> None:
-        for sid in self.live.agent_sids.get(agent_id, ()):
-            await self.sio.enter_room(sid, conversation_room(conversation_id), namespace=AGENT_NS)
+        await self.bus.follow(
+            AGENT_NS, agent_room(agent_id), conversation_room(conversation_id), enter=True
+        )
 
     async def agent_leave(self, agent_id: str, conversation_id: str) -> None:
-        for sid in self.live.agent_sids.get(agent_id, ()):
-            await self.sio.leave_room(sid, conversation_room(conversation_id), namespace=AGENT_NS)
+        await self.bus.follow(
+            AGENT_NS, agent_room(agent_id), conversation_room(conversation_id), enter=False
+        )
 
     def is_connected(self, namespace: str, sid: str) -> bool:
         return bool(self.sio.manager.is_connected(sid, namespace))

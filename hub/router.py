@@ -24,13 +24,19 @@ DRAIN_S = 5.0
 
 
 class Router:
-    def __init__(self, hub: Hub) -> None:
+    """``routing=False`` (``HUB_ROUTER=off``, a cluster's other nodes) keeps only the agents'
+    sockets' deadlines: the engine is neither restored from the store nor stepped here, so
+    two nodes never offer the same waiting contacts (docs/cluster.md)."""
+
+    def __init__(self, hub: Hub, *, routing: bool = True) -> None:
         self.hub = hub
+        self.routing = routing
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
 
     async def start(self) -> None:
-        await perform.restore(self.hub)
+        if self.routing:
+            await perform.restore(self.hub)
         self._task = asyncio.create_task(self._run(), name="router")
 
     async def stop(self) -> None:
@@ -52,7 +58,7 @@ class Router:
     async def _run(self) -> None:
         hub, live = self.hub, self.hub.live
         while not self._stopping:
-            deadline = live.engine.next_deadline(hub.clock())
+            deadline = live.engine.next_deadline(hub.clock()) if self.routing else None
             # The agents' sockets have deadlines too: a token that expires, the next look for
             # tokens revoked by another process.
             sessions_due = agents.sessions_due(hub)
@@ -65,7 +71,8 @@ class Router:
             if self._stopping:
                 return
             try:
-                await perform.step(hub)
+                if self.routing:
+                    await perform.step(hub)
                 await agents.check_sessions(hub)
             except asyncio.CancelledError:
                 raise

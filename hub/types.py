@@ -512,6 +512,9 @@ class OkAnswer(Answer):
 
 class HealthAnswer(OkAnswer):
     status: Literal["ok"]
+    # Cluster mode only (docs/cluster.md): which node answered, and whether it reaches Redis.
+    node: str | None = None
+    redis: Literal["ok", "down"] | None = None
 
 
 class AgentRef(Answer):

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from hub.bus import Bus, InProcessBus
 from hub.clock import Clock
 from hub.config import Config
 from hub.live import Live
@@ -37,6 +38,8 @@ class Hub:
     reads: AsyncEngine = field(repr=False)
     # Set when a committed transaction wrote a webhook delivery (hub.outbox waits on it).
     outbox_wake: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+    # How events reach the sockets of the other nodes (cluster mode), and whether they answer.
+    bus: Bus = field(default_factory=InProcessBus, repr=False)
 
     def __post_init__(self) -> None:
         self._writing = writing(self.db)

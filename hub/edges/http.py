@@ -146,8 +146,7 @@ async def logout(request: web.Request) -> web.Response:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    await health.check(request.app[HUB_KEY])
-    return web.json_response({"ok": True, "status": "ok"})
+    return web.json_response(await health.answer(request.app[HUB_KEY]))
 
 
 async def metrics(request: web.Request) -> web.Response:

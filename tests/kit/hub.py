@@ -86,6 +86,30 @@ async def require_postgres() -> None:
         pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}")
 
 
+REDIS_URL = os.environ.get("HUB_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+async def redis_reachable() -> bool:
+    from redis import asyncio as aioredis
+    from redis.exceptions import RedisError
+
+    client = aioredis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+    try:
+        return bool(await client.ping())
+    except (OSError, RedisError):
+        return False
+    finally:
+        await client.aclose()
+
+
+async def require_redis() -> None:
+    """Skip without Redis, except in CI, where nothing may be skipped (as for PostgreSQL)."""
+    if not await redis_reachable():
+        if IN_CI:
+            pytest.fail(f"Redis is required in CI and not reachable at {REDIS_URL}")
+        pytest.skip(f"Redis not reachable at {REDIS_URL}")
+
+
 def new_database_name() -> str:
     return f"lifeline_test_{secrets.token_hex(6)}"
 

@@ -27,9 +27,13 @@ class HubProcess:
     test's environment on, so ``monkeypatch.setenv("HUB_...")`` configures it.
     """
 
-    def __init__(self, database_url: str, log_path: Path) -> None:
+    def __init__(
+        self, database_url: str, log_path: Path, env: dict[str, str] | None = None
+    ) -> None:
         self.database_url = database_url
         self.log_path = log_path
+        # Variables for this process only (two nodes of a cluster differ in a few).
+        self.env = env or {}
         self.proc: asyncio.subprocess.Process | None = None
         self.url = ""
 
@@ -43,6 +47,7 @@ class HubProcess:
             # One customer sends hundreds of messages in a few seconds on purpose.
             "HUB_RATE_LIMIT": "10000",
             "HUB_RATE_BURST": "10000",
+            **self.env,
         }
         log = _log_file(self.log_path)
         try:
