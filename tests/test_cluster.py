@@ -254,15 +254,17 @@ async def test_a_node_with_the_router_off_offers_no_waiting_contact(pg_database:
     try:
         async with Clients() as clients:
             shopper = await clients.customer(url=url, site_key=SITE_KEY)
+            token = shopper.received["session"][0]["visitor_token"]
             ack = await shopper.call("contact.request", {"channel": "chat"})
             assert ack["ok"], ack
     finally:
         await runner.cleanup()
-    # The contact waits in the store (its customer may come back): a node that does not run
-    # the router does not take it up, even with an agent free.
+    # The contact waits in the store (its customer comes back): a node that does not run the
+    # router does not take it up, even with an agent free and the customer there.
     runner, url = await start_hub(hub_test_config(pg_database, router=False))
     try:
         async with Clients() as clients:
+            await clients.customer(token, url=url, site_key=SITE_KEY)
             ada = await clients.ada(url=url)
             await ada.quiet("offer")
     finally:
@@ -271,6 +273,7 @@ async def test_a_node_with_the_router_off_offers_no_waiting_contact(pg_database:
     runner, url = await start_hub(hub_test_config(pg_database))
     try:
         async with Clients() as clients:
+            await clients.customer(token, url=url, site_key=SITE_KEY)
             ada = await clients.ada(url=url)
             offer = await ada.next("offer")
             assert offer["contact_id"] == ack["contact_id"]
