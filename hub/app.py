@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import secrets
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -23,6 +25,7 @@ from hub.outbox import Outbox
 from hub.router import Router
 from hub.store.appenders import open_appender
 from hub.store.db import create_engine, create_read_engine, migrate, write_gate
+from hub.store.files import DiskFiles, default_dir
 from hub.store.writer import EventWriter
 from hub.wire import packet_codec
 
@@ -44,6 +47,9 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
         client_max_size=MAX_PAYLOAD_BYTES,
         handler_args={"logger": frames.RequestLog()},
     )
+    if not config.files_secret:
+        # Links to attachments last minutes: one secret per process is enough for one process.
+        config = dataclasses.replace(config, files_secret=secrets.token_urlsafe(32))
     bus = InProcessBus()
     sio = frames.Server(
         async_mode="aiohttp",
@@ -80,6 +86,7 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
         notify=Notify(sio, metrics, live),
         metrics=metrics,
         clock=clock or SystemClock(),
+        files=DiskFiles(config.files_dir or default_dir(config.database_url)),
     )
     router = Router(hub)
     outbox = Outbox(hub)

@@ -118,6 +118,14 @@ class Config:
     # The built web files (widget.js, console/, demo/) to serve instead of those in the package,
     # e.g. a build of one's own; empty means the package's hub/static.
     static_dir: str = ""
+    # Attachments: where their bytes are kept (empty: a ``files`` folder beside the SQLite
+    # database, else ./files), the largest taken, how many one customer or agent may send a
+    # minute, and the secret that signs their links (empty: one made at start, so links do
+    # not outlive the process; set it when several processes serve the same files).
+    files_dir: str = ""
+    files_max_bytes: int = 10 * 1024 * 1024
+    files_per_minute: int = 10
+    files_secret: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Config:
@@ -162,6 +170,10 @@ class Config:
             "webhook_timeout_s": _float(env, "HUB_WEBHOOK_TIMEOUT_S", 10.0),
             "webhook_allow_private": _bool(env, "HUB_WEBHOOK_ALLOW_PRIVATE"),
             "static_dir": env.get("HUB_STATIC_DIR", "").strip(),
+            "files_dir": env.get("HUB_FILES_DIR", "").strip(),
+            "files_max_bytes": _int(env, "HUB_FILES_MAX_BYTES", 10 * 1024 * 1024),
+            "files_per_minute": _int(env, "HUB_FILES_PER_MINUTE", 10),
+            "files_secret": env.get("HUB_FILES_SECRET", "").strip(),
         }
         values.update(overrides)
         if values["webhook_timeout_s"] <= 0:
@@ -178,4 +190,6 @@ class Config:
             raise SystemExit("HUB_LOGIN_WINDOW and HUB_SESSION_CHECK must be positive")
         if values["static_dir"] and not os.path.isdir(values["static_dir"]):
             raise SystemExit(f"HUB_STATIC_DIR must be a folder, not {values['static_dir']!r}")
+        if values["files_max_bytes"] < 1 or values["files_per_minute"] < 1:
+            raise SystemExit("HUB_FILES_MAX_BYTES and HUB_FILES_PER_MINUTE must be at least 1")
         return cls(**values)
