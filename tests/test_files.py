@@ -125,8 +125,12 @@ async def test_a_shopper_attaches_an_image_and_both_sides_open_it(
     assert again["seq"] == answer["seq"]
     assert len(stored(files_dir)) == 1
 
-    # History (the console's reload, the widget's backfill) links the file afresh.
-    for events in (await shopper.history(), await ada.get_events(conversation_id)):
+    # History (the widget's backfill, REST) and the console's snapshot link the file afresh.
+    snapshot = await ada.snapshot()
+    (item,) = [
+        c for c in snapshot["contacts"] if c["contact"]["conversation_id"] == conversation_id
+    ]
+    for events in (await shopper.history(), await ada.get_events(conversation_id), item["events"]):
         (found,) = attachments(events)
         assert found["data"]["url"].startswith(f"/files/{attached['file']}?")
         assert (await fetch(hub_server, found["data"]["url"]))[1] == image
@@ -305,3 +309,20 @@ async def test_erasing_the_customer_deletes_their_files(
     for event in events:
         assert event["data"]["erased"] is True
         assert not {"file", "name", "url"} & set(event["data"])
+
+
+async def test_each_sender_may_send_ten_files_a_minute(
+    hub_server: HubServer, clients: Clients, manual_clock: HandClock
+) -> None:
+    shopper, ada, conversation_id = await a_chat(clients)
+    for n in range(10):
+        await shopper.send_file(png(), f"{n}.png", client_id=f"f{n}")
+    status, answer = await upload(
+        hub_server, conversation_id, png(), visitor(shopper), site=hub_server.site_key
+    )
+    assert (status, answer["error"]["code"]) == (429, "rate_limited")
+    # The agent's budget is their own.
+    await ada.send_file(conversation_id, PDF, "quote.pdf")
+    await manual_clock.advance(6.1)
+    await shopper.send_file(png(), "later.png", client_id="later")
+    assert len(attachments(await ada.get_events(conversation_id))) == 12
