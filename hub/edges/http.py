@@ -324,7 +324,8 @@ FILE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
     "sandbox",
     "Referrer-Policy": "no-referrer",
-    "Cache-Control": "private, max-age=300",
+    # Not kept on disk (a shared computer), and a link past its time is asked again.
+    "Cache-Control": "private, no-store",
 }
 
 

@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 
 from tests.kit.browser import agent_login, new_page, shot, w, widget_ready
+from tests.kit.hub import HandClock
 from tests.test_files import PDF, png
 
 pytestmark = pytest.mark.browser
@@ -23,7 +24,7 @@ def hub_config(tmp_path: Any) -> dict[str, Any]:
 
 
 async def test_a_shopper_sends_a_photo_and_the_agent_a_pdf(
-    hub_server: Any, browser: Any, shop_site: Any, tmp_path: Any
+    hub_server: Any, browser: Any, shop_site: Any, tmp_path: Any, manual_clock: HandClock
 ) -> None:
     await hub_server.add_site("boutique", origins=[shop_site.origin])
     agent = await agent_login(browser, hub_server, 0)
@@ -61,11 +62,13 @@ async def test_a_shopper_sends_a_photo_and_the_agent_a_pdf(
     assert box is not None and box["width"] <= 240 and box["height"] <= 180
     await agent.wait_for_timeout(200)
     await shot(agent, "console-attachment")
+    # Six minutes later the thumbnail's link has expired: the click asks for a fresh one.
+    await manual_clock.advance(360)
     async with agent.context.expect_page() as opened:
         await thumb.click()
     photo_tab = await opened.value
+    await photo_tab.wait_for_url("**/files/**")
     await photo_tab.wait_for_load_state()
-    assert "/files/" in photo_tab.url
     assert await photo_tab.evaluate("document.images.length") == 1
     await photo_tab.close()
 

@@ -44,17 +44,47 @@ export async function sendFile(app, file) {
   }
 }
 
-// The log's node for an attachment event; a line once its customer was erased.
-export function attachmentNode(ev, mine) {
+// The log's node for an attachment event; a line once its customer was erased. A link lasts
+// five minutes and a conversation stays open for longer: a click asks the hub for a fresh one.
+export function attachmentNode(app, item, ev, mine) {
   const d = ev.data || {};
   const side = mine ? " mine" : " theirs";
   if (!d.url) return h("div", { class: "bubble" + side, "data-seq": ev.seq }, "(erased attachment)");
+  const onclick = (e) => openFresh(e, app, item, ev);
   if (IMAGES.includes(d.type)) {
     return h(
       "a",
-      { class: "att att-image" + side, href: d.url, target: "_blank", rel: "noopener noreferrer", "data-seq": ev.seq, "data-attachment": d.type, "aria-label": `Open ${d.name}` },
+      { class: "att att-image" + side, href: d.url, target: "_blank", rel: "noopener noreferrer", "data-seq": ev.seq, "data-attachment": d.type, "aria-label": `Open ${d.name}`, onclick },
       h("img", { src: d.url, alt: d.name, loading: "lazy" }),
     );
   }
-  return h("a", { class: "bubble att att-file" + side, href: d.url, download: d.name, rel: "noopener noreferrer", "data-seq": ev.seq, "data-attachment": d.type }, `📄 ${d.name}`);
+  return h("a", { class: "bubble att att-file" + side, href: d.url, download: d.name, rel: "noopener noreferrer", "data-seq": ev.seq, "data-attachment": d.type, onclick }, `📄 ${d.name}`);
+}
+
+function openFresh(e, app, item, ev) {
+  if (e.button || e.ctrlKey || e.metaKey || e.shiftKey) return; // the browser's own ways
+  e.preventDefault();
+  const image = IMAGES.includes(ev.data.type);
+  // Opened within the click, so that no popup blocker stops it; pointed at the file after.
+  const win = image ? window.open("about:blank", "_blank") : null;
+  if (win) win.opener = null;
+  freshUrl(app, item, ev).then(
+    (url) => {
+      if (win) win.location.href = url;
+      else if (!image) h("a", { href: url, download: ev.data.name }).click();
+    },
+    () => {
+      if (win) win.close();
+      app.toast("The file could not be opened");
+    },
+  );
+}
+
+async function freshUrl(app, item, ev) {
+  const cid = encodeURIComponent(item.contact.conversation_id);
+  const res = await fetch(`/api/v1/conversations/${cid}/events?after_seq=${ev.seq - 1}`, { headers: { Authorization: `Bearer ${app.token}` } });
+  const body = await res.json();
+  const found = res.ok && (body.events || []).find((x) => x.seq === ev.seq);
+  if (!found || !found.data.url) throw new Error("no link");
+  return found.data.url;
 }

@@ -498,7 +498,7 @@ export class ConsoleView {
         const key = "message" + (a.id || a.role);
         if (key !== lastKey) this.log.append(h("div", { class: "who" + (mine ? " mine" : "") }, a.role === "customer" ? customerName(item.customer) : a.name || "Agent", h("span", { class: "ts" }, fmtTime(ev.ts))));
         lastKey = key;
-        this.log.append(attachmentNode(ev, mine));
+        this.log.append(attachmentNode(app, item, ev, mine));
       } else if (ev.type === "survey") {
         // The customer's answer to the survey: a card of its own, not a grey line.
         lastKey = null;
