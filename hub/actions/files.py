@@ -100,8 +100,6 @@ async def upload(
             "unsupported_type",
             415,
         )
-    if not data:
-        raise HubError("the file is empty", "unsupported_type", 415)
     store = store_of(hub)
     key = secrets.token_urlsafe(24)
     await store.put(key, data)
@@ -130,7 +128,6 @@ async def upload(
         await store.delete(key)
     event = files.linked(event_payload(row), hub.config.files_secret, hub.clock())
     if new:
-        hub.metrics.messages.labels(author["role"]).inc()
         await hub.notify.publish_event(event)
     return {"ok": True, "seq": row["seq"], "attachment": event["data"]}
 

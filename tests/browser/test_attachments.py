@@ -4,6 +4,8 @@ opens it; the agent sends a PDF and the widget shows a link to download it."""
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -86,6 +88,13 @@ async def test_a_shopper_sends_a_photo_and_the_agent_a_pdf(
             assert r.status == 200 and await r.read() == PDF
             assert r.headers["Content-Disposition"].startswith("attachment;")
     await agent.locator("a.att-file.mine", has_text="invoice.pdf").wait_for()
+    # Clicked six minutes later, the widget's link is asked afresh and the PDF downloads.
+    await manual_clock.advance(360)
+    async with shop.expect_download() as downloading:
+        await link.click()
+    download = await downloading.value
+    saved = Path(await download.path())
+    assert await asyncio.to_thread(saved.read_bytes) == PDF
 
     # A file of another type is refused in the widget, and said to be.
     page = tmp_path / "page.png"

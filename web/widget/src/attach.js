@@ -3,6 +3,7 @@
 // its signed link, a PDF as a download link. The hub checks the type by the file's bytes; the
 // checks here only spare the shopper a wait for a refusal.
 import { h } from "../../shared/dom.js";
+import { HISTORY } from "../../shared/events.js";
 
 export const ACCEPT = "image/jpeg,image/png,image/webp,image/gif,application/pdf";
 export const MAX_BYTES = 10 * 1024 * 1024;
@@ -56,19 +57,44 @@ export async function upload({ hubUrl, siteKey, token, conversationId, file, cli
 }
 
 // An attachment event's node: a thumbnail for an image, a link for a PDF; nothing once erased.
-export function attachmentNode(ev, { hubUrl, mine, w }) {
+// Its link lasts five minutes: a click asks the hub for a fresh one (fresh(ev) → url).
+export function attachmentNode(ev, { hubUrl, mine, w, fresh }) {
   const d = ev.data || {};
   if (!d.url) return null;
   const href = new URL(d.url, hubUrl).href;
   const cls = "att " + (mine ? "me" : "them");
-  if (IMAGES.includes(d.type)) {
+  const image = IMAGES.includes(d.type);
+  const onclick = (e) => {
+    if (e.button || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    e.preventDefault();
+    // Opened within the click, so that no popup blocker stops it; pointed at the file after.
+    const win = image ? window.open("about:blank", "_blank") : null;
+    if (win) win.opener = null;
+    fresh(ev).then(
+      (url) => {
+        const to = new URL(url, hubUrl).href;
+        if (win) win.location.href = to;
+        else h("a", { href: to, download: d.name }).click(); // a download: the page stays
+      },
+      () => win && win.close(),
+    );
+  };
+  if (image) {
     return h(
       "a",
-      { class: cls + " att-image", href, target: "_blank", rel: "noopener noreferrer", "data-seq": ev.seq, "data-attachment": d.type, "aria-label": w("open", { name: d.name }) },
+      { class: cls + " att-image", href, target: "_blank", rel: "noopener noreferrer", "data-seq": ev.seq, "data-attachment": d.type, "aria-label": w("open", { name: d.name }), onclick },
       h("img", { src: href, alt: d.name, loading: "lazy" }),
     );
   }
-  return h("a", { class: cls + " att-file msg " + (mine ? "me" : "them"), href, rel: "noopener noreferrer", download: d.name, "data-seq": ev.seq, "data-attachment": d.type }, "📄 ", d.name);
+  return h("a", { class: cls + " att-file msg " + (mine ? "me" : "them"), href, rel: "noopener noreferrer", download: d.name, "data-seq": ev.seq, "data-attachment": d.type, onclick }, "📄 ", d.name);
+}
+
+// The event read again from the hub, for its fresh link.
+export async function freshLink(conn, ev) {
+  const ack = await conn.request(HISTORY, { conversation_id: ev.conversation_id, after_seq: ev.seq - 1 });
+  const found = (ack.events || []).find((x) => x.seq === ev.seq);
+  if (!found || !found.data || !found.data.url) throw new Error("no link");
+  return found.data.url;
 }
 
 export const attachCss = `

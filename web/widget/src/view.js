@@ -292,7 +292,7 @@ export class WidgetView {
     }
     this.lastAuthor = null;
     if (ev.type === "attachment") {
-      const node = attachmentNode(ev, { hubUrl: this.config.hubUrl, mine: a.role === "customer", w: this.w });
+      const node = attachmentNode(ev, { hubUrl: this.config.hubUrl, mine: a.role === "customer", w: this.w, fresh: (e) => this.actions.fileLink(e) });
       return node ? [node] : [];
     }
     const sys = (text) => out.push(h("div", { class: "sys", "data-seq": ev.seq, "data-type": ev.type }, text));

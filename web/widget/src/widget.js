@@ -1,7 +1,7 @@
 // The widget's controller: it applies the hub's events to the state (state.js), has the view
 // (view.js) show them, and turns what the customer does into requests (net.js).
 import { Connection, newClientId, readToken } from "./net.js";
-import { sendAttachment } from "./attach.js";
+import { freshLink, sendAttachment } from "./attach.js";
 import { translator } from "./i18n.js";
 import { toE164 } from "./phone.js";
 import { WidgetView } from "./view.js";
@@ -36,6 +36,7 @@ export class Widget {
         startVideo: () => this.tap("video"),
         input: () => this.onInput(),
         submitChat: () => this.submitChat(),
+        fileLink: (ev) => freshLink(this.conn, ev),
         attach: (file) => sendAttachment({ ui: this.ui, conn: this.conn, config, token: readToken(config.siteKey), clientId: newClientId() }, file),
         callback: { submit: () => this.submitCallback(), cancel: () => this.cancelCallback(), again: () => this.resetCallbackForm() },
         survey: { submit: () => this.submitSurvey(), dismiss: () => this.dismissSurvey() },
