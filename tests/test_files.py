@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import json
-import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -19,27 +18,9 @@ from hub.errors import HubError
 from hub.sdk import AgentClient, CustomerClient
 from tests.kit.answers import check_answer
 from tests.kit.clients import ADA, BOB, Clients
+from tests.kit.files import PDF, png
 from tests.kit.hub import HandClock, HubServer
 
-
-def png(width: int = 2, height: int = 2) -> bytes:
-    """A real, tiny PNG (what the browser test attaches, too)."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        crc = zlib.crc32(kind + body).to_bytes(4, "big")
-        return len(body).to_bytes(4, "big") + kind + body + crc
-
-    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + b"\x08\x02\x00\x00\x00"
-    rows = b"".join(b"\x00" + b"\xff\x80\x00" * width for _ in range(height))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
-
-
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 HTML = b"<!doctype html><script>alert(document.cookie)</script>"
 LIMIT = 512 * 1024
 

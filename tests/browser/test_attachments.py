@@ -12,8 +12,8 @@ import aiohttp
 import pytest
 
 from tests.kit.browser import agent_login, new_page, shot, w, widget_ready
+from tests.kit.files import PDF, png
 from tests.kit.hub import HandClock
-from tests.test_files import PDF, png
 
 pytestmark = pytest.mark.browser
 
