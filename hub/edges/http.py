@@ -456,6 +456,14 @@ CSV = Raw("text/csv", {"type": "string", "description": "RFC 4180, a header row 
 PROMETHEUS = Raw("text/plain", {"type": "string"})
 OPENAPI = Raw(API_JSON, {"type": "object", "description": "This document"})
 FILE = Raw("application/octet-stream", {"type": "string", "format": "binary"})
+SERVED_FILE = Raw(
+    "*/*",
+    {
+        "type": "string",
+        "format": "binary",
+        "description": "image/jpeg, image/png, image/webp, image/gif or application/pdf",
+    },
+)
 
 # Every REST route, described: setup_routes registers them from here, and the OpenAPI document
 # is written from here, so no route exists without its description.
@@ -525,7 +533,7 @@ API = (
         "/files/{key}",
         get_file,
         "An attached file, by the signed link its event carries",
-        FILE,
+        SERVED_FILE,
         path_params=types.FilePath,
         query=types.FileQuery,
         errors=(403,),
