@@ -100,5 +100,7 @@ async def test_a_shopper_sends_a_photo_and_the_agent_a_pdf(
     page = tmp_path / "page.png"
     page.write_bytes(b"<html><script>alert(1)</script></html>")
     await w(shop, "input[type=file]").set_input_files(str(page))
-    await w(shop, ".msg.pending.failed").wait_for()
+    failed = w(shop, ".msg.pending.failed")
+    await failed.wait_for()
+    assert "Only photos (JPEG, PNG, WebP, GIF) and PDFs" in await failed.inner_text()
     assert await w(shop, "a.att-image").count() == 1

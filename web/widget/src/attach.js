@@ -10,8 +10,8 @@ export const MAX_BYTES = 10 * 1024 * 1024;
 const IMAGES = ["image/jpeg", "image/png", "image/webp", "image/gif"];
 
 const WORDS = {
-  en: { attach: "Attach a photo or PDF", tooLarge: "This file is larger than 10 MB.", badType: "Only photos (JPEG, PNG, WebP, GIF) and PDFs can be sent.", sending: "Sending {name}…", open: "Open {name}" },
-  fr: { attach: "Joindre une photo ou un PDF", tooLarge: "Ce fichier dépasse 10 Mo.", badType: "Seules les photos (JPEG, PNG, WebP, GIF) et les PDF peuvent être envoyés.", sending: "Envoi de {name}…", open: "Ouvrir {name}" },
+  en: { attach: "Attach a photo or PDF", tooLarge: "This file is larger than 10 MB.", badType: "Only photos (JPEG, PNG, WebP, GIF) and PDFs can be sent.", sending: "Sending {name}…", open: "Open {name}", first: "Write to us first, then attach your file." },
+  fr: { attach: "Joindre une photo ou un PDF", tooLarge: "Ce fichier dépasse 10 Mo.", badType: "Seules les photos (JPEG, PNG, WebP, GIF) et les PDF peuvent être envoyés.", sending: "Envoi de {name}…", open: "Ouvrir {name}", first: "Écrivez-nous d'abord, puis joignez votre fichier." },
 };
 
 export function words(lang) {
@@ -115,12 +115,19 @@ export async function sendAttachment({ ui, conn, config, token, clientId }, file
   const el = ui.addPending(clientId, w("sending", { name: file.name || "file" }), false);
   const refused = precheck(w, file);
   const conversationId = conn.conversationId;
-  if (refused || !conversationId || !token) return ui.failPending(el, refused || ui.t("error"));
+  if (refused || !conversationId || !token) return fail(ui, el, refused || w("first"));
   try {
     await upload({ hubUrl: config.hubUrl, siteKey: config.siteKey, token, conversationId, file, clientId });
     ui.dropPending(clientId);
   } catch (err) {
     const why = err && err.code === "too_large" ? w("tooLarge") : err && err.code === "unsupported_type" ? w("badType") : err && err.message;
-    ui.failPending(el, why);
+    fail(ui, el, why);
   }
+}
+
+// The bubble marked failed, saying why in words (not only in its tooltip).
+function fail(ui, el, why) {
+  ui.failPending(el, why);
+  const err = el.querySelector(".err");
+  if (err && why) err.textContent = why;
 }
