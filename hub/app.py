@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
@@ -25,6 +27,7 @@ from hub.outbox import Outbox
 from hub.router import Router
 from hub.store.appenders import open_appender
 from hub.store.db import create_engine, create_read_engine, migrate, write_gate
+from hub.store.files import DiskFiles, default_dir
 from hub.store.writer import EventWriter
 from hub.wire import packet_codec
 
@@ -60,6 +63,9 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
         handler_args={"logger": frames.RequestLog()},
     )
     config.check()
+    if not config.files_secret:
+        # Links to attachments last minutes: one secret per process is enough for one process.
+        config = dataclasses.replace(config, files_secret=secrets.token_urlsafe(32))
     bus = open_bus(config)
     sio = frames.Server(
         async_mode="aiohttp",
@@ -98,6 +104,7 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
         metrics=metrics,
         clock=clock or SystemClock(),
         bus=bus,
+        files=DiskFiles(config.files_dir or default_dir(config.database_url)),
     )
     router = Router(hub, routing=config.router)
     outbox = Outbox(hub)

@@ -153,6 +153,15 @@ class Config:
     # node of a cluster may run it; the others say HUB_ROUTER=off.
     router: bool = True
 
+    # Attachments: where their bytes are kept (empty: a ``files`` folder beside the SQLite
+    # database, else ./files), the largest taken, how many one customer or agent may send a
+    # minute, and the secret that signs their links (empty: one made at start, so links do
+    # not outlive the process; set it when several processes serve the same files).
+    files_dir: str = ""
+    files_max_bytes: int = 10 * 1024 * 1024
+    files_per_minute: int = 10
+    files_secret: str = field(default="", repr=False)
+
     @property
     def cluster(self) -> bool:
         return bool(self.redis_url)
@@ -223,6 +232,10 @@ class Config:
             "redis_timeout_s": _float(env, "HUB_REDIS_TIMEOUT", 5.0),
             "node_id": env.get("HUB_NODE_ID", "").strip()[:100] or default_node_id(),
             "router": _switch(env, "HUB_ROUTER"),
+            "files_dir": env.get("HUB_FILES_DIR", "").strip(),
+            "files_max_bytes": _int(env, "HUB_FILES_MAX_BYTES", 10 * 1024 * 1024),
+            "files_per_minute": _int(env, "HUB_FILES_PER_MINUTE", 10),
+            "files_secret": env.get("HUB_FILES_SECRET", "").strip(),
         }
         values.update(overrides)
         try:
@@ -245,6 +258,8 @@ class Config:
             raise SystemExit("HUB_LOGIN_WINDOW and HUB_SESSION_CHECK must be positive")
         if values["static_dir"] and not os.path.isdir(values["static_dir"]):
             raise SystemExit(f"HUB_STATIC_DIR must be a folder, not {values['static_dir']!r}")
+        if values["files_max_bytes"] < 1 or values["files_per_minute"] < 1:
+            raise SystemExit("HUB_FILES_MAX_BYTES and HUB_FILES_PER_MINUTE must be at least 1")
         config = cls(**values)
         config.check()
         return config

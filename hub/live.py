@@ -97,6 +97,8 @@ class Live:
         self.login_failures: tuple[FailureWindow, FailureWindow] | None = None
         # The argon2 checks allowed to run at once (hub.actions.agents), made at the first login.
         self.login_slots: asyncio.Semaphore | None = None
+        # Attachments each uploader (a customer, an agent) may still send (hub.actions.files).
+        self.upload_buckets: dict[str, TokenBucket] = {}
         # The router sleeps until ``wakes_at`` (the engine's next deadline) or until woken.
         self.wake = asyncio.Event()
         self.wakes_at: float | None = None

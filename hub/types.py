@@ -577,6 +577,42 @@ class EventsAnswer(Answer):
     events: list[Event]
 
 
+# Attachments (hub.actions.files): the upload's query, its answer, and a file's signed link.
+
+
+class UploadQuery(Query):
+    """``POST /api/v1/conversations/{id}/files``: the body is the file's bytes."""
+
+    client_id: ClientId
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    # The widget's site key, with ``Authorization: Visitor <token>`` (agents send none).
+    site: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+
+
+class FilePath(Query):
+    key: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{32}$")]
+
+
+class FileQuery(Query):
+    exp: QueryCount
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    sig: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class Attachment(Answer):
+    file: str
+    name: str
+    type: Literal["image/jpeg", "image/png", "image/webp", "image/gif", "application/pdf"]
+    size: int
+    client_id: str
+    url: str
+
+
+class UploadAnswer(OkAnswer):
+    seq: int
+    attachment: Attachment
+
+
 class Flag(Answer):
     id: str
     site: str | None

@@ -17,6 +17,7 @@ from hub.live import Live
 from hub.metrics import Metrics
 from hub.notify import Notify
 from hub.store.db import writing
+from hub.store.files import FileStore
 from hub.store.writer import EventWriter
 
 # The mark of a transaction that wrote a webhook delivery (on its connection's ``info``).
@@ -36,6 +37,8 @@ class Hub:
     gate: AbstractAsyncContextManager[Any] = field(repr=False)
     # Long reads (the reports): on SQLite a read-only pool beside ``db``, else ``db`` itself.
     reads: AsyncEngine = field(repr=False)
+    # Attachments' bytes (hub.store.files); None in a hub made without them.
+    files: FileStore | None = field(default=None, repr=False)
     # Set when a committed transaction wrote a webhook delivery (hub.outbox waits on it).
     outbox_wake: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
     # How events reach the sockets of the other nodes (cluster mode), and whether they answer.

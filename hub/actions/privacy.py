@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hub.actions import files
 from hub.actions.context import Hub
 from hub.actions.customers import customer_profile, is_id
 from hub.errors import NotFound
@@ -47,12 +48,13 @@ async def export(hub: Hub, site: dict[str, Any], customer_id: str) -> dict[str, 
 
 async def erase(hub: Hub, site: dict[str, Any], customer_id: str) -> None:
     """``DELETE /api/v1/shop/customers/{id}``: names, identifiers, message texts, comments and
-    notes removed; the anonymous facts the reports count kept. Recorded in each conversation
-    (``customer.erased``), and every console is told at once."""
+    notes removed, attached files deleted; the anonymous facts the reports count kept.
+    Recorded in each conversation (``customer.erased``), and every console is told at once."""
     now = hub.clock()
     async with hub.tx() as conn:
         row = await _customer(conn, site, customer_id)
         ids = await privacy.people(conn, row["id"])
+        attached = await privacy.file_keys(conn, ids)
         conversation_ids = await privacy.erase(conn, ids, now)
         recorded = []
         for conversation_id in conversation_ids:
@@ -64,6 +66,8 @@ async def erase(hub: Hub, site: dict[str, Any], customer_id: str) -> None:
                 now=now,
             )
             recorded.append(event_payload(event))
+    # After the commit: bytes deleted for an erasure that then failed could not come back.
+    await files.delete(hub, attached)
     for event in recorded:
         await hub.notify.publish_event(event)
     await hub.notify.to_agents(

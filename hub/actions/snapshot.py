@@ -7,6 +7,7 @@ from typing import Any
 from hub.actions import andon, perform
 from hub.actions.context import Hub
 from hub.actions.customers import customer_profile
+from hub.actions.timeline import with_links
 from hub.store import queries
 from hub.store.timeline import list_events
 from hub.types import AgentSession
@@ -28,8 +29,9 @@ async def snapshot(hub: Hub, session: AgentSession) -> dict[str, Any]:
                 {
                     "contact": view_of_contact,
                     "customer": profile,
-                    "events": await list_events(
-                        conn, c["conversation_id"], 0, include_private=True
+                    "events": with_links(
+                        hub,
+                        await list_events(conn, c["conversation_id"], 0, include_private=True),
                     ),
                 }
             )

@@ -6,6 +6,7 @@ from typing import Any
 
 from hub import types
 from hub.actions.context import Hub
+from hub.core.files import linked
 from hub.errors import (
     Forbidden,
 )
@@ -41,6 +42,12 @@ async def send_message(
     return {"ok": True, "seq": row["seq"]}
 
 
+def with_links(hub: Hub, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Events as they are sent: each attachment with a fresh signed link to its file."""
+    now = hub.clock()
+    return [linked(e, hub.config.files_secret, now) for e in events]
+
+
 async def customer_message(hub: Hub, visitor: Visitor, p: types.MessageSend) -> dict[str, Any]:
     await _check_customer_conversation(hub, visitor, p.conversation_id)
     return await send_message(hub, p.conversation_id, visitor.author, p.client_id, p.text)
@@ -60,7 +67,7 @@ async def customer_history(hub: Hub, visitor: Visitor, p: types.History) -> dict
     await _check_customer_conversation(hub, visitor, p.conversation_id)
     async with hub.db.connect() as conn:
         events = await list_events(conn, p.conversation_id, p.after_seq, include_private=False)
-    return {"ok": True, "events": events}
+    return {"ok": True, "events": with_links(hub, events)}
 
 
 async def customer_typing(hub: Hub, visitor: Visitor, p: types.Typing) -> dict[str, Any]:
@@ -114,7 +121,7 @@ async def agent_history(hub: Hub, session: AgentSession, p: types.History) -> di
     await _check_agent_conversation(hub, session, p.conversation_id, write=False)
     async with hub.db.connect() as conn:
         events = await list_events(conn, p.conversation_id, p.after_seq, include_private=True)
-    return {"ok": True, "events": events}
+    return {"ok": True, "events": with_links(hub, events)}
 
 
 async def agent_typing(hub: Hub, session: AgentSession, p: types.Typing) -> dict[str, Any]:
@@ -125,3 +132,8 @@ async def agent_typing(hub: Hub, session: AgentSession, p: types.Typing) -> dict
         {"conversation_id": p.conversation_id, "role": "agent", "typing": p.typing},
     )
     return {"ok": True}
+
+
+# The same checks for the other actions on a conversation (hub.actions.files).
+check_customer_conversation = _check_customer_conversation
+check_agent_conversation = _check_agent_conversation

@@ -9,6 +9,7 @@ from hub.actions import perform
 from hub.actions.context import Hub
 from hub.actions.customers import customer_profile
 from hub.actions.snapshot import contact_view
+from hub.actions.timeline import with_links
 from hub.core import routing
 from hub.core.model import serves
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
@@ -156,6 +157,7 @@ async def watch(hub: Hub, session: AgentSession, p: types.ContactRef) -> dict[st
     # Read after joining the room: an event stored in between arrives twice, never not at all.
     async with hub.db.connect() as conn:
         events = await list_events(conn, contact["conversation_id"], 0, include_private=True)
+    events = with_links(hub, events)
     return {"ok": True, "contact": contact_view(contact), "customer": profile, "events": events}
 
 

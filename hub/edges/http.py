@@ -10,6 +10,7 @@ import json
 import logging
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -18,6 +19,7 @@ from hub.actions import (
     agents,
     andon,
     customers,
+    files,
     health,
     privacy,
     reports,
@@ -27,6 +29,7 @@ from hub.actions import (
     webhooks,
 )
 from hub.actions.context import Hub
+from hub.core.files import IMAGES
 from hub.core.identity import sign_user_id
 from hub.edges import assets, openapi
 from hub.edges.openapi import Handler, Raw, Route
@@ -79,7 +82,9 @@ async def origin_middleware(request: web.Request, handler: Handler) -> web.Strea
     console: refused, as the socket namespaces refuse it.
     """
     origin = request.headers.get("Origin")
-    if request.path.startswith("/api/") and origin:
+    # A widget's upload comes from its shop's page: the site's origins are checked instead
+    # (hub.actions.files.visitor_for), as the customer socket checks them.
+    if request.path.startswith("/api/") and origin and not widget_request(request):
         hub = request.app[HUB_KEY]
         from urllib.parse import urlsplit
 
@@ -124,6 +129,13 @@ def client_address(request: web.Request) -> str | None:
         if forwarded:
             return forwarded[:100]
     return request.remote
+
+
+def widget_request(request: web.Request) -> bool:
+    """An upload from a widget (``Authorization: Visitor``), or the browser's preflight."""
+    if request.method == "OPTIONS":
+        return True
+    return request.headers.get("Authorization", "").partition(" ")[0].lower() == "visitor"
 
 
 class Login(types.Payload):
@@ -303,6 +315,104 @@ async def delete_shop_customer(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
+# Attachments. The upload's body is the file itself (any Content-Type: the hub reads the type
+# from the bytes); a widget on a shop's page sends it cross-origin, so these answer CORS.
+FILE_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    # Nothing in a served file runs or loads anything, even opened on its own.
+    "Content-Security-Policy": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+    "sandbox",
+    "Referrer-Policy": "no-referrer",
+    # Not kept on disk (a shared computer), and a link past its time is asked again.
+    "Cache-Control": "private, no-store",
+}
+
+
+def cors(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+    origin = request.headers.get("Origin")
+    if origin and widget_request(request):
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Vary"] = "Origin"
+    return response
+
+
+async def uploader(request: web.Request, site: str | None) -> files.Uploader:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "visitor":
+        if not site or not token.strip() or len(token) > 200:
+            raise Unauthorized("send Authorization: Visitor <token> and ?site=<site key>")
+        origin = request.headers.get("Origin") or None
+        return await files.visitor_for(request.app[HUB_KEY], site, token.strip(), origin)
+    return types.AgentSession(sid="rest", agent=await authenticated_agent(request))
+
+
+async def read_upload(request: web.Request, limit: int) -> bytes:
+    """The body, refused as soon as it is longer than ``limit`` (never read whole first)."""
+    if request.content_length is not None and request.content_length > limit:
+        raise files.too_large(limit)
+    chunks, size = [], 0
+    while chunk := await request.content.read(256 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise files.too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def post_file(request: web.Request) -> web.StreamResponse:
+    """``POST /api/v1/conversations/{id}/files?client_id=&name=``: attach a file."""
+    hub = request.app[HUB_KEY]
+    try:
+        path = types.parse(types.ConversationPath, dict(request.match_info))
+        query = types.parse(types.UploadQuery, dict(request.query))
+        who = await uploader(request, query.site)
+        await files.check_upload(hub, who, path.conversation_id)
+        data = await read_upload(request, hub.config.files_max_bytes)
+        answer = await files.upload(
+            hub, who, path.conversation_id, query.name, data, query.client_id
+        )
+    except HubError as exc:
+        hub.metrics.errors.labels(exc.code).inc()
+        return cors(request, error_response(exc))
+    return cors(request, web.json_response(answer))
+
+
+async def options_file(request: web.Request) -> web.StreamResponse:
+    """The browser's preflight of a widget's upload: allowed from the site's own origins."""
+    site_key = request.query.get("site", "")
+    site = await visitors.site_by_key(request.app[HUB_KEY], site_key) if site_key else None
+    origin = request.headers.get("Origin")
+    if (
+        site is None
+        or not origin
+        or (site["origins"] is not None and origin not in site["origins"])
+    ):
+        raise Forbidden("uploads are not allowed from this origin", code="forbidden_origin")
+    response = web.Response(
+        status=204,
+        headers={
+            "Access-Control-Allow-Methods": "POST",
+            "Access-Control-Allow-Headers": "Authorization, Content-Type",
+            "Access-Control-Max-Age": "600",
+        },
+    )
+    return cors(request, response)
+
+
+async def get_file(request: web.Request) -> web.Response:
+    """``GET /files/{key}?exp=&name=&sig=``: a file, by a link the hub signed minutes ago."""
+    path = types.parse(types.FilePath, dict(request.match_info))
+    query = types.parse(types.FileQuery, dict(request.query))
+    data, media_type = await files.read(
+        request.app[HUB_KEY], path.key, query.exp, query.name, query.sig
+    )
+    how = "inline" if media_type in IMAGES else "attachment"
+    plain = query.name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    disposition = f"{how}; filename=\"{plain}\"; filename*=UTF-8''{quote(query.name)}"
+    headers = {**FILE_HEADERS, "Content-Disposition": disposition}
+    return web.Response(body=data, content_type=media_type, headers=headers)
+
+
 class SignIn(types.Payload):
     user_id: types.Name
     name: types.Name | None = None
@@ -344,6 +454,15 @@ def api_document() -> dict[str, Any]:
 CSV = Raw("text/csv", {"type": "string", "description": "RFC 4180, a header row first"})
 PROMETHEUS = Raw("text/plain", {"type": "string"})
 OPENAPI = Raw(API_JSON, {"type": "object", "description": "This document"})
+FILE = Raw("application/octet-stream", {"type": "string", "format": "binary"})
+SERVED_FILE = Raw(
+    "*/*",
+    {
+        "type": "string",
+        "format": "binary",
+        "description": "image/jpeg, image/png, image/webp, image/gif or application/pdf",
+    },
+)
 
 # Every REST route, described: setup_routes registers them from here, and the OpenAPI document
 # is written from here, so no route exists without its description.
@@ -386,6 +505,37 @@ API = (
         auth="bearer",
         path_params=types.ConversationPath,
         query=types.EventsQuery,
+    ),
+    Route(
+        "POST",
+        "/api/v1/conversations/{conversation_id}/files",
+        post_file,
+        "Attach a file (JPEG, PNG, WebP, GIF or PDF, at most 10 MB) to a conversation",
+        types.UploadAnswer,
+        auth="upload",
+        path_params=types.ConversationPath,
+        query=types.UploadQuery,
+        upload=FILE,
+        errors=(413, 415, 429),
+    ),
+    Route(
+        "OPTIONS",
+        "/api/v1/conversations/{conversation_id}/files",
+        options_file,
+        "The browser's preflight of a widget's upload",
+        None,
+        status=204,
+        path_params=types.ConversationPath,
+    ),
+    Route(
+        "GET",
+        "/files/{key}",
+        get_file,
+        "An attached file, by the signed link its event carries",
+        SERVED_FILE,
+        path_params=types.FilePath,
+        query=types.FileQuery,
+        errors=(403,),
     ),
     Route(
         "GET",

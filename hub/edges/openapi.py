@@ -13,7 +13,7 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from hub import types
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-Auth = Literal["none", "bearer", "basic"]
+Auth = Literal["none", "bearer", "basic", "upload"]
 REF = "#/components/schemas/{model}"
 JSON = "application/json"
 
@@ -28,11 +28,19 @@ SECURITY_SCHEMES = {
         "scheme": "basic",
         "description": "The site key and secret, for the shop's backend (`/api/v1/shop/...`).",
     },
+    "visitorAuth": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": "A widget's `Visitor <visitor token>`, with the site key as `?site=`.",
+    },
 }
 SECURITY: dict[Auth, list[dict[str, list[str]]]] = {
     "none": [],
     "bearer": [{"bearerAuth": []}],
     "basic": [{"basicAuth": []}],
+    # An attachment is sent by the conversation's customer or by its agent.
+    "upload": [{"bearerAuth": []}, {"visitorAuth": []}],
 }
 # What the hub's refusals mean, whatever the route (hub.errors).
 ERRORS = {
@@ -41,6 +49,8 @@ ERRORS = {
     403: "Not allowed, or from an origin the API does not answer (`forbidden`...)",
     404: "Not found (`not_found`...)",
     409: "In conflict with the state of things (`conflict`)",
+    413: "The file is too large (`too_large`)",
+    415: "The file is of a type the hub does not take (`unsupported_type`)",
     429: "Too many attempts (`rate_limited`); `Retry-After` says when to try again",
 }
 
@@ -69,12 +79,14 @@ class Route:
     path_params: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
     body: type[BaseModel] | None = None
+    # A body that is not JSON (an attachment's bytes): its media type and schema.
+    upload: Raw | None = None
     # Refusals beyond those that follow from the above (bad input, authentication, origin).
     errors: tuple[int, ...] = ()
 
     def error_statuses(self) -> list[int]:
         found = set(self.errors)
-        if self.path_params or self.query or self.body:
+        if self.path_params or self.query or self.body or self.upload:
             found.add(400)
         if self.auth != "none":
             found.add(401)
@@ -136,6 +148,9 @@ def _operation(route: Route, refs: Refs) -> dict[str, Any]:
     if route.body is not None:
         schema = refs[(route.body, "validation")]
         operation["requestBody"] = {"required": True, "content": {JSON: {"schema": schema}}}
+    if route.upload is not None:
+        content = {route.upload.media_type: {"schema": route.upload.schema}}
+        operation["requestBody"] = {"required": True, "content": content}
     return operation
 
 

@@ -155,6 +155,21 @@ class AgentClient(_Client):
             headers={"Authorization": f"Bearer {self.token}"},
         )
 
+    async def send_file(
+        self, conversation_id: str, data: bytes, name: str, client_id: str | None = None
+    ) -> Payload:
+        """Attach a file to a conversation assigned to this agent (see CustomerClient's)."""
+        if self._http is None:
+            self._http = aiohttp.ClientSession()
+        return await _request(
+            self._http,
+            "POST",
+            f"{self.url}/api/v1/conversations/{conversation_id}/files",
+            params={"name": name, "client_id": client_id or str(uuid.uuid4())},
+            data=data,
+            headers={"Authorization": f"Bearer {self.token}"},
+        )
+
     async def get_customer(self, customer_id: str) -> Payload:
         """The customer's profile, identifiers (with ``verified``) and conversations."""
         return await self._get(f"/api/v1/customers/{customer_id}")

@@ -8,7 +8,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
+
 from hub.errors import HubError
+from hub.sdk.agent import _request
 from hub.sdk.connection import Payload, _Client, _drop_none
 from hub.sdk.errors import HubConnectionError
 
@@ -181,6 +184,29 @@ class CustomerClient(_Client):
             retry=True,
         )
         return int(ack["seq"])
+
+    async def send_file(
+        self,
+        data: bytes,
+        name: str,
+        client_id: str | None = None,
+        conversation_id: str | None = None,
+    ) -> Payload:
+        """Attach a file (JPEG, PNG, WebP, GIF or PDF, at most 10 MB) over HTTP; returns the
+        answer: ``seq`` and the ``attachment`` with its signed ``url``. Once per client_id."""
+        conv = conversation_id or self._conversation_id
+        if not conv or not self._visitor_token:
+            raise HubError("no conversation yet: request a contact first", code="invalid")
+        params = {"site": self.site_key, "name": name, "client_id": client_id or str(uuid.uuid4())}
+        async with aiohttp.ClientSession() as http:
+            return await _request(
+                http,
+                "POST",
+                f"{self.url}/api/v1/conversations/{conv}/files",
+                params=params,
+                data=data,
+                headers={"Authorization": f"Visitor {self._visitor_token}"},
+            )
 
     async def history(  # type: ignore[override]
         self, after_seq: int = 0, conversation_id: str | None = None

@@ -25,7 +25,10 @@ from hub.store.schema import (
 
 Row = dict[str, Any]
 # The keys of a timeline event's data that hold what a person wrote or who they are.
-PERSONAL = frozenset({"text", "comment", "phone", "name", "email", "url", "title", "user_id"})
+# An attachment's ``file`` (its key) goes too: its bytes are deleted with the customer.
+PERSONAL = frozenset(
+    {"text", "comment", "phone", "name", "email", "url", "title", "user_id", "file"}
+)
 
 
 def redact(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -80,6 +83,19 @@ async def gather(conn: AsyncConnection, ids: list[str]) -> Row:
             select(surveys).where(surveys.c.customer_id.in_(ids)).order_by(surveys.c.answered_at)
         ),
     }
+
+
+async def file_keys(conn: AsyncConnection, ids: list[str]) -> list[str]:
+    """The keys of the files attached in these customers' conversations (by anyone)."""
+    rows = await conn.execute(
+        select(events.c.data).where(
+            events.c.type == "attachment",
+            events.c.conversation_id.in_(
+                select(conversations.c.id).where(conversations.c.customer_id.in_(ids))
+            ),
+        )
+    )
+    return [r.data["file"] for r in rows if isinstance((r.data or {}).get("file"), str)]
 
 
 async def erase(conn: AsyncConnection, ids: list[str], now: float) -> list[str]:

@@ -102,6 +102,8 @@ export function describeEvent(ev) {
       return `Callback: ${String(d.outcome || "").replace("_", " ")}${d.attempt ? ` (attempt ${d.attempt})` : ""}${d.will_retry ? ", will retry" : ""}`;
     case "identity.merged":
       return "Earlier history merged in (same customer on another device)";
+    case "attachment":
+      return d.erased ? "Sent a file (erased)" : `${who || "Someone"} sent ${d.name || "a file"}`;
     case "customer.erased":
       return "The shop erased this customer's personal data (GDPR request)";
     case "page":

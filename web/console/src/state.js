@@ -66,7 +66,7 @@ function contactsOf(state, conversationId) {
 
 // The keys of an event's data that hold what a person wrote or who they are: as the hub's
 // erasure removes them (hub/store/privacy.py).
-const PERSONAL = new Set(["text", "comment", "phone", "name", "email", "url", "title", "user_id"]);
+const PERSONAL = new Set(["text", "comment", "phone", "name", "email", "url", "title", "user_id", "file"]);
 export function redact(data) {
   const out = {};
   for (const [k, v] of Object.entries(data)) {

@@ -6,6 +6,7 @@ import { siteLists, followUpOf, openFlags } from "./state.js";
 import { icons, fmtTime, fmtWait, channelLabel, describeEvent, initials, customerName, surveyLine, STATUSES } from "./format.js";
 import { customerPanel, callbacksPage, supervisorPage, longestWaits } from "./panels.js";
 import { CannedPopup } from "./canned.js";
+import { attachControl, attachmentNode } from "./attach.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -107,7 +108,7 @@ export class ConsoleView {
       h("div", { class: "composer-bar" }, h("div", { class: "modes", role: "tablist", "aria-label": "Message kind" }, this.replyTab, this.noteTab), h("span", { class: "grow" }), this.cannedSel),
       this.cannedPop.el,
       this.input,
-      h("div", { class: "composer-foot" }, h("span", { class: "muted small", id: "composer-keys" }, "Alt+A accept · Alt+D decline · Alt+N note · Alt+E wrap up · Alt+1…9 switch · / canned"), h("button", { type: "submit", class: "primary" }, "Send")),
+      h("div", { class: "composer-foot" }, h("span", { class: "muted small", id: "composer-keys" }, "Alt+A accept · Alt+D decline · Alt+N note · Alt+E wrap up · Alt+1…9 switch · / canned"), attachControl(app), h("button", { type: "submit", class: "primary" }, "Send")),
     );
     this.input.setAttribute("aria-describedby", "composer-keys");
     this.followBox = h("div", { class: "follow-box", hidden: true });
@@ -491,6 +492,12 @@ export class ConsoleView {
         if (key !== lastKey) this.log.append(h("div", { class: "who" + (mine ? " mine" : "") }, ev.type === "note" ? `Private note · ${a.name || "agent"}` : a.role === "customer" ? customerName(item.customer) : a.name || "Agent", h("span", { class: "ts" }, fmtTime(ev.ts))));
         lastKey = key;
         this.log.append(h("div", { class: "bubble " + (ev.type === "note" ? "note" : mine ? "mine" : "theirs"), "data-seq": ev.seq }, d.erased ? "(erased)" : d.text || ""));
+      } else if (ev.type === "attachment") {
+        const mine = a.role === "agent" || a.role === "supervisor";
+        const key = "message" + (a.id || a.role);
+        if (key !== lastKey) this.log.append(h("div", { class: "who" + (mine ? " mine" : "") }, a.role === "customer" ? customerName(item.customer) : a.name || "Agent", h("span", { class: "ts" }, fmtTime(ev.ts))));
+        lastKey = key;
+        this.log.append(attachmentNode(app, item, ev, mine));
       } else if (ev.type === "survey") {
         // The customer's answer to the survey: a card of its own, not a grey line.
         lastKey = null;

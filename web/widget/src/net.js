@@ -5,7 +5,7 @@ import { CONTACT_CANCEL, CONTACT_REQUEST, EVENT, HISTORY, IDENTIFY, MESSAGE_SEND
 
 const KEY = (siteKey) => `lifeline:${siteKey}:visitor`;
 
-function readToken(siteKey) {
+export function readToken(siteKey) {
   try {
     return window.localStorage.getItem(KEY(siteKey));
   } catch (_) {

@@ -6,6 +6,7 @@ import { h, icons } from "../../shared/dom.js";
 import { activeChat, contact, situation } from "./state.js";
 import { CallbackView } from "./callback-view.js";
 import { SurveyView } from "./survey-view.js";
+import { attachControl, attachCss, attachmentNode, words } from "./attach.js";
 
 function textColorFor(hex) {
   const m = /^#?([0-9a-f]{6})$/i.exec(hex || "");
@@ -28,6 +29,7 @@ export class WidgetView {
     this.pending = new Map(); // client_id -> element, messages not yet in the timeline
     this.unread = 0;
     this.typingTimer = null;
+    this.w = words(config.lang); // attachments' words (attach.js)
     this.mount();
   }
 
@@ -38,7 +40,7 @@ export class WidgetView {
     this.host.setAttribute("data-lifeline-state", "connecting");
     this.shadow = this.host.attachShadow({ mode: "open" });
     const style = document.createElement("style");
-    style.textContent = css({ color: config.color, text: textColorFor(config.color), side: config.position });
+    style.textContent = css({ color: config.color, text: textColorFor(config.color), side: config.position }) + attachCss;
     this.badge = h("span", { class: "badge", hidden: true, "aria-hidden": "true" });
     this.launcherLabel = h("span", {}, config.label || t("launcher"));
     this.launcher = h(
@@ -141,7 +143,8 @@ export class WidgetView {
         actions.submitChat();
       }
     });
-    this.composeForm = h("form", { class: "compose", onsubmit: (e) => (e.preventDefault(), actions.submitChat()) }, this.input, this.sendBtn);
+    const clip = attachControl(this.w, (file) => actions.attach(file));
+    this.composeForm = h("form", { class: "compose", onsubmit: (e) => (e.preventDefault(), actions.submitChat()) }, clip, this.input, this.sendBtn);
     this.survey = new SurveyView({ t, state: this.state, actions: actions.survey });
     return h("section", { class: "body", "data-view": "chat", hidden: true }, this.log, this.typingEl, this.chatBar, this.survey.el, this.composeForm);
   }
@@ -321,6 +324,10 @@ export class WidgetView {
       return out;
     }
     this.lastAuthor = null;
+    if (ev.type === "attachment") {
+      const node = attachmentNode(ev, { hubUrl: this.config.hubUrl, mine: a.role === "customer", w: this.w, fresh: (e) => this.actions.fileLink(e) });
+      return node ? [node] : [];
+    }
     const sys = (text) => out.push(h("div", { class: "sys", "data-seq": ev.seq, "data-type": ev.type }, text));
     if (ev.type === "contact.assigned") sys(t("assigned", { name: (d.agent && d.agent.name) || a.name || t("agent") }));
     else if (ev.type === "contact.ended" && (d.channel || contact(this.state, d.contact_id).channel) !== "callback") sys(this.endedText(d));

@@ -1,6 +1,7 @@
 // The widget's controller: it applies the hub's events to the state (state.js), has the view
 // (view.js) show them, and turns what the customer does into requests (net.js).
-import { Connection, newClientId } from "./net.js";
+import { Connection, newClientId, readToken } from "./net.js";
+import { freshLink, sendAttachment } from "./attach.js";
 import { translator } from "./i18n.js";
 import { phoneToSend } from "./phone.js";
 import { WidgetView } from "./view.js";
@@ -36,6 +37,8 @@ export class Widget {
         input: () => this.onInput(),
         submitChat: () => this.submitChat(),
         endChat: () => this.endChat(),
+        fileLink: (ev) => freshLink(this.conn, ev),
+        attach: (file) => sendAttachment({ ui: this.ui, conn: this.conn, config, token: readToken(config.siteKey), clientId: newClientId() }, file),
         callback: { submit: () => this.submitCallback(), cancel: () => this.cancelCallback(), again: () => this.resetCallbackForm() },
         survey: { submit: () => this.submitSurvey(), dismiss: () => this.dismissSurvey() },
       },
