@@ -123,6 +123,9 @@ async def test_finds_messages_as_they_are_sent(hub_server: HubServer, clients: C
     assert len((await search(hub_server, sue, 'parcel" OR "x'))["messages"]) == 0
     assert len((await search(hub_server, sue, "parcel:* & !never"))["messages"]) == 1
     assert len((await search(hub_server, sue, "parcel", limit="1"))["messages"]) == 1
+    for odd in ("parcel_never", "(parcel) ARRIV", "parcel\\", "parc:*|!ne", '"my parcel'):
+        assert len((await search(hub_server, sue, odd))["messages"]) == 1, odd
+    assert (await search(hub_server, sue, "über-straße 4711"))["messages"] == []
 
 
 async def test_only_what_the_agent_may_read(hub_server: HubServer, clients: Clients) -> None:

@@ -30,8 +30,9 @@ OUTSIDE_METADATA = frozenset(
 # Identifiers an agent searches by; a device id is nobody's to type.
 SEARCHED_KINDS = ("user_id", "email", "phone")
 # The words of a query: letters and digits of any script. Everything else (quotes, FTS5 and
-# tsquery operators) separates words, so no text can change what the query means.
-WORD = re.compile(r"\w+", re.UNICODE)
+# tsquery operators, the underscore, which both tokenizers split at) separates words, so no
+# text can change what the query means.
+WORD = re.compile(r"[^\W_]+")
 MAX_WORDS = 8
 
 
