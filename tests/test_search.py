@@ -123,7 +123,7 @@ async def test_finds_messages_as_they_are_sent(hub_server: HubServer, clients: C
     assert len((await search(hub_server, sue, 'parcel" OR "x'))["messages"]) == 0
     assert len((await search(hub_server, sue, "parcel:* & !never"))["messages"]) == 1
     assert len((await search(hub_server, sue, "parcel", limit="1"))["messages"]) == 1
-    for odd in ("parcel_never", "(parcel) ARRIV", "parcel\\", "parc:*|!ne", '"my parcel'):
+    for odd in ("parcel_never", "(parcel) ARRIV", "parcel\\", "parcel:*|!ne", '"my parcel'):
         assert len((await search(hub_server, sue, odd))["messages"]) == 1, odd
     assert (await search(hub_server, sue, "über-straße 4711"))["messages"] == []
 

@@ -113,47 +113,15 @@ async def find_messages(
     found = words(q)
     if not found:
         return []
-    base: Select[Any]
     if conn.dialect.name == "sqlite":
-        match = " ".join(f'"{w}"*' for w in found)
-        hits = (
-            select(
-                literal_column("message_search.conversation_id").label("conversation_id"),
-                literal_column("message_search.seq").label("seq"),
-                literal_column("snippet(message_search, 0, '', '', '…', 12)").label("snippet"),
-            )
-            .select_from(text(FTS_TABLE))
-            .where(text("message_search MATCH :match").bindparams(bindparam("match", match)))
-            .subquery("hits")
-        )
-        base = select(hits.c.conversation_id, hits.c.seq, hits.c.snippet).select_from(
-            hits.join(conversations, conversations.c.id == hits.c.conversation_id)
-        )
-    else:
-        query = " & ".join(f"{w}:*" for w in found)
-        tsquery = func.to_tsquery(literal_column("'simple'"), bindparam("tsq", query))
-        # Written as the index's expression is, so that the planner uses the index.
-        body: Any = literal_column("events.data ->> 'text'")
-        base = (
-            select(
-                literal_column("events.conversation_id").label("conversation_id"),
-                literal_column("events.seq").label("seq"),
-                func.ts_headline(
-                    literal_column("'simple'"),
-                    body,
-                    tsquery,
-                    literal_column('\'StartSel="", StopSel="", MaxWords=14, MinWords=6\''),
-                ).label("snippet"),
-            )
-            .select_from(text("events"))
-            .join(conversations, conversations.c.id == literal_column("events.conversation_id"))
-            .where(
-                text("events.type IN ('message', 'note')"),
-                func.to_tsvector(literal_column("'simple'"), body).op("@@")(tsquery),
-            )
-        )
-    rows = await conn.execute(
-        base.add_columns(
+        return await _sqlite_messages(conn, found, site_ids, limit)
+    return await _pg_messages(conn, found, site_ids, limit)
+
+
+def _readable(query: Select[Any], site_ids: list[str] | None) -> Select[Any]:
+    """The hits' conversations, customers and sites, less what the agent may not see."""
+    return (
+        query.add_columns(
             conversations.c.customer_id,
             customers.c.name.label("customer_name"),
             sites.c.key.label("site"),
@@ -161,8 +129,104 @@ async def find_messages(
         .join(customers, customers.c.id == conversations.c.customer_id)
         .join(sites, sites.c.id == conversations.c.site_id)
         .where(_visible(), _in_sites(conversations.c.site_id, site_ids))
-        .order_by(conversations.c.updated_at.desc(), literal_column("seq").desc())
-        .limit(limit)
+    )
+
+
+# SQLite walks the index newest first (its rowid is the order of insertion), a page at a time,
+# until it has ``limit`` hits the agent may read: a common word does not make it join and sort
+# every message that holds it. At most PAGES pages: an agent of one small site searching for a
+# word of every site's messages gets the hits among the newest PAGE * PAGES.
+PAGE = 200
+PAGES = 10
+
+
+async def _sqlite_messages(
+    conn: AsyncConnection, found: list[str], site_ids: list[str] | None, limit: int
+) -> list[Row]:
+    # Every word, the last one also as a prefix (the agent may still be typing it).
+    match = " ".join([*(f'"{w}"' for w in found[:-1]), f'"{found[-1]}"*'])
+    out: list[Row] = []
+    before = None
+    for _ in range(PAGES):
+        page = (
+            await conn.execute(
+                text(
+                    "SELECT rowid, conversation_id, seq FROM message_search"
+                    " WHERE message_search MATCH :match AND rowid < :before"
+                    " ORDER BY rowid DESC LIMIT :page"
+                ),
+                {"match": match, "before": 2**63 - 1 if before is None else before, "page": PAGE},
+            )
+        ).all()
+        if not page:
+            break
+        readable = {
+            r.id: r
+            for r in await conn.execute(
+                _readable(select(conversations.c.id), site_ids).where(
+                    conversations.c.id.in_({r.conversation_id for r in page})
+                )
+            )
+        }
+        for rid, conversation_id, seq in page:
+            conv = readable.get(conversation_id)
+            if conv is not None:
+                out.append(
+                    {
+                        "rid": rid,
+                        "conversation_id": conversation_id,
+                        "seq": seq,
+                        "customer_id": conv.customer_id,
+                        "customer_name": conv.customer_name,
+                        "site": conv.site,
+                    }
+                )
+        if len(out) >= limit or len(page) < PAGE:
+            break
+        before = page[-1].rowid
+    out = out[:limit]
+    if out:
+        # Snippets only for what is shown.
+        snippets = await conn.execute(
+            text(
+                "SELECT rowid, snippet(message_search, 0, '', '', '…', 12) FROM message_search"
+                " WHERE message_search MATCH :match AND rowid IN :rids"
+            ).bindparams(bindparam("rids", expanding=True)),
+            {"match": match, "rids": [r["rid"] for r in out]},
+        )
+        by_rid: dict[int, str] = {r[0]: r[1] for r in snippets}
+        for r in out:
+            r["snippet"] = by_rid.get(r.pop("rid"), "")
+    return out
+
+
+async def _pg_messages(
+    conn: AsyncConnection, found: list[str], site_ids: list[str] | None, limit: int
+) -> list[Row]:
+    query = " & ".join([*found[:-1], f"{found[-1]}:*"])
+    tsquery = func.to_tsquery(literal_column("'simple'"), bindparam("tsq", query))
+    # Written as the index's expression is, so that the planner uses the index.
+    body: Any = literal_column("events.data ->> 'text'")
+    hits = (
+        select(
+            literal_column("events.conversation_id").label("conversation_id"),
+            literal_column("events.seq").label("seq"),
+            func.ts_headline(
+                literal_column("'simple'"),
+                body,
+                tsquery,
+                literal_column('\'StartSel="", StopSel="", MaxWords=14, MinWords=6\''),
+            ).label("snippet"),
+        )
+        .select_from(text("events"))
+        .join(conversations, conversations.c.id == literal_column("events.conversation_id"))
+        .where(
+            text("events.type IN ('message', 'note')"),
+            func.to_tsvector(literal_column("'simple'"), body).op("@@")(tsquery),
+        )
+    )
+    rows = await conn.execute(
+        _readable(hits, site_ids).order_by(literal_column("events.ts").desc()).limit(limit)
     )
     return [dict(r._mapping) for r in rows]
 
