@@ -78,7 +78,13 @@ async def test_past_contacts_beside_the_chat_and_search(hub_server: Any, browser
     await dialog.locator("li", has_text="Ada: Sorry! Resending").wait_for()
     await dialog.locator("li", has_text="Survey: Resolved").wait_for()
     assert await dialog.locator("textarea, input").count() == 0
+    # Only that contact's part (its survey answer came later, and is part of it)...
+    assert await log.locator("li", has_text="Still nothing").count() == 0
     await assert_clean(ada, "a past conversation, read-only")
+    # ...and the whole conversation a click away.
+    await ada.locator("#history-all").click()
+    await log.locator("li", has_text="Still nothing").wait_for()
+    await log.locator("li", has_text="parcel never arrived").wait_for()
     await ada.locator("#history-close").click()
     await dialog.wait_for(state="hidden")
 

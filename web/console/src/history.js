@@ -24,6 +24,13 @@ export function outcomeLine(c) {
   return parts.join(" · ");
 }
 
+// Whether a timeline event belongs to this contact: said during it, or about it (its survey).
+export function inContact(ev, contact) {
+  const d = ev.data || {};
+  if (d.contact_id) return d.contact_id === contact.id;
+  return ev.ts >= contact.enqueued_at - 1 && (contact.ended_at == null || ev.ts <= contact.ended_at);
+}
+
 export class HistoryDesk {
   constructor(app) {
     this.app = app;
@@ -112,24 +119,31 @@ export class HistoryDesk {
     $("history-title").textContent = title;
     const body = $("history-body");
     body.textContent = "";
-    body.append(...nodes);
+    body.append(...nodes.filter(Boolean));
     if (!dlg.open) dlg.showModal();
   }
 
-  // One conversation's events, as the timeline shows them; nothing to type into.
-  async openConversation(conversationId, customer, contact) {
+  // One conversation's events, as the timeline shows them; nothing to type into. Opened from
+  // a contact, only that contact's part (from its request to its end, and its survey answer),
+  // with a button for the whole conversation.
+  async openConversation(conversationId, customer, contact, whole) {
     const who = customerName(customer || {});
     const title = contact ? `${who} · ${channelLabel(contact.channel)} · ${fmtDate(contact.enqueued_at)}` : who;
     this.show(title, h("p", { class: "muted small" }, "Loading…"));
     try {
       const { events } = await this.api(`/api/v1/conversations/${encodeURIComponent(conversationId)}/events`);
+      const part = contact && !whole ? events.filter((ev) => inContact(ev, contact)) : events;
       const log = h("ol", { class: "tl history-log", "data-conversation": conversationId });
-      for (const ev of events) {
+      for (const ev of part) {
         const by = ev.author && ev.author.role === "customer" ? who : (ev.author && ev.author.name) || "Agent";
         const text = ev.type === "message" || ev.type === "note" ? `${ev.type === "note" ? "Note · " : ""}${by}: ${ev.data.erased ? "(erased)" : ev.data.text}` : describeEvent(ev);
         if (text) log.append(h("li", { class: "tl-" + ev.type.replace(/\./g, "-") }, h("span", { class: "ts" }, fmtTime(ev.ts, true)), h("span", {}, text)));
       }
-      this.show(title, log);
+      const more =
+        part.length < events.length
+          ? h("button", { type: "button", class: "ghost sm", id: "history-all", onclick: () => this.openConversation(conversationId, customer, contact, true) }, "Show the whole conversation")
+          : null;
+      this.show(title, log, more);
     } catch (err) {
       this.show(title, h("p", { class: "error" }, err.message || "Could not open the conversation"));
     }
