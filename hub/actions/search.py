@@ -12,8 +12,11 @@ from hub.store import search
 async def search_all(hub: Hub, agent: dict[str, Any], query: types.SearchQuery) -> dict[str, Any]:
     """What the agent may read that holds ``query.q``: customers of the sites they serve (all
     for supervisors and admins) and messages of those sites' conversations. Erased customers
-    and their conversations are never found."""
-    async with hub.db.connect() as conn:
+    and their conversations are never found.
+
+    On the hub's long-read engine (``hub.reads``): on SQLite a search over a large timeline
+    must not hold the one connection every message's action waits for."""
+    async with hub.reads.connect() as conn:
         site_ids = await search.readable_sites(conn, agent)
         if site_ids == []:
             return {"customers": [], "messages": []}
