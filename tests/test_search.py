@@ -230,3 +230,28 @@ async def test_a_customers_contacts_with_wrap_up_and_survey(
     assert status == 403 and body["error"]["code"] == "forbidden"
     status, body = await call(hub_server, "GET", "/api/v1/customers/nobody/contacts", sue)
     assert status == 404 and body["error"]["code"] == "not_found"
+
+
+async def test_a_merged_visitor_is_found_once_as_the_customer(
+    hub_server: HubServer, clients: Clients
+) -> None:
+    sue = await token(hub_server, SUE)
+    signed = {"user_id": "ann-7", "user_hash": sign_user_id(hub_server.site_secret, "ann-7")}
+    phone = await clients.customer()
+    owner = (await phone.call("identify", {**signed, "name": "Ann Marsh"}))["customer_id"]
+    assert (await phone.call("contact.request", {"channel": "chat", "text": "Lamp broken"}))["ok"]
+    # On her laptop, anonymous first: her words are found under the visitor...
+    laptop = await clients.customer()
+    visitor = laptop.received["session"][0]["customer_id"]
+    ack = await laptop.call("contact.request", {"channel": "chat", "text": "Lampshade cracked"})
+    assert ack["ok"], ack
+    (hit,) = (await search(hub_server, sue, "lampshade"))["messages"]
+    assert hit["customer_id"] == visitor
+    # ...and once she signs in there, once, under her: the visitor's copy is not found too.
+    merged = await laptop.call("identify", signed)
+    assert merged["customer_id"] == owner, merged
+    (hit,) = (await search(hub_server, sue, "lampshade"))["messages"]
+    assert (hit["customer_id"], hit["customer_name"]) == (owner, "Ann Marsh")
+    assert hit["conversation_id"] == merged["conversation_id"]
+    assert len((await search(hub_server, sue, "lamp"))["messages"]) == 2
+    assert [c["id"] for c in (await search(hub_server, sue, "ann marsh"))["customers"]] == [owner]
