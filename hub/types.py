@@ -448,6 +448,24 @@ class EventsQuery(Query):
     after_seq: Annotated[QueryCount, Field(ge=0, le=2**31 - 1)] = 0
 
 
+def _searchable(value: str) -> str:
+    if not re.search(r"\w", value):
+        raise ValueError("must hold a letter or a digit")
+    return value
+
+
+class SearchQuery(Query):
+    """``GET /api/v1/search?q=TEXT&limit=N``: customers and messages holding ``q``."""
+
+    q: Annotated[
+        str,
+        StringConstraints(min_length=2, max_length=200, strip_whitespace=True),
+        Plain,
+        AfterValidator(_searchable),
+    ]
+    limit: Annotated[QueryCount, Field(ge=1, le=50)] = 20
+
+
 # REST paths: what ``{...}`` in a route's path may hold, checked like a query.
 
 
@@ -553,6 +571,62 @@ class CustomerProfile(Answer):
     page: dict[str, Any] | None
     identifiers: list[Identifier]
     conversations: list[ConversationSummary]
+
+
+class SearchIdentifier(Answer):
+    kind: str
+    value: str
+
+
+class CustomerHit(Answer):
+    id: str
+    name: str | None
+    site: str
+    created_at: float
+    identifiers: list[SearchIdentifier]
+
+
+class MessageHit(Answer):
+    conversation_id: str
+    seq: int
+    customer_id: str
+    customer_name: str | None
+    site: str
+    snippet: str
+
+
+class SearchAnswer(Answer):
+    """``GET /api/v1/search``: what the asking agent may read, newest first."""
+
+    customers: list[CustomerHit]
+    messages: list[MessageHit]
+
+
+class PastSurvey(Answer):
+    resolved: bool
+    effort: int | None
+
+
+class PastContact(Answer):
+    """One contact of a customer's history: how it went, and what the customer said of it."""
+
+    id: str
+    conversation_id: str
+    channel: str
+    state: str
+    enqueued_at: float
+    ended_at: float | None
+    end_reason: str | None
+    reason: str | None
+    resolved: bool | None
+    outcome: str | None
+    product: str | None
+    agent_name: str | None
+    survey: PastSurvey | None
+
+
+class CustomerContacts(Answer):
+    contacts: list[PastContact]
 
 
 class Author(Answer):

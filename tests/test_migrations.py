@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from hub.store.db import create_oneshot_engine, migrate
 from hub.store.schema import metadata
+from hub.store.search import OUTSIDE_METADATA
 
 
 def _differences(connection: Connection) -> list[Any]:
@@ -24,6 +25,8 @@ def _differences(connection: Connection) -> list[Any]:
         for diff in compare_metadata(context, metadata)
         # Alembic's own bookkeeping table is not in the hub's metadata.
         if not (diff[0] == "remove_table" and diff[1].name == "alembic_version")
+        # The search index (migration 0012) is what SQLAlchemy's metadata cannot describe.
+        and not (diff[0] in ("remove_table", "remove_index") and diff[1].name in OUTSIDE_METADATA)
     ]
 
 

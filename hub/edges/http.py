@@ -23,6 +23,7 @@ from hub.actions import (
     health,
     privacy,
     reports,
+    search,
     team,
     timeline,
     visitors,
@@ -174,6 +175,20 @@ async def get_customer(request: web.Request) -> web.Response:
     agent = await authenticated_agent(request)
     profile = await customers.read_customer(request.app[HUB_KEY], agent, customer_id(request))
     return web.json_response(profile)
+
+
+async def get_customer_contacts(request: web.Request) -> web.Response:
+    """``GET /api/v1/customers/{id}/contacts``: the customer's past and open contacts."""
+    agent = await authenticated_agent(request)
+    hub = request.app[HUB_KEY]
+    return web.json_response(await customers.customer_contacts(hub, agent, customer_id(request)))
+
+
+async def get_search(request: web.Request) -> web.Response:
+    """``GET /api/v1/search?q=TEXT&limit=N``: customers and messages the agent may read."""
+    agent = await authenticated_agent(request)
+    query = types.parse(types.SearchQuery, dict(request.query))
+    return web.json_response(await search.search_all(request.app[HUB_KEY], agent, query))
 
 
 async def get_events(request: web.Request) -> web.Response:
@@ -495,6 +510,24 @@ API = (
         types.CustomerProfile,
         auth="bearer",
         path_params=types.CustomerPath,
+    ),
+    Route(
+        "GET",
+        "/api/v1/customers/{customer_id}/contacts",
+        get_customer_contacts,
+        "A customer's contacts: channel, dates, wrap-up and survey answer",
+        types.CustomerContacts,
+        auth="bearer",
+        path_params=types.CustomerPath,
+    ),
+    Route(
+        "GET",
+        "/api/v1/search",
+        get_search,
+        "Customers (name, email, phone, user id) and messages holding the words",
+        types.SearchAnswer,
+        auth="bearer",
+        query=types.SearchQuery,
     ),
     Route(
         "GET",

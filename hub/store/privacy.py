@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hub.store import search
 from hub.store.schema import (
     contacts,
     conversations,
@@ -138,4 +139,5 @@ async def erase(conn: AsyncConnection, ids: list[str], now: float) -> list[str]:
         )
         .values(comment=None, phone=None)
     )
+    await search.forget(conn, conv_ids)
     return conv_ids

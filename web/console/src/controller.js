@@ -11,6 +11,7 @@ import { shortcut } from "./keys.js";
 import { ReportsPanel } from "./reports.js";
 import { TeamPanel } from "./team.js";
 import { TransferDesk } from "./transfer.js";
+import { HistoryDesk } from "./history.js";
 
 const TOKEN = "lifeline:console:token";
 
@@ -44,6 +45,7 @@ export class Console {
     this.reports = new ReportsPanel(this); // the supervisor's figures, below the live queue
     this.team = new TeamPanel(this); // the supervisor's team and webhooks
     this.transfer = new TransferDesk(this); // Transfer, and supervisors' Watch
+    this.history = new HistoryDesk(this); // the customer's past contacts, and search
     window.lifelineConsole = this; // for tests and curious developers
   }
 
@@ -104,6 +106,7 @@ export class Console {
     this.me = agent;
     this.token = token; // the REST reports take it as a bearer token
     this.team = new TeamPanel(this); // nothing of the last agent's team stays
+    this.history = new HistoryDesk(this); // nor of their searches
     this.view.showApp();
     this.view.buildShell();
     this.video.warmMedia();

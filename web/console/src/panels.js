@@ -3,8 +3,9 @@
 import { h } from "../../shared/dom.js";
 import { icons, fmtTime, fmtWait, channelLabel, describeEvent, initials, customerName, webUrl, customerHere, statusTimes, STATUSES } from "./format.js";
 
-// The customer of a conversation: identifiers (verified or not), current page, timeline.
-export function customerPanel(item) {
+// The customer of a conversation: identifiers (verified or not), current page, then `extra`
+// (their past contacts, history.js), then this conversation's timeline.
+export function customerPanel(item, extra = []) {
   const cu = item.customer;
   const ids = h("ul", { class: "ids" });
   for (const idf of cu.identifiers || []) {
@@ -32,6 +33,7 @@ export function customerPanel(item) {
     h("h3", {}, "Current page"),
     page && page.url ? pageLink(page) : h("p", { class: "muted small" }, "Unknown"),
     ...shopContext(page),
+    ...extra,
     h("h3", {}, "Timeline"),
     tl,
   ];

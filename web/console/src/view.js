@@ -236,11 +236,15 @@ export class ConsoleView {
       { id: "presence", class: "presence " + presence, "aria-label": "Your status", onchange: (e) => app.setPresence(e.target.value) },
       ...STATUSES.map(([value, label]) => h("option", { value, selected: presence === value }, "● " + label)),
     );
+    // The search box is kept across renders: typing in it goes on while events arrive.
+    const search = app.history.box();
+    const typing = document.activeElement === search.firstChild;
     this.top.textContent = "";
     this.top.append(
       ...[
         h("div", { class: "brand" }, h("span", { class: "logo", "aria-hidden": "true" }), "Lifeline"),
         h("nav", { class: "tabs", "aria-label": "Views" }, tab("inbox", "Conversations"), tab("callbacks", nCb ? `Callbacks (${nCb})` : "Callbacks"), sup ? tab("supervisor", "Live queue") : null, sup ? tab("team", "Team") : null),
+        search,
         h("span", { class: "grow" }),
         app.connected ? null : h("span", { class: "pill warn", role: "status" }, "Reconnecting…"),
         sel,
@@ -248,6 +252,7 @@ export class ConsoleView {
         h("button", { type: "button", class: "ghost sm", onclick: () => app.logout() }, "Sign out"),
       ].filter(Boolean),
     );
+    if (typing && document.activeElement !== search.firstChild) search.firstChild.focus();
   }
 
   // The open andon flags, one row each: product, reason, contacts, who raised it, Clear.
@@ -548,6 +553,6 @@ export class ConsoleView {
     const item = app.tab === "inbox" && app.state.contacts[app.selected];
     if (!item) return (this.right.hidden = true);
     this.right.hidden = false;
-    this.right.append(...customerPanel(item));
+    this.right.append(...customerPanel(item, app.history.section(item)));
   }
 }
