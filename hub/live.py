@@ -85,6 +85,9 @@ class Live:
         # Sites by key with the time they were read (see actions.visitors.site_by_key), and
         # the key of each site id seen (the site label of the per-site metrics).
         self.sites: dict[str, tuple[float, dict[str, Any] | None]] = {}
+        # Per site a customer connected to: whether its customers were last told an agent is
+        # available (perform.tell_availability tells them when that changes).
+        self.told_online: dict[str, bool] = {}
         self.site_keys: dict[str, str] = {}
         # Agent sockets by sid, each with its token's hash and expiry: the sockets of a token
         # that expires or is revoked are ended (hub.actions.agents.end_sessions). Revocations

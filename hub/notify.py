@@ -29,6 +29,11 @@ def customer_room(customer_id: str) -> str:
     return f"cust:{customer_id}"
 
 
+def site_customers_room(site_id: str) -> str:
+    """Every customer socket of a site: told when someone is there to help, or no one."""
+    return f"site:{site_id}:customers"
+
+
 def agent_room(agent_id: str) -> str:
     return f"agent:{agent_id}"
 
@@ -59,6 +64,11 @@ class Notify:
     async def to_customer(self, customer_id: str, event: str, data: Mapping[str, Any]) -> None:
         await self.sio.emit(
             event, dict(data), room=customer_room(customer_id), namespace=CUSTOMER_NS
+        )
+
+    async def to_site_customers(self, site_id: str, event: str, data: Mapping[str, Any]) -> None:
+        await self.sio.emit(
+            event, dict(data), room=site_customers_room(site_id), namespace=CUSTOMER_NS
         )
 
     async def to_agent(self, agent_id: str, event: str, data: Mapping[str, Any]) -> None:

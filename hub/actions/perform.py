@@ -352,7 +352,29 @@ async def resend_positions(hub: Hub, customer_id: str) -> None:
 
 async def agent_changed(hub: Hub, agent_id: str, listing: Mapping[str, Any] | None = None) -> None:
     """Supervisors get ``agent.updated``: the agent's presence and load, and after an admin's
-    change (hub.actions.team) their whole listing too (name, role, skills, sites...)."""
+    change (hub.actions.team) their whole listing too (name, role, skills, sites...). The
+    sites' customers hear when the first agent becomes available or the last one stops."""
     await hub.notify.to_supervisors(
         "agent.updated", {**(listing or {}), **hub.live.agent_view(agent_id, hub.clock())}
     )
+    await tell_availability(hub)
+
+
+def site_online(hub: Hub, site_id: str) -> bool:
+    """Whether an agent of the site is available for chat or video now: what a customer's
+    ``session`` says, and what ``agents.online`` tells them when it changes."""
+    engine = hub.live.engine
+    online = any(engine.has_online_agent(site_id, c, frozenset()) for c in ("chat", "video"))
+    hub.live.told_online[site_id] = online
+    return online
+
+
+async def tell_availability(hub: Hub) -> None:
+    """``agents.online`` to the customers of every site whose answer changed since they were
+    last told (only sites a customer connected to are followed)."""
+    told = hub.live.told_online
+    for site_id, was in list(told.items()):
+        if site_online(hub, site_id) != was:
+            await hub.notify.to_site_customers(
+                site_id, "agents.online", {"agents_online": told[site_id]}
+            )

@@ -10,7 +10,7 @@ from hub import types
 from hub.actions import perform, survey
 from hub.actions.context import Hub
 from hub.core.credentials import TOKEN_SHAPE, customer_id_of_token, new_token, token_hash
-from hub.notify import CUSTOMER_NS, conversation_room, customer_room
+from hub.notify import CUSTOMER_NS, conversation_room, customer_room, site_customers_room
 from hub.store import queries
 from hub.types import Visitor
 
@@ -146,10 +146,7 @@ def session_payload(hub: Hub, visitor: Visitor, token: str | None = None) -> dic
         "customer_id": visitor.customer_id,
         "conversation_id": visitor.conversation_id,
         "channels": site_channels(visitor.site),
-        "agents_online": any(
-            hub.live.engine.has_online_agent(visitor.site["id"], c, frozenset())
-            for c in ("chat", "video")
-        ),
+        "agents_online": perform.site_online(hub, visitor.site["id"]),
         "identity_required": visitor.site.get("identity_mode") == "required",
         # optional | anonymous_chat (video and callbacks need a signed identity) | required
         "identity_mode": visitor.site.get("identity_mode") or "optional",
@@ -163,7 +160,7 @@ def session_payload(hub: Hub, visitor: Visitor, token: str | None = None) -> dic
 
 
 def rooms_for(visitor: Visitor) -> list[str]:
-    rooms = [customer_room(visitor.customer_id)]
+    rooms = [customer_room(visitor.customer_id), site_customers_room(visitor.site["id"])]
     if visitor.conversation_id:
         rooms.append(conversation_room(visitor.conversation_id))
     return rooms

@@ -118,6 +118,22 @@ async def test_the_widget_says_one_thing_in_each_situation(
     assert shop.js_errors == [] and other.js_errors == []
 
 
+async def test_the_home_follows_agents_coming_and_going_without_a_reload(
+    hub_server: Any, browser: Any, clients: Clients
+) -> None:
+    shop = await new_page(browser)
+    await open_shop(shop, hub_server)
+    await w(shop, ".launcher").click()
+    await situation(shop, "noOne")
+    # The shopper stays on the page; an agent signs in and says they are available.
+    ada = await clients.ada()
+    await situation(shop, "online")
+    assert WORDS["en-US"]["online_lead"] in (await said(shop))["lead"]
+    assert (await ada.call("presence", {"status": "break"}))["ok"]
+    await situation(shop, "noOne")
+    assert shop.js_errors == []
+
+
 async def test_the_shopper_ends_a_live_chat_for_the_agent_too(
     hub_server: Any, browser: Any, clients: Clients
 ) -> None:

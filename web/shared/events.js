@@ -19,6 +19,7 @@ export const PAGE = "page";
 export const CONTACT_QUEUED = "contact.queued";
 export const CONTACT_ASSIGNED = "contact.assigned";
 export const CONTACT_NO_AGENT = "contact.no_agent";
+export const AGENTS_ONLINE = "agents.online";
 export const SURVEY_REQUEST = "survey.request";
 export const SURVEY_ANSWER = "survey.answer";
 
@@ -66,7 +67,7 @@ export const ANNOTATION_CLEAR = "annotation.clear";
 
 // What the hub sends a customer, besides session and event: the widget hands these on.
 export const MAYDAY_TO_CUSTOMER = [RTC_CONFIG, RTC_SIGNAL, RTC_STATE, COBROWSE_SNAPSHOT];
-export const TO_CUSTOMER = [CONTACT_QUEUED, CONTACT_ASSIGNED, CONTACT_ENDED, CONTACT_NO_AGENT, CALLBACK_UPDATED, SURVEY_REQUEST, TYPING, ...MAYDAY_TO_CUSTOMER];
+export const TO_CUSTOMER = [CONTACT_QUEUED, CONTACT_ASSIGNED, CONTACT_ENDED, CONTACT_NO_AGENT, AGENTS_ONLINE, CALLBACK_UPDATED, SURVEY_REQUEST, TYPING, ...MAYDAY_TO_CUSTOMER];
 
 // What the hub sends an agent: the events that change the console's state (state.js apply),
 // and the Mayday ones, for the live video session (stage.js). Typing is shown, not kept.

@@ -1,6 +1,6 @@
 // The widget's state: the customer's contacts and what the hub says about its agents, changed
 // only by applying the hub's events. Pure (no DOM, no socket, no clock) so node --test checks it.
-import { CALLBACK_UPDATED, CONTACT_ASSIGNED, CONTACT_ENDED, CONTACT_NO_AGENT, CONTACT_QUEUED, EVENT, SURVEY_REQUEST } from "../../shared/events.js";
+import { AGENTS_ONLINE, CALLBACK_UPDATED, CONTACT_ASSIGNED, CONTACT_ENDED, CONTACT_NO_AGENT, CONTACT_QUEUED, EVENT, SURVEY_REQUEST } from "../../shared/events.js";
 
 // A contact in one of these states is still going on.
 export const LIVE = ["queued", "offered", "assigned", "requested", "scheduled", "retry", "due"];
@@ -104,6 +104,10 @@ export function apply(state, name, p) {
       state.agentsOnline = false;
       return c;
     }
+    case AGENTS_ONLINE:
+      // The first agent of the site became available, or the last one stopped.
+      state.agentsOnline = p.agents_online !== false;
+      return null;
     case CALLBACK_UPDATED: {
       const c = contact(state, p.contact_id, "callback");
       Object.assign(c, { status: p.status, attempts: p.attempts, next_attempt_at: p.next_attempt_at, outcome: p.outcome });

@@ -7,7 +7,7 @@ import { phoneToSend } from "./phone.js";
 import { WidgetView } from "./view.js";
 import { loadMayday, tabVideo } from "./mayday-loader.js";
 import * as S from "./state.js";
-import { CALLBACK_UPDATED, CONTACT_ASSIGNED, CONTACT_ENDED, CONTACT_NO_AGENT, CONTACT_QUEUED, EVENT, MAYDAY_TO_CUSTOMER, PAGE, SURVEY_REQUEST, TYPING } from "../../shared/events.js";
+import { AGENTS_ONLINE, CALLBACK_UPDATED, CONTACT_ASSIGNED, CONTACT_ENDED, CONTACT_NO_AGENT, CONTACT_QUEUED, EVENT, MAYDAY_TO_CUSTOMER, PAGE, SURVEY_REQUEST, TYPING } from "../../shared/events.js";
 
 // The event names of the JS API (docs/widget.md) for the ones the widget emitted first.
 const ALIASES = { assigned: "contact.assigned", ended: "contact.ended", surveyAnswered: "survey.answered" };
@@ -268,6 +268,10 @@ export class Widget {
         ui.renderHeader();
         if (p.channel !== "callback") ui.renderNoAgent();
         ui.showOffline();
+        break;
+      case AGENTS_ONLINE:
+        S.apply(state, name, p);
+        ui.renderHeader();
         break;
       case CALLBACK_UPDATED:
         S.apply(state, name, p);
