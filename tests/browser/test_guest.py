@@ -121,7 +121,8 @@ async def test_keyboard_only(hub_server, shop_site, browser) -> None:
     await page.wait_for_function(f"({focused})() === 'TEXTAREA'")
     # The call-me-back form is reachable and labelled: Shift+Tab to the header's back button.
     label = "() => document.activeElement.shadowRoot.activeElement.getAttribute('aria-label')"
-    for _ in range(5):
+    # (back past the composer's attach and End chat buttons, the log and Close)
+    for _ in range(10):
         await page.keyboard.press("Shift+Tab")
         if await page.evaluate(label) == "Back":
             break
