@@ -99,6 +99,13 @@ class Config:
     max_message_chars: int = 4000
     rate_limit_per_s: float = 20.0
     rate_limit_burst: int = 40
+    # The live laser pointer (laser.move) has a budget of its own per agent, beside the one
+    # above: a console sends about one a frame while the laser is down, and no faster than
+    # this may reach a shopper.
+    laser_rate_per_s: float = 60.0
+    # A chunked cobrowse batch (a full snapshot of a large page) may hold this many bytes of
+    # JSON; the hub keeps at most one batch being assembled per video contact.
+    cobrowse_max_bytes: int = 8 * 1024 * 1024
     # Customer sockets one client address may hold at once (0: no cap). Shoppers behind one
     # NAT share an address, so it is generous; it stops one host opening thousands.
     max_connections_per_address: int = 100
@@ -154,6 +161,8 @@ class Config:
             "metrics_token": env.get("HUB_METRICS_TOKEN", "").strip(),
             "rate_limit_per_s": _float(env, "HUB_RATE_LIMIT", 20.0),
             "rate_limit_burst": _int(env, "HUB_RATE_BURST", 40),
+            "laser_rate_per_s": _float(env, "HUB_LASER_RATE", 60.0),
+            "cobrowse_max_bytes": _int(env, "HUB_COBROWSE_MAX_BYTES", 8 * 1024 * 1024),
             "max_connections_per_address": _int(env, "HUB_MAX_CONNECTIONS_PER_ADDRESS", 100),
             "andon_threshold": _int(env, "HUB_ANDON_THRESHOLD", 2),
             "andon_window_s": _float(env, "HUB_ANDON_WINDOW_DAYS", 7.0) * 86400.0,

@@ -140,3 +140,63 @@ async def test_a_session_ended_by_the_agent_is_torn_down(hub_server: HubServer) 
         await session.close()
         await customer.close()
         await agent.close()
+
+
+async def test_the_app_rejoins_its_session_after_a_lost_connection(
+    hub_server: HubServer,
+) -> None:
+    await hub_server.add_agent("may@example.com", "may-password", name="May")
+    agent = await AgentClient.login(hub_server.url, "may@example.com", "may-password")
+    await agent.set_presence("available")
+    customer = CustomerClient(hub_server.url, hub_server.site_key)
+    await customer.connect()
+    screen_frames: list[float] = []
+    peers: list[AgentPeer] = []
+
+    async def offer_media(config: dict[str, Any]) -> None:
+        # What the console does on every rtc.config: on a rejoin, a fresh peer and offer.
+        if peers:
+            await peers[-1].close()
+        peer = AgentPeer(
+            agent,
+            config["contact_id"],
+            VideoStreamTrack(),
+            ice_servers=config["ice_servers"],
+            on_screen_frame=lambda frame: screen_frames.append(mean_luma(frame)),
+        )
+        peers.append(peer)
+        await peer.start()
+
+    agent.on("rtc.config", offer_media)
+    session = await customer.request_video(screen=AppScreen())
+    try:
+        contact_id = session.contact_id
+        await agent.accept((await agent.wait_for("offer"))["contact_id"])
+        await session.first_frame(timeout=20)
+        first = session.peer
+        assert first is not None
+        await agent.wait_for("rtc.state", lambda s: s["state"] == "connected")
+
+        await customer._simulate_drop()  # the app's network goes away and comes back
+        rejoin = await agent.wait_for("rtc.config", lambda c: c.get("rejoin") is True, timeout=15)
+        assert rejoin["contact_id"] == contact_id and rejoin["from"] == "customer"
+        state = await agent.wait_for("rtc.state", lambda s: s["state"] == "connected", timeout=15)
+        assert state["contact_id"] == contact_id
+
+        # A new peer connection on the same contact, and the media flows both ways again.
+        second = session.peer
+        assert second is not None and second is not first
+        assert first.pc.connectionState == "closed"
+        await asyncio.wait_for(second.first_frame, 15)
+        assert len(peers) == 2
+        await asyncio.wait_for(peers[1].first_screen_frame, 15)
+        assert abs(screen_frames[-1] - APP_LUMA) < 12, screen_frames[-1]
+        assert session.contact_id == contact_id and not session.ended.is_set()
+        with pytest.raises(TimeoutError):
+            await agent.wait_for("offer", timeout=0)  # no new contact was offered
+    finally:
+        await session.close()
+        for peer in peers:
+            await peer.close()
+        await customer.close()
+        await agent.close()

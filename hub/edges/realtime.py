@@ -62,6 +62,8 @@ class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
     """Shared plumbing: a table of events, validation, rate limits, errors as acks."""
 
     events: ClassVar[dict[str, tuple[type[types.Payload], Action]]] = {}
+    # Events with a rate budget of their own (config.laser_rate_per_s), not the general one.
+    streams: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, namespace: str, hub: Hub) -> None:
         super().__init__(namespace)
@@ -72,6 +74,7 @@ class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
         # goes when the last of them closes.
         self.buckets: dict[str, TokenBucket] = {}
         self.budget_of: dict[str, str] = {}
+        self.stream_buckets: dict[str, TokenBucket] = {}
         self.budget_sockets: dict[str, int] = {}
         # Sockets per client address, refused beyond the configured cap (0: no cap).
         self.address_of: dict[str, str] = {}
@@ -110,7 +113,14 @@ class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
             session = self.sessions.get(sid)
             if session is None:
                 raise Unauthorized("not connected")
-            bucket = self.buckets[self.budget_of[sid]]
+            budget = self.budget_of[sid]
+            if event in self.streams:
+                bucket = self.stream_buckets.get(budget)
+                if bucket is None:
+                    rate = hub.config.laser_rate_per_s
+                    bucket = self.stream_buckets[budget] = TokenBucket(rate, max(rate / 2, 1.0))
+            else:
+                bucket = self.buckets[budget]
             if not bucket.allow(hub.clock()):
                 raise RateLimited("too many requests; slow down")
             route = self.events.get(event)
@@ -149,6 +159,7 @@ class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
                 self.budget_sockets[budget] = left
             else:
                 self.buckets.pop(budget, None)
+                self.stream_buckets.pop(budget, None)
         self._leave_address(sid)
         session = self.sessions.pop(sid, None)
         if session is not None:
@@ -237,6 +248,7 @@ class CustomerEdge(Edge):
         "rtc.state": (types.RtcState, mayday.customer_rtc_state),
         "rtc.rejoin": (types.ContactRef, mayday.customer_rejoin),
         "cobrowse.events": (types.Cobrowse, mayday.cobrowse_events),
+        "cobrowse.chunk": (types.CobrowseChunk, mayday.cobrowse_chunk),
         "share.pause": (types.ContactRef, mayday.share_pause),
         "share.resume": (types.ContactRef, mayday.share_resume),
     }
@@ -304,7 +316,12 @@ class AgentEdge(Edge):
         "rtc.rejoin": (types.ContactRef, mayday.agent_rejoin),
         "annotation.draw": (types.AnnotationDraw, mayday.annotation_draw),
         "annotation.clear": (types.ContactRef, mayday.annotation_clear),
+        "laser.move": (types.LaserMove, mayday.laser_move),
+        "laser.end": (types.ContactRef, mayday.laser_end),
     }
+    # About one a frame while the laser is down: a budget of their own, so pointing never
+    # spends what the agent's messages need, and never reaches the shopper faster than it.
+    streams: ClassVar[frozenset[str]] = frozenset({"laser.move"})
 
     async def connect(self, sid: str, environ: dict[str, Any], auth: Any) -> None:
         hub = self.hub
