@@ -183,6 +183,10 @@ class Config:
             raise SystemExit("HUB_LOGIN_ACCOUNT_LIMIT and HUB_LOGIN_ADDRESS_LIMIT must be >= 1")
         if values["login_concurrency"] < 1:
             raise SystemExit("HUB_LOGIN_CONCURRENCY must be at least 1")
+        if values["laser_rate_per_s"] <= 0:
+            raise SystemExit("HUB_LASER_RATE must be a positive number a second")
+        if values["cobrowse_max_bytes"] < 200 * 1024:
+            raise SystemExit("HUB_COBROWSE_MAX_BYTES must be at least 204800 (one batch)")
         if values["login_window_s"] <= 0 or values["session_check_s"] <= 0:
             raise SystemExit("HUB_LOGIN_WINDOW and HUB_SESSION_CHECK must be positive")
         if values["static_dir"] and not os.path.isdir(values["static_dir"]):

@@ -218,7 +218,9 @@ class Session:
         return before, await page.evaluate(INBOUND, kind)
 
 
-async def start(hub: Any, browser: Any, shop_site: Any) -> Session:
+async def start(
+    hub: Any, browser: Any, shop_site: Any, page: str = "mayday-shop.html", **subst: str
+) -> Session:
     await hub.add_site("vid", settings={"channels": ["chat", "callback", "video"]})
     await hub.add_agent("may@example.com", "may-password", name="May", auto_answer=True)
     agent = await agent_login(browser, hub, len(hub.agents) - 1, init_script=SPY)
@@ -227,7 +229,9 @@ async def start(hub: Any, browser: Any, shop_site: Any) -> Session:
         """window.__cobrowse = [];
         window.lifelineConsole.socket.onAny((name, payload) => {
           if (name === "cobrowse.events") window.__cobrowse.push(JSON.stringify(payload));
-        });"""
+          if (name === "cobrowse.chunk") window.__chunks.push(payload.data.length);
+        });
+        window.__chunks = [];"""
     )
     shop = await new_page(browser)
     await shop.add_init_script(SPY)
@@ -238,7 +242,7 @@ async def start(hub: Any, browser: Any, shop_site: Any) -> Session:
             "framesent", lambda f: sent.append(f if isinstance(f, str) else f.decode("latin-1"))
         ),
     )
-    await shop.goto(shop_site.page("mayday-shop.html", key="vid"))
+    await shop.goto(shop_site.page(page, **({"key": "vid"} | subst)))
     await widget_ready(shop)
     await w(shop, ".launcher").click()
     video_card = w(shop, "[data-action=video]")
