@@ -17,6 +17,7 @@ from av import VideoFrame
 
 from hub.sdk import AgentClient, CustomerClient
 from hub.sdk.video import AgentPeer
+from tests.kit.clients import sdk_round_trip
 from tests.kit.hub import HubServer
 
 WIDTH, HEIGHT = 320, 240
@@ -83,8 +84,9 @@ async def test_app_shares_its_frames_receives_strokes_pauses_and_ends(
     agent.on("offer", answer)
     strokes: list[dict[str, Any]] = []
     cleared = asyncio.Event()
+    laser: list[tuple[float, float] | None] = []
     session = await customer.request_video(
-        screen=AppScreen(), on_stroke=strokes.append, on_clear=cleared.set
+        screen=AppScreen(), on_stroke=strokes.append, on_clear=cleared.set, on_laser=laser.append
     )
     try:
         assert session.contact_id is not None
@@ -93,6 +95,13 @@ async def test_app_shares_its_frames_receives_strokes_pauses_and_ends(
         await asyncio.wait_for(agent_peer.first_screen_frame, 15)
         # The agent sees the app's own picture, not a placeholder.
         assert abs(screen_frames[-1] - APP_LUMA) < 12, screen_frames[-1]
+
+        # The live laser reaches the app as fractions of its picture, then its end.
+        for x, y in ((0.25, 0.5), (0.3, 0.55)):
+            await agent.call("laser.move", {"contact_id": session.contact_id, "x": x, "y": y})
+        await agent.call("laser.end", {"contact_id": session.contact_id})
+        await sdk_round_trip(customer)
+        assert laser == [(0.25, 0.5), (0.3, 0.55), None]
 
         await agent.call("annotation.draw", {"contact_id": session.contact_id, "stroke": STROKE})
         await agent.call("annotation.clear", {"contact_id": session.contact_id})

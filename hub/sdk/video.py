@@ -247,9 +247,11 @@ class VideoSession:
     The app supplies its screen as an aiortc video track (frames it draws itself) and, if it
     wants, a microphone track; the agent's strokes reach ``on_stroke(stroke)`` and a clear
     reaches ``on_clear()``, with points as fractions (0..1) of the shared picture when the
-    stroke's ``surface`` is ``"video"``. The peer connection is made when the hub sends
-    ``rtc.config`` on assignment; whatever arrives for the contact before the session knows
-    its id (the hub may answer the tap and assign it in either order) is kept and replayed.
+    stroke's ``surface`` is ``"video"``; the agent's live laser reaches ``on_laser((x, y))``
+    (fractions of the picture) while it is down and ``on_laser(None)`` when it is up. The
+    peer connection is made when the hub sends ``rtc.config`` on assignment; whatever arrives
+    for the contact before the session knows its id (the hub may answer the tap and assign it
+    in either order) is kept and replayed.
 
     After a lost connection the session rejoins (``rtc.rejoin``) as the widget does after a
     reload: the hub sends ``rtc.config`` with ``rejoin`` again, the old peer connection is
@@ -265,6 +267,7 @@ class VideoSession:
         on_stroke: Callable[[Payload], Any] | None = None,
         on_clear: Callable[[], Any] | None = None,
         on_agent_frame: Callable[[Any], None] | None = None,
+        on_laser: Callable[[tuple[float, float] | None], Any] | None = None,
     ) -> None:
         self.client = client
         self.contact_id: str | None = None
@@ -276,6 +279,7 @@ class VideoSession:
         self._on_stroke = on_stroke
         self._on_clear = on_clear
         self._on_agent_frame = on_agent_frame
+        self._on_laser = on_laser
         self._ready: asyncio.Future[CustomerPeer] = asyncio.get_running_loop().create_future()
         self._closing: asyncio.Task[None] | None = None  # the peer's teardown, once ended
         self._paused = False
@@ -287,6 +291,8 @@ class VideoSession:
             ("event", self._on_event),
             ("contact.ended", self._on_ended),
             ("connect", self._on_reconnect),
+            ("laser.move", self._on_laser_move),
+            ("laser.end", self._on_laser_end),
         ]
         for event, handler in self._handlers:
             client.on(event, handler)
@@ -369,6 +375,15 @@ class VideoSession:
             self._on_stroke(data["stroke"])
         elif ev.get("type") == "annotation.clear" and self._on_clear is not None:
             self._on_clear()
+
+    def _on_laser_move(self, data: Payload) -> None:
+        # Fractions (0..1) of the app's picture; the hub checked them.
+        if self._on_laser is not None and self._mine("laser.move", data):
+            self._on_laser((float(data["x"]), float(data["y"])))
+
+    def _on_laser_end(self, data: Payload) -> None:
+        if self._on_laser is not None and self._mine("laser.end", data):
+            self._on_laser(None)
 
     def _on_ended(self, data: Payload) -> None:
         if not self._mine("contact.ended", data) or self.ended.is_set():
