@@ -832,15 +832,17 @@ class LaserMove(Payload):
 
 
 # A full snapshot too big for one cobrowse.events batch, sent as slices of the JSON text of
-# its ``events`` list, in order (index 0 .. count - 1).
-MAX_CHUNK_CHARS = 128 * 1024
-MAX_CHUNKS = 128
+# its ``events`` list, in order (index 0 .. count - 1). A slice is at most 40 K characters so
+# that its message stays under the transport's 256 KB however it is escaped (a character is
+# at most 6 bytes as \uXXXX).
+MAX_CHUNK_CHARS = 40 * 1024
+MAX_CHUNKS = 256
 
 
 class CobrowseChunk(Payload):
     contact_id: Id
     batch_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    index: Annotated[int, Field(ge=0, lt=MAX_CHUNKS)]
+    index: Annotated[int, Field(ge=0, le=MAX_CHUNKS - 1)]
     count: Annotated[int, Field(ge=1, le=MAX_CHUNKS)]
     data: Annotated[str, StringConstraints(min_length=1, max_length=MAX_CHUNK_CHARS)]
 

@@ -19,7 +19,7 @@ from tests.kit.hub import HubServer
 from tests.kit.video import OFFER_TIMEOUTS, Video
 
 KB = 1024
-STEP = 100 * KB  # what the test's "widget" puts in one chunk
+STEP = 32 * KB  # what the test's "widget" puts in one chunk, as the widget does
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ async def relayed_chunked(video: Video) -> list[list[dict[str, Any]]]:
         except TimeoutError:
             break
         assert chunk["contact_id"] == video.contact_id
-        assert len(chunk["data"]) <= 128 * KB  # no message the agent gets is over the limit
+        assert len(chunk["data"]) <= 40 * KB  # no message the agent gets is near the limit
         batches.setdefault(chunk["batch_id"], []).append(chunk)
     out = []
     for chunks in batches.values():
@@ -91,13 +91,14 @@ async def test_a_2_mb_page_shared_while_waiting_reaches_the_agent_in_chunks(vide
     await video.request()
     big = page(1, 2 * 1024 * KB)
     parts = slices(big)
-    assert len(parts) == 21
+    # More slices than the general request budget's burst (40): they have a budget of their own.
+    assert len(parts) == 65
     for index, data in enumerate(parts[:-1]):
         assert await send(video, "b1", index, len(parts), data) == {
             "ok": True,
             "received": index + 1,
         }
-    assert await send(video, "b1", 20, 21, parts[-1]) == {"ok": True, "delivered": False}
+    assert await send(video, "b1", 64, 65, parts[-1]) == {"ok": True, "delivered": False}
     await video.assign()
     # Kept whole like any full snapshot, and relayed without a message over the limit: the
     # small meta event as it is, the big snapshot in chunks.
@@ -120,22 +121,24 @@ async def test_chunks_out_of_order_are_refused_and_change_nothing(video: Video) 
     await video.request()
     await video.assign()
     assert await video.snapshot_asked()
-    big = page(1, 350 * KB)
+    big = page(1, 250 * KB)  # over one batch: relayed to the agent in chunks too
     parts = slices(big)
-    assert len(parts) == 4
+    n = len(parts)
+    assert n == 8
     # A chunk of a batch that was never started.
-    assert await refused(video, "b1", 1, 4, parts[1]) == "out_of_order"
-    assert await send(video, "b1", 0, 4, parts[0]) == {"ok": True, "received": 1}
-    # One missing (2 before 1), one twice, a wrong count, another batch's continuation.
-    assert await refused(video, "b1", 2, 4, parts[2]) == "out_of_order"
-    assert await refused(video, "b1", 0 + 3, 4, parts[3]) == "out_of_order"
-    assert await refused(video, "b1", 1, 5, parts[1]) == "invalid"
-    assert await refused(video, "other", 1, 4, parts[1]) == "out_of_order"
-    assert await refused(video, "b1", 4, 4, parts[1]) == "invalid"  # index past count
+    assert await refused(video, "b1", 1, n, parts[1]) == "out_of_order"
+    assert await send(video, "b1", 0, n, parts[0]) == {"ok": True, "received": 1}
+    # One missing (2 before 1), one skipped further, a wrong count, another batch's next one,
+    # an index past the count.
+    assert await refused(video, "b1", 2, n, parts[2]) == "out_of_order"
+    assert await refused(video, "b1", 3, n, parts[3]) == "out_of_order"
+    assert await refused(video, "b1", 1, n + 1, parts[1]) == "invalid"
+    assert await refused(video, "other", 1, n, parts[1]) == "out_of_order"
+    assert await refused(video, "b1", n, n, parts[1]) == "invalid"
     assert await relayed_chunked(video) == []
     # The batch is as it was: the right next chunks complete it.
-    for index in (1, 2, 3):
-        await send(video, "b1", index, 4, parts[index])
+    for index in range(1, n):
+        await send(video, "b1", index, n, parts[index])
     assert await relayed_chunked(video) == [big[1:]]
 
 
@@ -158,11 +161,11 @@ async def test_a_batch_over_the_cap_is_refused_too_large(video: Video) -> None:
     await video.request()
     await video.assign()
     parts = slices(page(1, 500 * KB))
-    assert len(parts) == 6
-    for index in range(4):
-        await send(video, "b1", index, 6, parts[index])
-    # The fifth chunk would take the batch past 450 KB.
-    assert await refused(video, "b1", 4, 6, parts[4]) == "too_large"
+    assert len(parts) == 16
+    for index in range(14):
+        await send(video, "b1", index, 16, parts[index])
+    # The fifteenth chunk would take the batch past 450 KB (14 of 32 KB are 448 KB).
+    assert await refused(video, "b1", 14, 16, parts[14]) == "too_large"
     assert await relayed_chunked(video) == []
     # A batch that fits is still welcome.
     fits = page(2, 300 * KB)

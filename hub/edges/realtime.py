@@ -62,7 +62,7 @@ class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
     """Shared plumbing: a table of events, validation, rate limits, errors as acks."""
 
     events: ClassVar[dict[str, tuple[type[types.Payload], Action]]] = {}
-    # Events with a rate budget of their own (config.laser_rate_per_s), not the general one.
+    # Events with a rate budget of their own (see stream_budget), not the general one.
     streams: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, namespace: str, hub: Hub) -> None:
@@ -74,7 +74,7 @@ class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
         # goes when the last of them closes.
         self.buckets: dict[str, TokenBucket] = {}
         self.budget_of: dict[str, str] = {}
-        self.stream_buckets: dict[str, TokenBucket] = {}
+        self.stream_buckets: dict[str, dict[str, TokenBucket]] = {}
         self.budget_sockets: dict[str, int] = {}
         # Sockets per client address, refused beyond the configured cap (0: no cap).
         self.address_of: dict[str, str] = {}
@@ -115,10 +115,8 @@ class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
                 raise Unauthorized("not connected")
             budget = self.budget_of[sid]
             if event in self.streams:
-                bucket = self.stream_buckets.get(budget)
-                if bucket is None:
-                    rate = hub.config.laser_rate_per_s
-                    bucket = self.stream_buckets[budget] = TokenBucket(rate, max(rate / 2, 1.0))
+                own = self.stream_buckets.setdefault(budget, {})
+                bucket = own.get(event) or own.setdefault(event, TokenBucket(*self.stream_budget()))
             else:
                 bucket = self.buckets[budget]
             if not bucket.allow(hub.clock()):
@@ -227,6 +225,10 @@ class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    def stream_budget(self) -> tuple[float, float]:
+        """The rate and burst of this namespace's stream events, per sender."""
+        raise NotImplementedError
+
     async def connect(self, sid: str, environ: dict[str, Any], auth: Any) -> None:
         raise NotImplementedError
 
@@ -252,6 +254,12 @@ class CustomerEdge(Edge):
         "share.pause": (types.ContactRef, mayday.share_pause),
         "share.resume": (types.ContactRef, mayday.share_resume),
     }
+    # A large page's slices come many at once (up to 256): their own budget, so that sending
+    # one spends nothing of what the shopper's messages need.
+    streams: ClassVar[frozenset[str]] = frozenset({"cobrowse.chunk"})
+
+    def stream_budget(self) -> tuple[float, float]:
+        return 64.0, float(types.MAX_CHUNKS)
 
     def __init__(self, namespace: str, hub: Hub) -> None:
         super().__init__(namespace, hub)
@@ -322,6 +330,10 @@ class AgentEdge(Edge):
     # About one a frame while the laser is down: a budget of their own, so pointing never
     # spends what the agent's messages need, and never reaches the shopper faster than it.
     streams: ClassVar[frozenset[str]] = frozenset({"laser.move"})
+
+    def stream_budget(self) -> tuple[float, float]:
+        rate = self.hub.config.laser_rate_per_s
+        return rate, max(rate / 2, 1.0)
 
     async def connect(self, sid: str, environ: dict[str, Any], auth: Any) -> None:
         hub = self.hub

@@ -11,9 +11,9 @@ const MAX_EVENTS = 500;
 // The hub refuses batches over 200 KB as Python's json.dumps counts them; keep a margin.
 const MAX_BYTES = 190 * 1024;
 // One event bigger than a batch (the full snapshot of a large page) goes as cobrowse.chunk
-// slices of its JSON text; the hub allows 128 K characters a slice, and the slice is escaped
-// again inside the message, so half that keeps every message well under the transport's limit.
-const CHUNK_CHARS = 64 * 1024;
+// slices of its JSON text; the hub allows 40 K characters a slice (so that any slice, however
+// escaped, stays under the transport's 256 KB), and takes up to 256 of them.
+const CHUNK_CHARS = 32 * 1024;
 let batchSeq = 0;
 
 // The hub measures JSON with every non-ASCII character escaped as \uXXXX (6 bytes).
@@ -132,11 +132,18 @@ export class Recorder {
     const batchId = `${Date.now().toString(36)}-${++batchSeq}`;
     const stopped = this.stopFn;
     this.chain = this.chain.then(async () => {
-      for (let index = 0; index < slices.length; index++) {
+      for (let index = 0, waits = 0; index < slices.length; ) {
         if (this.stopFn !== stopped) return; // paused or ended meanwhile: send nothing more
         try {
           await this.sendChunk({ batch_id: batchId, index, count: slices.length, data: slices[index] });
+          index += 1;
         } catch (err) {
+          // Slices have a rate budget of their own at the hub (bursts of 256, 64 a second):
+          // past it, wait a moment and send the same slice again.
+          if (err && err.code === "rate_limited" && ++waits <= 100) {
+            await new Promise((r) => setTimeout(r, 250));
+            continue;
+          }
           if (err && err.code === "too_large") this.onTooBig();
           return;
         }
