@@ -209,3 +209,44 @@ async def test_the_app_rejoins_its_session_after_a_lost_connection(
             await peer.close()
         await customer.close()
         await agent.close()
+
+
+async def test_a_paused_share_stays_paused_across_a_rejoin(hub_server: HubServer) -> None:
+    await hub_server.add_agent("may@example.com", "may-password", name="May")
+    agent = await AgentClient.login(hub_server.url, "may@example.com", "may-password")
+    await agent.set_presence("available")
+    customer = CustomerClient(hub_server.url, hub_server.site_key)
+    await customer.connect()
+    peers: list[AgentPeer] = []
+
+    async def offer_media(config: dict[str, Any]) -> None:
+        if peers:
+            await peers[-1].close()
+        peers.append(AgentPeer(agent, config["contact_id"], VideoStreamTrack()))
+        await peers[-1].start()
+
+    agent.on("rtc.config", offer_media)
+    screen = AppScreen()
+    session = await customer.request_video(screen=screen)
+    try:
+        await agent.accept((await agent.wait_for("offer"))["contact_id"])
+        await session.first_frame(timeout=20)
+        await session.pause()
+        await customer._simulate_drop()
+        await agent.wait_for("rtc.config", lambda c: c.get("rejoin") is True, timeout=15)
+        await agent.wait_for("rtc.state", lambda s: s["state"] == "connected", timeout=15)
+        await agent.wait_for("rtc.state", lambda s: s["state"] == "connected", timeout=15)
+        # The new connection answers with the screen's m-line but no track on it: nothing of
+        # the app's picture leaves it until the app resumes.
+        peer = session.peer
+        assert peer is not None and len(peers) == 2
+        assert peer.pc.getTransceivers()[2].sender.track is None
+        await session.resume()
+        assert peer.pc.getTransceivers()[2].sender.track is screen
+        await asyncio.wait_for(peers[1].first_screen_frame, 15)
+    finally:
+        await session.close()
+        for p in peers:
+            await p.close()
+        await customer.close()
+        await agent.close()
