@@ -117,6 +117,13 @@ class Config:
     max_message_chars: int = 4000
     rate_limit_per_s: float = 20.0
     rate_limit_burst: int = 40
+    # The live laser pointer (laser.move) has a budget of its own per agent, beside the one
+    # above: a console sends about one a frame while the laser is down, and no faster than
+    # this may reach a shopper.
+    laser_rate_per_s: float = 60.0
+    # A chunked cobrowse batch (a full snapshot of a large page) may hold this many bytes of
+    # JSON; the hub keeps at most one batch being assembled per video contact.
+    cobrowse_max_bytes: int = 8 * 1024 * 1024
     # Customer sockets one client address may hold at once (0: no cap). Shoppers behind one
     # NAT share an address, so it is generous; it stops one host opening thousands.
     max_connections_per_address: int = 100
@@ -217,6 +224,8 @@ class Config:
             "metrics_token": env.get("HUB_METRICS_TOKEN", "").strip(),
             "rate_limit_per_s": _float(env, "HUB_RATE_LIMIT", 20.0),
             "rate_limit_burst": _int(env, "HUB_RATE_BURST", 40),
+            "laser_rate_per_s": _float(env, "HUB_LASER_RATE", 60.0),
+            "cobrowse_max_bytes": _int(env, "HUB_COBROWSE_MAX_BYTES", 8 * 1024 * 1024),
             "max_connections_per_address": _int(env, "HUB_MAX_CONNECTIONS_PER_ADDRESS", 100),
             "andon_threshold": _int(env, "HUB_ANDON_THRESHOLD", 2),
             "andon_window_s": _float(env, "HUB_ANDON_WINDOW_DAYS", 7.0) * 86400.0,
@@ -254,6 +263,10 @@ class Config:
             raise SystemExit("HUB_LOGIN_ACCOUNT_LIMIT and HUB_LOGIN_ADDRESS_LIMIT must be >= 1")
         if values["login_concurrency"] < 1:
             raise SystemExit("HUB_LOGIN_CONCURRENCY must be at least 1")
+        if values["laser_rate_per_s"] <= 0:
+            raise SystemExit("HUB_LASER_RATE must be a positive number a second")
+        if values["cobrowse_max_bytes"] < 200 * 1024:
+            raise SystemExit("HUB_COBROWSE_MAX_BYTES must be at least 204800 (one batch)")
         if values["login_window_s"] <= 0 or values["session_check_s"] <= 0:
             raise SystemExit("HUB_LOGIN_WINDOW and HUB_SESSION_CHECK must be positive")
         if values["static_dir"] and not os.path.isdir(values["static_dir"]):

@@ -43,6 +43,12 @@ class Share:
     buffer: list[dict[str, Any]] = field(default_factory=list)
     buffered_bytes: int = 0
     strokes: TokenBucket = field(default_factory=lambda: TokenBucket(rate=10.0, burst=30.0))
+    # The chunked batch being assembled (cobrowse.chunk): its id, number of chunks, the
+    # slices received so far in order, and their size. One at a time, capped in bytes.
+    chunk_id: str | None = None
+    chunk_count: int = 0
+    chunks: list[str] = field(default_factory=list)
+    chunk_bytes: int = 0
 
 
 class Live:

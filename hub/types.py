@@ -984,6 +984,42 @@ class AnnotationDraw(Payload):
         return stroke
 
 
+# The live laser pointer: where it is, as fractions (0..1) of the shared surface as the
+# shopper sees it (the viewport of the page, or the picture of a shared screen).
+Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+
+
+class LaserMove(Payload):
+    contact_id: Id
+    x: Fraction
+    y: Fraction
+    color: Color | None = None
+
+
+# A full snapshot too big for one cobrowse.events batch, sent as slices of the JSON text of
+# its ``events`` list, in order (index 0 .. count - 1). A slice is at most 40 K characters so
+# that its message stays under the transport's 256 KB however it is escaped (a character is
+# at most 6 bytes as \uXXXX).
+MAX_CHUNK_CHARS = 40 * 1024
+MAX_CHUNKS = 256
+
+
+class CobrowseChunk(Payload):
+    contact_id: Id
+    batch_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    index: Annotated[int, Field(ge=0, le=MAX_CHUNKS - 1)]
+    count: Annotated[int, Field(ge=1, le=MAX_CHUNKS)]
+    data: Annotated[str, StringConstraints(min_length=1, max_length=MAX_CHUNK_CHARS)]
+
+    @field_validator("count")
+    @classmethod
+    def index_within(cls, count: int, info: Any) -> int:
+        index = info.data.get("index")
+        if index is not None and index >= count:
+            raise ValueError("index must be below count")
+        return count
+
+
 # Who is connected.
 
 

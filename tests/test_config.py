@@ -63,3 +63,14 @@ def test_the_time_zone_of_the_agents_day() -> None:
     assert Config.from_env({"HUB_TIMEZONE": " Europe/Paris "}).timezone == "Europe/Paris"
     with pytest.raises(SystemExit, match="HUB_TIMEZONE is not a known time zone: Mars/Olympus"):
         Config.from_env({"HUB_TIMEZONE": "Mars/Olympus"})
+
+
+def test_mayday_limits_come_from_the_environment() -> None:
+    default = Config.from_env({})
+    assert default.laser_rate_per_s == 60.0 and default.cobrowse_max_bytes == 8 * 1024 * 1024
+    config = Config.from_env({"HUB_LASER_RATE": "30", "HUB_COBROWSE_MAX_BYTES": "4194304"})
+    assert config.laser_rate_per_s == 30.0 and config.cobrowse_max_bytes == 4 * 1024 * 1024
+    with pytest.raises(SystemExit, match="HUB_LASER_RATE must be a positive"):
+        Config.from_env({"HUB_LASER_RATE": "0"})
+    with pytest.raises(SystemExit, match="HUB_COBROWSE_MAX_BYTES must be at least"):
+        Config.from_env({"HUB_COBROWSE_MAX_BYTES": "1000"})

@@ -17,6 +17,7 @@ from av import VideoFrame
 
 from hub.sdk import AgentClient, CustomerClient
 from hub.sdk.video import AgentPeer
+from tests.kit.clients import sdk_round_trip
 from tests.kit.hub import HubServer
 
 WIDTH, HEIGHT = 320, 240
@@ -83,8 +84,9 @@ async def test_app_shares_its_frames_receives_strokes_pauses_and_ends(
     agent.on("offer", answer)
     strokes: list[dict[str, Any]] = []
     cleared = asyncio.Event()
+    laser: list[tuple[float, float] | None] = []
     session = await customer.request_video(
-        screen=AppScreen(), on_stroke=strokes.append, on_clear=cleared.set
+        screen=AppScreen(), on_stroke=strokes.append, on_clear=cleared.set, on_laser=laser.append
     )
     try:
         assert session.contact_id is not None
@@ -93,6 +95,13 @@ async def test_app_shares_its_frames_receives_strokes_pauses_and_ends(
         await asyncio.wait_for(agent_peer.first_screen_frame, 15)
         # The agent sees the app's own picture, not a placeholder.
         assert abs(screen_frames[-1] - APP_LUMA) < 12, screen_frames[-1]
+
+        # The live laser reaches the app as fractions of its picture, then its end.
+        for x, y in ((0.25, 0.5), (0.3, 0.55)):
+            await agent.call("laser.move", {"contact_id": session.contact_id, "x": x, "y": y})
+        await agent.call("laser.end", {"contact_id": session.contact_id})
+        await sdk_round_trip(customer)
+        assert laser == [(0.25, 0.5), (0.3, 0.55), None]
 
         await agent.call("annotation.draw", {"contact_id": session.contact_id, "stroke": STROKE})
         await agent.call("annotation.clear", {"contact_id": session.contact_id})
@@ -138,5 +147,106 @@ async def test_a_session_ended_by_the_agent_is_torn_down(hub_server: HubServer) 
         assert peer.pc.connectionState == "closed"
     finally:
         await session.close()
+        await customer.close()
+        await agent.close()
+
+
+async def test_the_app_rejoins_its_session_after_a_lost_connection(
+    hub_server: HubServer,
+) -> None:
+    await hub_server.add_agent("may@example.com", "may-password", name="May")
+    agent = await AgentClient.login(hub_server.url, "may@example.com", "may-password")
+    await agent.set_presence("available")
+    customer = CustomerClient(hub_server.url, hub_server.site_key)
+    await customer.connect()
+    screen_frames: list[float] = []
+    peers: list[AgentPeer] = []
+
+    async def offer_media(config: dict[str, Any]) -> None:
+        # What the console does on every rtc.config: on a rejoin, a fresh peer and offer.
+        if peers:
+            await peers[-1].close()
+        peer = AgentPeer(
+            agent,
+            config["contact_id"],
+            VideoStreamTrack(),
+            ice_servers=config["ice_servers"],
+            on_screen_frame=lambda frame: screen_frames.append(mean_luma(frame)),
+        )
+        peers.append(peer)
+        await peer.start()
+
+    agent.on("rtc.config", offer_media)
+    session = await customer.request_video(screen=AppScreen())
+    try:
+        contact_id = session.contact_id
+        await agent.accept((await agent.wait_for("offer"))["contact_id"])
+        await session.first_frame(timeout=20)
+        first = session.peer
+        assert first is not None
+        await agent.wait_for("rtc.state", lambda s: s["state"] == "connected")
+
+        await customer._simulate_drop()  # the app's network goes away and comes back
+        rejoin = await agent.wait_for("rtc.config", lambda c: c.get("rejoin") is True, timeout=15)
+        assert rejoin["contact_id"] == contact_id and rejoin["from"] == "customer"
+        state = await agent.wait_for("rtc.state", lambda s: s["state"] == "connected", timeout=15)
+        assert state["contact_id"] == contact_id
+
+        # A new peer connection on the same contact, and the media flows both ways again.
+        second = session.peer
+        assert second is not None and second is not first
+        assert first.pc.connectionState == "closed"
+        await asyncio.wait_for(second.first_frame, 15)
+        assert len(peers) == 2
+        await asyncio.wait_for(peers[1].first_screen_frame, 15)
+        assert abs(screen_frames[-1] - APP_LUMA) < 12, screen_frames[-1]
+        assert session.contact_id == contact_id and not session.ended.is_set()
+        with pytest.raises(TimeoutError):
+            await agent.wait_for("offer", timeout=0)  # no new contact was offered
+    finally:
+        await session.close()
+        for peer in peers:
+            await peer.close()
+        await customer.close()
+        await agent.close()
+
+
+async def test_a_paused_share_stays_paused_across_a_rejoin(hub_server: HubServer) -> None:
+    await hub_server.add_agent("may@example.com", "may-password", name="May")
+    agent = await AgentClient.login(hub_server.url, "may@example.com", "may-password")
+    await agent.set_presence("available")
+    customer = CustomerClient(hub_server.url, hub_server.site_key)
+    await customer.connect()
+    peers: list[AgentPeer] = []
+
+    async def offer_media(config: dict[str, Any]) -> None:
+        if peers:
+            await peers[-1].close()
+        peers.append(AgentPeer(agent, config["contact_id"], VideoStreamTrack()))
+        await peers[-1].start()
+
+    agent.on("rtc.config", offer_media)
+    screen = AppScreen()
+    session = await customer.request_video(screen=screen)
+    try:
+        await agent.accept((await agent.wait_for("offer"))["contact_id"])
+        await session.first_frame(timeout=20)
+        await session.pause()
+        await customer._simulate_drop()
+        await agent.wait_for("rtc.config", lambda c: c.get("rejoin") is True, timeout=15)
+        await agent.wait_for("rtc.state", lambda s: s["state"] == "connected", timeout=15)
+        await agent.wait_for("rtc.state", lambda s: s["state"] == "connected", timeout=15)
+        # The new connection answers with the screen's m-line but no track on it: nothing of
+        # the app's picture leaves it until the app resumes.
+        peer = session.peer
+        assert peer is not None and len(peers) == 2
+        assert peer.pc.getTransceivers()[2].sender.track is None
+        await session.resume()
+        assert peer.pc.getTransceivers()[2].sender.track is screen
+        await asyncio.wait_for(peers[1].first_screen_frame, 15)
+    finally:
+        await session.close()
+        for p in peers:
+            await p.close()
         await customer.close()
         await agent.close()

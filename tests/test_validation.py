@@ -18,6 +18,9 @@ LONG = "x" * 4001
 PHONE = "+33612345678"
 STROKE = {"id": "s1", "tool": "pen", "color": "#ff0000", "points": [[1, 2]], "surface": "page"}
 
+# A good slice of a chunked batch; the cases change one field of it.
+CHUNK = {"contact_id": "{contact}", "batch_id": "b", "index": 0, "count": 1, "data": "[]"}
+
 # A table per namespace: (event, payload, why it is wrong). Every row must be refused with
 # ``invalid``; ``{conv}`` and ``{contact}`` are filled in with real ids so that only the named
 # fault is wrong.
@@ -130,6 +133,12 @@ CUSTOMER_CASES: list[tuple[str, Any, str]] = [
     ("cobrowse.events", {"contact_id": "{contact}", "events": [{}] * 501}, "too many events"),
     ("cobrowse.events", {"contact_id": "{contact}", "events": [1, 2]}, "events not objects"),
     ("cobrowse.events", {"contact_id": "{contact}", "events": "rrweb"}, "events a string"),
+    ("cobrowse.chunk", CHUNK | {"index": 2, "count": 2}, "index past count"),
+    ("cobrowse.chunk", CHUNK | {"count": 257}, "too many chunks"),
+    ("cobrowse.chunk", CHUNK | {"data": ""}, "empty slice"),
+    ("cobrowse.chunk", CHUNK | {"data": "x" * (40 * 1024 + 1)}, "slice too long"),
+    ("cobrowse.chunk", CHUNK | {"index": "0"}, "index a string"),
+    ("cobrowse.chunk", {"contact_id": "{contact}", "data": "[]"}, "batch_id missing"),
     ("survey.answer", {"contact_id": "{contact}"}, "resolved missing"),
     ("survey.answer", {"contact_id": "{contact}", "resolved": "no"}, "resolved a string"),
     ("survey.answer", {"contact_id": "{contact}", "resolved": False, "effort": 0}, "effort 0"),
@@ -216,6 +225,12 @@ AGENT_CASES: list[tuple[str, Any, str]] = [
     ("annotation.draw", {"contact_id": "{contact}", "stroke": STROKE | {"ttl_ms": 50}}, "ttl"),
     ("annotation.draw", {"contact_id": "{contact}"}, "stroke missing"),
     ("annotation.clear", {}, "contact_id missing"),
+    ("laser.move", {"contact_id": "{contact}", "x": 1.5, "y": 0}, "x over 1"),
+    ("laser.move", {"contact_id": "{contact}", "x": 0.5, "y": -0.01}, "y negative"),
+    ("laser.move", {"contact_id": "{contact}", "x": 0.5}, "y missing"),
+    ("laser.move", {"contact_id": "{contact}", "x": 0.5, "y": "0.5"}, "y a string"),
+    ("laser.move", {"contact_id": "{contact}", "x": 0, "y": 0, "color": "red"}, "bad color"),
+    ("laser.end", {}, "contact_id missing"),
     ("snapshot", [1], "a list"),
 ]
 

@@ -8,6 +8,7 @@ keeps the facts: strokes are timeline events, milestones are contact events.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,7 +16,7 @@ from hub import types
 from hub.actions.context import Hub
 from hub.core import routing, turn
 from hub.errors import Forbidden, Invalid, NotFound, RateLimited
-from hub.live import ContactMeta
+from hub.live import ContactMeta, Share
 from hub.store import queries
 from hub.store.timeline import append_event, event_payload
 from hub.types import AgentSession, Visitor
@@ -145,6 +146,7 @@ async def _rejoined(
 async def _send_chunked(
     hub: Hub, agent_id: str, contact_id: str, events: list[dict[str, Any]]
 ) -> None:
+    """Relay events in batches of at most 200 KB; one event bigger than that as chunks."""
     chunk: list[dict[str, Any]] = []
     size = 0
     for ev in events:
@@ -154,11 +156,36 @@ async def _send_chunked(
                 agent_id, "cobrowse.events", {"contact_id": contact_id, "events": chunk}
             )
             chunk, size = [], 0
+        if n > MAX_BATCH_BYTES:
+            await _relay_chunks(hub, agent_id, contact_id, [ev])
+            continue
         chunk.append(ev)
         size += n
     if chunk:
         await hub.notify.to_agent(
             agent_id, "cobrowse.events", {"contact_id": contact_id, "events": chunk}
+        )
+
+
+async def _relay_chunks(
+    hub: Hub, agent_id: str, contact_id: str, events: list[dict[str, Any]]
+) -> None:
+    """The agent gets a big batch as ``cobrowse.chunk`` slices too: no message over 200 KB."""
+    text = json.dumps(events, separators=(",", ":"))  # ASCII only: any slice is valid text
+    step = types.MAX_CHUNK_CHARS
+    count = -(-len(text) // step)
+    batch_id = uuid.uuid4().hex
+    for index in range(count):
+        await hub.notify.to_agent(
+            agent_id,
+            "cobrowse.chunk",
+            {
+                "contact_id": contact_id,
+                "batch_id": batch_id,
+                "index": index,
+                "count": count,
+                "data": text[index * step : (index + 1) * step],
+            },
         )
 
 
@@ -209,23 +236,85 @@ async def cobrowse_events(hub: Hub, visitor: Visitor, p: types.Cobrowse) -> dict
     size = len(json.dumps(p.events, separators=(",", ":")))
     if size > MAX_BATCH_BYTES:
         raise Invalid(f"events: a batch is at most {MAX_BATCH_BYTES // 1024} KB; send smaller ones")
-    if any(ev.get("type") == RRWEB_FULL_SNAPSHOT for ev in p.events):
+    return await _take_batch(hub, share, contact, p.contact_id, list(p.events), size)
+
+
+async def cobrowse_chunk(hub: Hub, visitor: Visitor, p: types.CobrowseChunk) -> dict[str, Any]:
+    """One slice of a batch too big for ``cobrowse.events``; the last one completes it.
+
+    Slices come in order. The hub keeps the one batch being assembled (a new index 0 drops an
+    unfinished one), at most ``cobrowse_max_bytes`` of it; a refused slice changes nothing.
+    """
+    _meta, contact = check_customer(hub, visitor, p.contact_id, assigned=False)
+    share = hub.live.share(p.contact_id)
+    if share.paused:
+        return {"ok": True, "paused": True}
+    cap = hub.config.cobrowse_max_bytes
+    if p.index == 0:
+        if len(p.data) > cap:
+            raise Invalid(f"data: a batch is at most {cap} bytes", code="too_large")
+        share.chunk_id, share.chunk_count = p.batch_id, p.count
+        share.chunks, share.chunk_bytes = [p.data], len(p.data)
+    else:
+        if share.chunk_id != p.batch_id:
+            raise Invalid(
+                "index: this batch was not started (send index 0 first)", code="out_of_order"
+            )
+        if p.count != share.chunk_count:
+            raise Invalid(f"count: this batch has {share.chunk_count} chunks")
+        if p.index != len(share.chunks):
+            raise Invalid(f"index: expected chunk {len(share.chunks)}", code="out_of_order")
+        if share.chunk_bytes + len(p.data) > cap:
+            raise Invalid(f"data: a batch is at most {cap} bytes", code="too_large")
+        share.chunks.append(p.data)
+        share.chunk_bytes += len(p.data)
+    if len(share.chunks) < share.chunk_count:
+        return {"ok": True, "received": len(share.chunks)}
+    text = "".join(share.chunks)
+    _drop_chunks(share)
+    events = types.parse(types.Cobrowse, {"contact_id": p.contact_id, "events": _events_of(text)})
+    size = len(json.dumps(events.events, separators=(",", ":")))
+    return await _take_batch(hub, share, contact, p.contact_id, list(events.events), size)
+
+
+def _events_of(text: str) -> Any:
+    def constant(name: str) -> Any:
+        raise ValueError(name)
+
+    try:
+        return json.loads(text, parse_constant=constant)
+    except ValueError:
+        raise Invalid("data: the chunks are not the JSON of an events list") from None
+
+
+def _drop_chunks(share: Share) -> None:
+    share.chunk_id, share.chunk_count, share.chunks, share.chunk_bytes = None, 0, [], 0
+
+
+async def _take_batch(
+    hub: Hub,
+    share: Share,
+    contact: routing.Contact,
+    contact_id: str,
+    events: list[dict[str, Any]],
+    size: int,
+) -> dict[str, Any]:
+    """Keep a batch for a viewer who joins later, and relay it to the agent if there is one."""
+    if any(ev.get("type") == RRWEB_FULL_SNAPSHOT for ev in events):
         # A full snapshot makes everything before it useless to a viewer who joins later.
-        start = max(i for i, ev in enumerate(p.events) if ev.get("type") == RRWEB_FULL_SNAPSHOT)
-        if start > 0 and p.events[start - 1].get("type") == RRWEB_META:
+        start = max(i for i, ev in enumerate(events) if ev.get("type") == RRWEB_FULL_SNAPSHOT)
+        if start > 0 and events[start - 1].get("type") == RRWEB_META:
             start -= 1
-        share.buffer = list(p.events[start:])
+        share.buffer = events[start:]
         share.buffered_bytes = size
     elif share.buffered_bytes + size <= MAX_BUFFER_BYTES:
-        share.buffer.extend(p.events)
+        share.buffer.extend(events)
         share.buffered_bytes += size
     else:
         share.buffer.clear()
         share.buffered_bytes = MAX_BUFFER_BYTES + 1  # wait for the next full snapshot
     if contact.state == "assigned" and contact.agent_id:
-        await hub.notify.to_agent(
-            contact.agent_id, "cobrowse.events", {"contact_id": p.contact_id, "events": p.events}
-        )
+        await _send_chunked(hub, contact.agent_id, contact_id, events)
         return {"ok": True, "delivered": True}
     return {"ok": True, "delivered": False}
 
@@ -237,6 +326,7 @@ async def _set_paused(hub: Hub, visitor: Visitor, contact_id: str, paused: bool)
     if paused:
         share.buffer.clear()
         share.buffered_bytes = 0
+        _drop_chunks(share)
     async with hub.tx() as conn:
         await queries.log_contact_event(
             conn, contact_id, "share_paused" if paused else "share_resumed", hub.clock()
@@ -306,6 +396,27 @@ async def customer_rtc_state(hub: Hub, visitor: Visitor, p: types.RtcState) -> d
 async def agent_rtc_state(hub: Hub, session: AgentSession, p: types.RtcState) -> dict[str, Any]:
     meta, _contact = check_agent(hub, session, p.contact_id)
     return await _milestone(hub, p.contact_id, "agent", p, ("customer", meta.customer_id))
+
+
+# agent side: the live laser pointer
+
+
+async def laser_move(hub: Hub, session: AgentSession, p: types.LaserMove) -> dict[str, Any]:
+    """Relay where the agent's laser is to the shopper; nothing is stored (the stroke is)."""
+    meta, _contact = check_agent(hub, session, p.contact_id)
+    if hub.live.share(p.contact_id).paused:
+        return {"ok": True, "paused": True}
+    out: dict[str, Any] = {"contact_id": p.contact_id, "x": p.x, "y": p.y}
+    if p.color is not None:
+        out["color"] = p.color
+    await hub.notify.to_customer(meta.customer_id, "laser.move", out)
+    return {"ok": True}
+
+
+async def laser_end(hub: Hub, session: AgentSession, p: types.ContactRef) -> dict[str, Any]:
+    meta, _contact = check_agent(hub, session, p.contact_id)
+    await hub.notify.to_customer(meta.customer_id, "laser.end", {"contact_id": p.contact_id})
+    return {"ok": True}
 
 
 # agent side: drawing

@@ -62,6 +62,8 @@ class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
     """Shared plumbing: a table of events, validation, rate limits, errors as acks."""
 
     events: ClassVar[dict[str, tuple[type[types.Payload], Action]]] = {}
+    # Events with a rate budget of their own (see stream_budget), not the general one.
+    streams: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, namespace: str, hub: Hub) -> None:
         super().__init__(namespace)
@@ -72,6 +74,7 @@ class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
         # goes when the last of them closes.
         self.buckets: dict[str, TokenBucket] = {}
         self.budget_of: dict[str, str] = {}
+        self.stream_buckets: dict[str, dict[str, TokenBucket]] = {}
         self.budget_sockets: dict[str, int] = {}
         # Sockets per client address, refused beyond the configured cap (0: no cap).
         self.address_of: dict[str, str] = {}
@@ -110,7 +113,12 @@ class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
             session = self.sessions.get(sid)
             if session is None:
                 raise Unauthorized("not connected")
-            bucket = self.buckets[self.budget_of[sid]]
+            budget = self.budget_of[sid]
+            if event in self.streams:
+                own = self.stream_buckets.setdefault(budget, {})
+                bucket = own.get(event) or own.setdefault(event, TokenBucket(*self.stream_budget()))
+            else:
+                bucket = self.buckets[budget]
             if not bucket.allow(hub.clock()):
                 raise RateLimited("too many requests; slow down")
             route = self.events.get(event)
@@ -149,6 +157,7 @@ class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
                 self.budget_sockets[budget] = left
             else:
                 self.buckets.pop(budget, None)
+                self.stream_buckets.pop(budget, None)
         self._leave_address(sid)
         session = self.sessions.pop(sid, None)
         if session is not None:
@@ -216,6 +225,10 @@ class Edge(socketio.AsyncNamespace):  # type: ignore[misc]
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    def stream_budget(self) -> tuple[float, float]:
+        """The rate and burst of this namespace's stream events, per sender."""
+        raise NotImplementedError
+
     async def connect(self, sid: str, environ: dict[str, Any], auth: Any) -> None:
         raise NotImplementedError
 
@@ -237,9 +250,16 @@ class CustomerEdge(Edge):
         "rtc.state": (types.RtcState, mayday.customer_rtc_state),
         "rtc.rejoin": (types.ContactRef, mayday.customer_rejoin),
         "cobrowse.events": (types.Cobrowse, mayday.cobrowse_events),
+        "cobrowse.chunk": (types.CobrowseChunk, mayday.cobrowse_chunk),
         "share.pause": (types.ContactRef, mayday.share_pause),
         "share.resume": (types.ContactRef, mayday.share_resume),
     }
+    # A large page's slices come many at once (up to 256): their own budget, so that sending
+    # one spends nothing of what the shopper's messages need.
+    streams: ClassVar[frozenset[str]] = frozenset({"cobrowse.chunk"})
+
+    def stream_budget(self) -> tuple[float, float]:
+        return 64.0, float(types.MAX_CHUNKS)
 
     def __init__(self, namespace: str, hub: Hub) -> None:
         super().__init__(namespace, hub)
@@ -305,7 +325,16 @@ class AgentEdge(Edge):
         "rtc.rejoin": (types.ContactRef, mayday.agent_rejoin),
         "annotation.draw": (types.AnnotationDraw, mayday.annotation_draw),
         "annotation.clear": (types.ContactRef, mayday.annotation_clear),
+        "laser.move": (types.LaserMove, mayday.laser_move),
+        "laser.end": (types.ContactRef, mayday.laser_end),
     }
+    # About one a frame while the laser is down: a budget of their own, so pointing never
+    # spends what the agent's messages need, and never reaches the shopper faster than it.
+    streams: ClassVar[frozenset[str]] = frozenset({"laser.move"})
+
+    def stream_budget(self) -> tuple[float, float]:
+        rate = self.hub.config.laser_rate_per_s
+        return rate, max(rate / 2, 1.0)
 
     async def connect(self, sid: str, environ: dict[str, Any], auth: Any) -> None:
         hub = self.hub

@@ -143,12 +143,14 @@ class CustomerClient(_Client):
         on_stroke: Callable[[Payload], Any] | None = None,
         on_clear: Callable[[], Any] | None = None,
         on_agent_frame: Callable[[Any], None] | None = None,
+        on_laser: Callable[[tuple[float, float] | None], Any] | None = None,
     ) -> VideoSession:
         """Tap "live video help": a ``video`` contact and its WebRTC end (needs aiortc).
 
         ``screen`` is an aiortc video track of what the app shows (the agent sees it and draws
         on it); ``microphone`` an aiortc audio track, or None to stay muted. The agent's
-        strokes reach ``on_stroke(stroke)``; see ``hub.sdk.video.VideoSession``.
+        strokes reach ``on_stroke(stroke)``, the live laser ``on_laser((x, y))`` and
+        ``on_laser(None)`` when it is up; see ``hub.sdk.video.VideoSession``.
         """
         from hub.sdk.video import VideoSession  # aiortc and PyAV load only for video
 
@@ -159,6 +161,7 @@ class CustomerClient(_Client):
             on_stroke=on_stroke,
             on_clear=on_clear,
             on_agent_frame=on_agent_frame,
+            on_laser=on_laser,
         )
         try:
             ack = await self.request_contact("video")

@@ -200,10 +200,14 @@ class CustomerPeer(_Peer):
         microphone: MediaStreamTrack | None = None,
         ice_servers: list[Payload] | None = None,
         on_agent_frame: Callable[[Any], None] | None = None,
+        paused: bool = False,
     ) -> None:
         super().__init__(client, contact_id, ice_servers)
         self.first_frame: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         self._screen = screen
+        # A peer made again while sharing is paused answers with the screen's m-line but
+        # sends no frame until the app resumes.
+        self.paused = paused
         self._microphone = microphone
         self._on_agent_frame = on_agent_frame
         self._answered = False
@@ -227,7 +231,7 @@ class CustomerPeer(_Peer):
                 transceivers[1].direction = "recvonly"
             if len(transceivers) >= 3:
                 if self._screen is not None:
-                    transceivers[2].sender.replaceTrack(self._screen)
+                    transceivers[2].sender.replaceTrack(None if self.paused else self._screen)
                     transceivers[2].direction = "sendonly"
                 else:
                     transceivers[2].direction = "inactive"
@@ -243,9 +247,15 @@ class VideoSession:
     The app supplies its screen as an aiortc video track (frames it draws itself) and, if it
     wants, a microphone track; the agent's strokes reach ``on_stroke(stroke)`` and a clear
     reaches ``on_clear()``, with points as fractions (0..1) of the shared picture when the
-    stroke's ``surface`` is ``"video"``. The peer connection is made when the hub sends
-    ``rtc.config`` on assignment; whatever arrives for the contact before the session knows
-    its id (the hub may answer the tap and assign it in either order) is kept and replayed.
+    stroke's ``surface`` is ``"video"``; the agent's live laser reaches ``on_laser((x, y))``
+    (fractions of the picture) while it is down and ``on_laser(None)`` when it is up. The
+    peer connection is made when the hub sends ``rtc.config`` on assignment; whatever arrives
+    for the contact before the session knows its id (the hub may answer the tap and assign it
+    in either order) is kept and replayed.
+
+    After a lost connection the session rejoins (``rtc.rejoin``) as the widget does after a
+    reload: the hub sends ``rtc.config`` with ``rejoin`` again, the old peer connection is
+    closed and a new one answers the agent's fresh offer, on the same contact.
     """
 
     def __init__(
@@ -257,6 +267,7 @@ class VideoSession:
         on_stroke: Callable[[Payload], Any] | None = None,
         on_clear: Callable[[], Any] | None = None,
         on_agent_frame: Callable[[Any], None] | None = None,
+        on_laser: Callable[[tuple[float, float] | None], Any] | None = None,
     ) -> None:
         self.client = client
         self.contact_id: str | None = None
@@ -268,14 +279,20 @@ class VideoSession:
         self._on_stroke = on_stroke
         self._on_clear = on_clear
         self._on_agent_frame = on_agent_frame
+        self._on_laser = on_laser
         self._ready: asyncio.Future[CustomerPeer] = asyncio.get_running_loop().create_future()
         self._closing: asyncio.Task[None] | None = None  # the peer's teardown, once ended
+        self._paused = False
+        self._retired: set[asyncio.Task[None]] = set()  # old peers closing after a rejoin
         self._early: dict[str, list[tuple[str, Payload]]] = {}
         self._handlers: list[tuple[str, Callable[[Payload], Any]]] = [
             ("rtc.config", self._on_config),
             ("rtc.signal", self._on_early_signal),
             ("event", self._on_event),
             ("contact.ended", self._on_ended),
+            ("connect", self._on_reconnect),
+            ("laser.move", self._on_laser_move),
+            ("laser.end", self._on_laser_end),
         ]
         for event, handler in self._handlers:
             client.on(event, handler)
@@ -302,10 +319,28 @@ class VideoSession:
         return contact_id is not None and contact_id == self.contact_id
 
     def _on_config(self, data: Payload) -> None:
-        if not self._mine("rtc.config", data) or self.peer is not None or self.ended.is_set():
+        if not self._mine("rtc.config", data) or self.ended.is_set():
+            return
+        old = self.peer
+        if old is not None and not data.get("rejoin"):
             return
         # Made synchronously, inside the client's dispatch of rtc.config: the agent's offer,
-        # which the hub relays after it, finds the peer already listening.
+        # which the hub relays after it, finds the peer already listening. On a rejoin the old
+        # peer stops listening at once (its close is awaited in the background).
+        if old is not None:
+            old.client.off("rtc.signal", old._on_signal)
+            old._closed = True
+            # aiortc stops the track of every sender it closes: take the app's own tracks off
+            # the old connection first, so the new one can send them.
+            for transceiver in old.pc.getTransceivers():
+                if transceiver.sender.track is not None and transceiver.sender.track in (
+                    self._screen,
+                    self._microphone,
+                ):
+                    transceiver.sender.replaceTrack(None)
+            task = asyncio.get_running_loop().create_task(old.close())
+            self._retired.add(task)
+            task.add_done_callback(self._retired.discard)
         self.peer = CustomerPeer(
             self.client,
             data["contact_id"],
@@ -313,8 +348,21 @@ class VideoSession:
             microphone=self._microphone,
             ice_servers=data.get("ice_servers") or [],
             on_agent_frame=self._on_agent_frame,
+            paused=self._paused,
         )
-        self._ready.set_result(self.peer)
+        if not self._ready.done():
+            self._ready.set_result(self.peer)
+
+    async def _on_reconnect(self, _data: Payload) -> None:
+        """The client connected again: ask the hub to rebuild the media of a live session."""
+        if self.peer is None or self.ended.is_set() or self.contact_id is None:
+            return
+        try:
+            ack = await self.client.call("rtc.rejoin", {"contact_id": self.contact_id})
+        except Exception as exc:  # the contact may have ended while we were away
+            log.info("rtc.rejoin refused: %s", exc)
+            return
+        self._paused = bool(ack.get("paused"))
 
     def _on_early_signal(self, data: Payload) -> None:
         self._mine("rtc.signal", data)  # kept only while the contact is not known yet
@@ -327,6 +375,15 @@ class VideoSession:
             self._on_stroke(data["stroke"])
         elif ev.get("type") == "annotation.clear" and self._on_clear is not None:
             self._on_clear()
+
+    def _on_laser_move(self, data: Payload) -> None:
+        # Fractions (0..1) of the app's picture; the hub checked them.
+        if self._on_laser is not None and self._mine("laser.move", data):
+            self._on_laser((float(data["x"]), float(data["y"])))
+
+    def _on_laser_end(self, data: Payload) -> None:
+        if self._on_laser is not None and self._mine("laser.end", data):
+            self._on_laser(None)
 
     def _on_ended(self, data: Payload) -> None:
         if not self._mine("contact.ended", data) or self.ended.is_set():
@@ -351,12 +408,18 @@ class VideoSession:
 
     async def pause(self) -> None:
         """Stop sharing: the agent sees "paused" and the hub keeps and relays nothing."""
+        self._paused = True
+        if self.peer is not None:
+            self.peer.paused = True
         if self._screen is not None and self.peer is not None:
             self._sender().replaceTrack(None)
         await self.client.call("share.pause", {"contact_id": self._contact()})
 
     async def resume(self) -> None:
         await self.client.call("share.resume", {"contact_id": self._contact()})
+        self._paused = False
+        if self.peer is not None:
+            self.peer.paused = False
         if self._screen is not None and self.peer is not None:
             self._sender().replaceTrack(self._screen)
 
@@ -376,6 +439,8 @@ class VideoSession:
             await self._closing
         elif self.peer is not None:
             await self.peer.close()
+        if self._retired:
+            await asyncio.gather(*self._retired, return_exceptions=True)
 
     def _contact(self) -> str:
         if self.contact_id is None:

@@ -218,9 +218,18 @@ class Session:
         return before, await page.evaluate(INBOUND, kind)
 
 
-async def start(hub: Any, browser: Any, shop_site: Any, **shop_page: Any) -> Session:
-    """A Mayday session up to the agent's first frame; shop_page: new_page's width, height,
-    locale for the shopper's page (a phone: width=390, height=844)."""
+async def start(
+    hub: Any,
+    browser: Any,
+    shop_site: Any,
+    page: str = "mayday-shop.html",
+    *,
+    subst: dict[str, str] | None = None,
+    **shop_page: Any,
+) -> Session:
+    """A Mayday session up to the agent's first frame, on the shop page PAGE (its ``{name}``s
+    replaced by SUBST); shop_page: new_page's width, height, locale for the shopper's page (a
+    phone: width=390, height=844)."""
     await hub.add_site("vid", settings={"channels": ["chat", "callback", "video"]})
     await hub.add_agent("may@example.com", "may-password", name="May", auto_answer=True)
     agent = await agent_login(browser, hub, len(hub.agents) - 1, init_script=SPY)
@@ -229,7 +238,9 @@ async def start(hub: Any, browser: Any, shop_site: Any, **shop_page: Any) -> Ses
         """window.__cobrowse = [];
         window.lifelineConsole.socket.onAny((name, payload) => {
           if (name === "cobrowse.events") window.__cobrowse.push(JSON.stringify(payload));
-        });"""
+          if (name === "cobrowse.chunk") window.__chunks.push(payload.data.length);
+        });
+        window.__chunks = [];"""
     )
     shop = await new_page(browser, **shop_page)
     await shop.add_init_script(SPY)
@@ -240,7 +251,7 @@ async def start(hub: Any, browser: Any, shop_site: Any, **shop_page: Any) -> Ses
             "framesent", lambda f: sent.append(f if isinstance(f, str) else f.decode("latin-1"))
         ),
     )
-    await shop.goto(shop_site.page("mayday-shop.html", key="vid"))
+    await shop.goto(shop_site.page(page, **({"key": "vid"} | (subst or {}))))
     await widget_ready(shop)
     await w(shop, ".launcher").click()
     video_card = w(shop, "[data-action=video]")

@@ -59,6 +59,9 @@ export const RTC_SIGNAL = "rtc.signal";
 export const RTC_STATE = "rtc.state";
 export const COBROWSE_EVENTS = "cobrowse.events";
 export const COBROWSE_SNAPSHOT = "cobrowse.snapshot";
+export const COBROWSE_CHUNK = "cobrowse.chunk"; // a batch too big for one message, in slices
+export const LASER_MOVE = "laser.move"; // the agent's live laser pointer (never stored)
+export const LASER_END = "laser.end";
 export const SHARE_PAUSE = "share.pause";
 export const SHARE_RESUME = "share.resume";
 export const SHARE_STATE = "share.state";
@@ -66,10 +69,10 @@ export const ANNOTATION_DRAW = "annotation.draw";
 export const ANNOTATION_CLEAR = "annotation.clear";
 
 // What the hub sends a customer, besides session and event: the widget hands these on.
-export const MAYDAY_TO_CUSTOMER = [RTC_CONFIG, RTC_SIGNAL, RTC_STATE, COBROWSE_SNAPSHOT];
+export const MAYDAY_TO_CUSTOMER = [RTC_CONFIG, RTC_SIGNAL, RTC_STATE, COBROWSE_SNAPSHOT, LASER_MOVE, LASER_END];
 export const TO_CUSTOMER = [CONTACT_QUEUED, CONTACT_ASSIGNED, CONTACT_ENDED, CONTACT_NO_AGENT, AGENTS_ONLINE, CALLBACK_UPDATED, SURVEY_REQUEST, TYPING, ...MAYDAY_TO_CUSTOMER];
 
 // What the hub sends an agent: the events that change the console's state (state.js apply),
 // and the Mayday ones, for the live video session (stage.js). Typing is shown, not kept.
 export const AGENT_STATE_EVENTS = [OFFER, OFFER_REVOKED, EVENT, CONTACT_ENDED, PRESENCE, QUEUE_UPDATED, AGENT_UPDATED, CALLBACK_UPDATED, CUSTOMER_PAGE, CUSTOMER_PRESENCE, ANDON, ANDON_CLEARED, SURVEY_ANSWERED, CUSTOMER_ERASED];
-export const MAYDAY_TO_AGENT = [RTC_CONFIG, RTC_SIGNAL, RTC_STATE, COBROWSE_EVENTS, SHARE_STATE];
+export const MAYDAY_TO_AGENT = [RTC_CONFIG, RTC_SIGNAL, RTC_STATE, COBROWSE_EVENTS, COBROWSE_CHUNK, SHARE_STATE];

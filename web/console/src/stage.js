@@ -7,7 +7,7 @@ import { Replayer } from "@rrweb/replay";
 import { EventType } from "@rrweb/types";
 import { h } from "../../shared/dom.js";
 import { strokeNode, svgRoot, vanish, TOOLS, COLORS, DEFAULT_TTL } from "../../shared/ink.js";
-import { ANNOTATION_CLEAR, ANNOTATION_DRAW, COBROWSE_EVENTS, RTC_CONFIG, RTC_SIGNAL, RTC_STATE, SHARE_STATE } from "../../shared/events.js";
+import { ANNOTATION_CLEAR, ANNOTATION_DRAW, COBROWSE_CHUNK, COBROWSE_EVENTS, LASER_END, LASER_MOVE, RTC_CONFIG, RTC_SIGNAL, RTC_STATE, SHARE_STATE } from "../../shared/events.js";
 import { AgentRtc } from "./rtc.js";
 import { UrlGuard } from "./replay-urls.js";
 
@@ -34,6 +34,9 @@ export class MaydayView {
     this.size = { width: 1024, height: 768 };
     this.scroll = { x: 0, y: 0 };
     this.blocked = new Set(); // ids of the replay's blocked nodes (see fixBlocked)
+    this.chunks = null; // a big batch arriving in slices: {id, count, parts}
+    this.held = []; // batches that arrived while it did, fed after it (in order)
+    this.laser = { pos: null, busy: false, down: false, frame: 0 };
     this.build();
     this.frame = requestAnimationFrame(() => this.layout());
   }
@@ -99,7 +102,11 @@ export class MaydayView {
         else if (p.state === "failed") this.mediaFailed(p.detail);
         break;
       case COBROWSE_EVENTS:
-        this.feed(p.events || []);
+        if (this.chunks) this.held.push(p.events || []);
+        else this.feed(p.events || []);
+        break;
+      case COBROWSE_CHUNK:
+        this.chunk(p);
         break;
       case SHARE_STATE:
         this.setPaused(!!p.paused);
@@ -181,6 +188,28 @@ export class MaydayView {
   }
 
   // ---- the replay ------------------------------------------------------------------------
+  // A batch too big for one message (a large page's full snapshot) comes in slices of its
+  // JSON, in order; what comes meanwhile waits, so the page is built before it changes.
+  chunk(p) {
+    if (!p || typeof p.data !== "string") return;
+    if (p.index === 0) this.chunks = { id: p.batch_id, count: p.count, parts: [] };
+    const c = this.chunks;
+    if (!c || c.id !== p.batch_id || p.index !== c.parts.length) return;
+    c.parts.push(p.data);
+    if (c.parts.length < c.count) return;
+    this.chunks = null;
+    let events = [];
+    try {
+      events = JSON.parse(c.parts.join(""));
+    } catch (_) {
+      /* a broken batch is skipped; the hub sent it whole, so this does not happen */
+    }
+    if (Array.isArray(events)) this.feed(events);
+    const held = this.held;
+    this.held = [];
+    for (const batch of held) this.feed(batch);
+  }
+
   feed(events) {
     if (!events.length) return;
     this.received += events.length;
@@ -349,9 +378,11 @@ export class MaydayView {
       stroke = { id: `${this.contactId.slice(0, 8)}-${Date.now().toString(36)}-${++strokeSeq}`, tool: this.tool, color: this.color, surface, points: [this.toSurface(e)] };
       if (DEFAULT_TTL[stroke.tool]) stroke.ttl_ms = DEFAULT_TTL[stroke.tool];
       this.preview(stroke);
+      if (stroke.tool === "laser") this.laserAt(e, catcher, true);
     });
     catcher.addEventListener("pointermove", (e) => {
       if (!stroke) return;
+      if (stroke.tool === "laser") this.laserAt(e, catcher, false);
       const p = this.toSurface(e);
       const last = stroke.points[stroke.points.length - 1];
       const min = stroke.surface === "page" ? 2 : 0.002;
@@ -363,10 +394,68 @@ export class MaydayView {
       if (!stroke) return;
       const s = stroke;
       stroke = null;
+      if (s.tool === "laser") this.laserUp();
       this.send(s);
     };
     catcher.addEventListener("pointerup", finish);
     catcher.addEventListener("pointercancel", finish);
+  }
+
+  // ---- the live laser ------------------------------------------------------------------
+  // While the laser is down the shopper sees a dot follow it: its place goes out with
+  // laser.move at most once a frame, one at a time; while one waits for its ack only the
+  // newest place is kept (the hub has a rate budget of its own for them, too).
+  laserAt(e, catcher, down) {
+    const l = this.laser;
+    if (down) l.down = true;
+    if (!l.down) return;
+    const clamp = (v) => Math.min(1, Math.max(0, Math.round(v * 10000) / 10000));
+    let fx, fy;
+    if (this.mode === "page") {
+      const r = catcher.getBoundingClientRect();
+      fx = (e.clientX - r.left) / (r.width || 1);
+      fy = (e.clientY - r.top) / (r.height || 1);
+    } else {
+      const c = this.videoContent();
+      fx = (e.clientX - c.left) / (c.width || 1);
+      fy = (e.clientY - c.top) / (c.height || 1);
+    }
+    l.pos = [clamp(fx), clamp(fy)];
+    // Nothing in flight and none sent this frame: at once (no wait for the next frame).
+    if (!l.busy && !l.frame && performance.now() - (l.sentAt || 0) >= 16) this.laserPump();
+    else if (!l.frame) l.frame = requestAnimationFrame(() => ((l.frame = 0), this.laserPump()));
+  }
+
+  laserPump() {
+    const l = this.laser;
+    if (this.ended || l.busy) return;
+    if (l.pos) {
+      const [x, y] = l.pos;
+      l.pos = null;
+      l.busy = true;
+      l.sentAt = performance.now();
+      this.request(LASER_MOVE, { contact_id: this.contactId, x, y, color: this.color })
+        .catch(() => {}) // over the hub's budget: the next place goes at the next frame
+        .finally(() => {
+          l.busy = false;
+          if (l.pos && !l.frame) l.frame = requestAnimationFrame(() => ((l.frame = 0), this.laserPump()));
+          else if (!l.down && l.ending) this.laserPump();
+        });
+    } else if (!l.down && l.ending) {
+      l.ending = false;
+      this.request(LASER_END, { contact_id: this.contactId }).catch(() => {});
+    }
+  }
+
+  // Released: the place not sent yet is dropped, and laser.end follows the one in flight.
+  laserUp() {
+    const l = this.laser;
+    l.down = false;
+    l.pos = null;
+    if (l.frame) cancelAnimationFrame(l.frame);
+    l.frame = 0;
+    l.ending = true;
+    this.laserPump();
   }
 
   // The keyboard's pointer: where on the surface (in fractions of it) Enter would draw.

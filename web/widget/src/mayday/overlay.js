@@ -9,7 +9,10 @@ const STYLE = `:host{all:initial!important;position:absolute!important;left:0!im
  transform:none!important;visibility:visible!important;opacity:1!important;contain:none!important}
 svg{position:absolute;left:0;top:0;width:1px;height:1px;overflow:visible;pointer-events:none}
 svg.video{position:fixed;width:100vw;height:100vh}
-g{transition:opacity .4s linear}`;
+g{transition:opacity .4s linear}
+.laser{position:fixed;left:0;top:0;width:16px;height:16px;margin:-8px 0 0 -8px;border-radius:50%;background:var(--c,#ff3b30);
+ box-shadow:0 0 8px 4px var(--c,#ff3b30);opacity:.85;pointer-events:none;will-change:transform}
+.laser[hidden]{display:none}`;
 
 export class Overlay {
   constructor() {
@@ -20,7 +23,12 @@ export class Overlay {
     style.textContent = STYLE;
     this.page = svgRoot({ class: "page", "data-surface": "page" });
     this.video = svgRoot({ class: "video", "data-surface": "video" });
-    root.append(style, this.page, this.video);
+    // The agent's live laser pointer: a dot over the viewport, placed in fractions of it (the
+    // page's viewport as the agent's replay shows it, or the shared screen's picture).
+    this.dot = document.createElement("div");
+    this.dot.className = "laser";
+    this.dot.hidden = true;
+    root.append(style, this.page, this.video, this.dot);
     document.documentElement.appendChild(this.host);
   }
 
@@ -41,6 +49,18 @@ export class Overlay {
       this.page.append(node);
     }
     vanish(node, stroke);
+  }
+
+  // Placed at once, on the hub's word: the browser shows it at its next frame.
+  laser(x, y, color) {
+    if (!Number.isFinite(x) || !Number.isFinite(y)) return;
+    this.dot.style.transform = `translate(${x * window.innerWidth}px, ${y * window.innerHeight}px)`;
+    if (typeof color === "string" && /^#[0-9a-fA-F]{6}$/.test(color)) this.dot.style.setProperty("--c", color);
+    this.dot.hidden = false;
+  }
+
+  laserOff() {
+    this.dot.hidden = true;
   }
 
   clear() {

@@ -10,8 +10,11 @@ import {
   CONTACT_ASSIGNED,
   CONTACT_CANCEL,
   CONTACT_ENDED,
+  COBROWSE_CHUNK,
   COBROWSE_EVENTS,
   COBROWSE_SNAPSHOT,
+  LASER_END,
+  LASER_MOVE,
   EVENT,
   RTC_CONFIG,
   RTC_REJOIN,
@@ -61,6 +64,8 @@ export class Session {
     this.recorder = new Recorder({
       blockSelector: ALWAYS_BLOCKED.concat(extra).join(","),
       send: (events) => this.send(COBROWSE_EVENTS, { events }),
+      // Its refusal reaches the recorder, which tells the shopper a page is too big to show.
+      sendChunk: (slice) => this.conn.request(COBROWSE_CHUNK, { contact_id: this.contactId, ...slice }),
       onTooBig: () => this.ui.setMessage(this.t("tooBig", { name: this.ui.who() })),
     });
     // Recording starts at the tap, so the agent sees the page the moment they accept.
@@ -100,6 +105,12 @@ export class Session {
         break;
       case COBROWSE_SNAPSHOT:
         if (!this.paused) this.recorder.snapshot();
+        break;
+      case LASER_MOVE:
+        if (!this.paused) this.overlay.laser(p.x, p.y, p.color);
+        break;
+      case LASER_END:
+        this.overlay.laserOff();
         break;
       case CONTACT_ENDED:
         this.end(false);
@@ -189,6 +200,7 @@ export class Session {
     // Stop first: nothing captured from now on leaves the page, even before the hub answers.
     this.paused = true;
     this.recorder.stop();
+    this.overlay.laserOff();
     if (this.rtc) this.rtc.setPaused(true);
     this.ui.setPaused(true);
     await this.send(SHARE_PAUSE, {});
