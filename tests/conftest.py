@@ -22,6 +22,7 @@ from tests.kit.hub import (
     SITE_SECRET,
     HandClock,
     HubServer,
+    fresh_pg_database,
     hub_test_config,
     new_database_name,
     pg_execute,
@@ -88,15 +89,8 @@ async def seeded_database_url(
         shutil.copyfile(seeded_templates["sqlite"], target)
         yield f"sqlite:///{target}"
         return
-    await require_postgres()
-    if "postgresql" not in seeded_templates:
-        pytest.fail("the PostgreSQL template database was not created")
-    name = new_database_name()
-    await pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{seeded_templates["postgresql"]}"')
-    try:
-        yield pg_url(name)
-    finally:
-        await pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with fresh_pg_database(seeded_templates) as url:
+        yield url
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from tests.kit.clients import Clients
 from tests.kit.hub import (
     REDIS_URL,
     SITE_KEY,
+    fresh_pg_database,
     hub_test_config,
     new_database_name,
     pg_execute,
@@ -187,15 +188,8 @@ async def test_a_customer_on_one_node_and_an_agent_on_another_chat_type_and_sign
 
 @pytest.fixture
 async def pg_database(seeded_templates: dict[str, str]) -> AsyncIterator[str]:
-    await require_postgres()
-    if "postgresql" not in seeded_templates:
-        pytest.fail("the PostgreSQL template database was not created")
-    name = new_database_name()
-    await pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{seeded_templates["postgresql"]}"')
-    try:
-        yield pg_url(name)
-    finally:
-        await pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with fresh_pg_database(seeded_templates) as url:
+        yield url
 
 
 async def redis_clients_named(name: str) -> int:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import socket
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,6 +114,20 @@ async def require_redis() -> None:
 
 def new_database_name() -> str:
     return f"lifeline_test_{secrets.token_hex(6)}"
+
+
+@contextlib.asynccontextmanager
+async def fresh_pg_database(seeded_templates: dict[str, str]) -> AsyncIterator[str]:
+    """A new PostgreSQL database copied from the seeded template, dropped afterwards."""
+    await require_postgres()
+    if "postgresql" not in seeded_templates:
+        pytest.fail("the PostgreSQL template database was not created")
+    name = new_database_name()
+    await pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{seeded_templates["postgresql"]}"')
+    try:
+        yield pg_url(name)
+    finally:
+        await pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # seeding
