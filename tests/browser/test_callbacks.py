@@ -24,7 +24,8 @@ async def test_callback_request_reaches_console_and_outcome_reaches_widget(
     # A national French number, for a shopper in the US, is no number the hub can call.
     await w(shop, "#ll-phone").fill("06 12 34 56 78")
     await w(shop, ".form button[type=submit]").click()
-    assert "country code" in await w(shop, "#ll-phone-err").inner_text()
+    # Said when the hub's answer comes back: it reads the number, not the widget alone.
+    await w(shop, "#ll-phone-err").filter(has_text="country code").wait_for()
     assert await w(shop, "#ll-phone").get_attribute("aria-invalid") == "true"
 
     await w(shop, "#ll-phone").fill("+33 6 12 34 56 78")
