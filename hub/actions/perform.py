@@ -364,9 +364,7 @@ def site_online(hub: Hub, site_id: str) -> bool:
     """Whether an agent of the site is available for chat or video now: what a customer's
     ``session`` says, and what ``agents.online`` tells them when it changes."""
     engine = hub.live.engine
-    online = any(engine.has_online_agent(site_id, c, frozenset()) for c in ("chat", "video"))
-    hub.live.told_online[site_id] = online
-    return online
+    return any(engine.has_online_agent(site_id, c, frozenset()) for c in ("chat", "video"))
 
 
 async def tell_availability(hub: Hub) -> None:
@@ -374,7 +372,7 @@ async def tell_availability(hub: Hub) -> None:
     last told (only sites a customer connected to are followed)."""
     told = hub.live.told_online
     for site_id, was in list(told.items()):
-        if site_online(hub, site_id) != was:
-            await hub.notify.to_site_customers(
-                site_id, "agents.online", {"agents_online": told[site_id]}
-            )
+        online = site_online(hub, site_id)
+        if online != was:
+            told[site_id] = online
+            await hub.notify.to_site_customers(site_id, "agents.online", {"agents_online": online})

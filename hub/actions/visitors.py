@@ -142,11 +142,15 @@ def site_channels(site: dict[str, Any]) -> list[str]:
 
 
 def session_payload(hub: Hub, visitor: Visitor, token: str | None = None) -> dict[str, Any]:
+    online = perform.site_online(hub, visitor.site["id"])
+    # The site's customers are followed from now on; what the earlier ones were told stays,
+    # so that a change since reaches them too.
+    hub.live.told_online.setdefault(visitor.site["id"], online)
     out: dict[str, Any] = {
         "customer_id": visitor.customer_id,
         "conversation_id": visitor.conversation_id,
         "channels": site_channels(visitor.site),
-        "agents_online": perform.site_online(hub, visitor.site["id"]),
+        "agents_online": online,
         "identity_required": visitor.site.get("identity_mode") == "required",
         # optional | anonymous_chat (video and callbacks need a signed identity) | required
         "identity_mode": visitor.site.get("identity_mode") or "optional",
